@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+import { main } from "./main.js";
+
+// The only place that touches the real process: argv, env, stdio, signals, exit.
+const controller = new AbortController();
+let signalled: NodeJS.Signals | undefined;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    if (signalled) process.exit(signal === "SIGINT" ? 130 : 143); // second signal: leave at once
+    signalled = signal;
+    controller.abort(signal);
+  });
+}
+
+const code = await main(process.argv.slice(2), {
+  env: process.env,
+  cwd: process.cwd(),
+  stdin: process.stdin,
+  stdout: process.stdout,
+  stderr: process.stderr,
+  signal: controller.signal,
+});
+process.exitCode = code;

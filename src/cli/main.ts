@@ -1,0 +1,55 @@
+import { AutopilotImportError } from "../errors.js";
+import type { CliContext } from "./context.js";
+import { commandLoaders } from "./commands/index.js";
+import { ExitCode, exitCodeFor } from "./exit-codes.js";
+import { VERSION } from "../version.js";
+
+async function topLevelHelp(): Promise<string> {
+  const lines = [
+    "autopilot-import: register Windows Autopilot devices from hardware-hash CSV files through Microsoft Graph.",
+    "",
+    "Usage: autopilot-import <command> [options]",
+    "",
+    "Commands:",
+  ];
+  for (const [name, load] of Object.entries(commandLoaders)) {
+    const command = await load();
+    lines.push(`  ${name.padEnd(12)}${command.summary}`);
+  }
+  lines.push("", "Run `autopilot-import <command> --help` for a command's options.", "");
+  return lines.join("\n");
+}
+
+/** Runs one CLI invocation and returns its exit code; never throws. */
+export async function main(args: readonly string[], context: CliContext): Promise<number> {
+  const [name, ...rest] = args;
+  try {
+    if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+      context.stdout.write(await topLevelHelp());
+      return name === undefined ? ExitCode.usage : ExitCode.ok;
+    }
+    if (name === "--version" || name === "-v") {
+      context.stdout.write(`${VERSION}\n`);
+      return ExitCode.ok;
+    }
+    const load = commandLoaders[name];
+    if (!load) {
+      context.stderr.write(`autopilot-import: unknown command '${name}'. Run 'autopilot-import --help' for the list.\n`);
+      return ExitCode.usage;
+    }
+    const command = await load();
+    if (rest.includes("--help") || rest.includes("-h")) {
+      context.stdout.write(command.help.endsWith("\n") ? command.help : `${command.help}\n`);
+      return ExitCode.ok;
+    }
+    return await command.run(rest, context);
+  } catch (error) {
+    if (error instanceof AutopilotImportError) {
+      context.stderr.write(`autopilot-import: ${error.message}\n`);
+    } else {
+      // An unexpected failure is a bug: show enough to report it.
+      context.stderr.write(`autopilot-import: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    }
+    return exitCodeFor(error);
+  }
+}

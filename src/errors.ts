@@ -1,0 +1,61 @@
+/**
+ * The tool's typed errors. Each class maps to exactly one exit code (see src/cli/exit-codes.ts);
+ * a row's problem is never an exception, it is data in the report.
+ */
+
+/** Base class: `message` is safe to print to a user as one line (no secrets, no stack). */
+export abstract class AutopilotImportError extends Error {
+  abstract readonly kind: "usage" | "input" | "auth" | "service" | "interrupted" | "state";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Bad command line or configuration value. */
+export class UsageError extends AutopilotImportError {
+  readonly kind = "usage";
+}
+
+/** A whole input file cannot be read or parsed (missing, empty, no header, binary, unterminated quote). */
+export class InputFileError extends AutopilotImportError {
+  readonly kind = "input";
+  constructor(
+    readonly file: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** Credentials were rejected or no credential could be obtained. */
+export class AuthenticationError extends AutopilotImportError {
+  readonly kind = "auth";
+}
+
+/** Graph answered with something we cannot recover from (after retries). */
+export class ServiceError extends AutopilotImportError {
+  readonly kind = "service";
+  constructor(
+    message: string,
+    readonly status?: number,
+    readonly code?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** The local state directory is locked, corrupt or unusable. */
+export class StateError extends AutopilotImportError {
+  readonly kind = "state";
+}
+
+/** The run was stopped by a signal. */
+export class InterruptedError extends AutopilotImportError {
+  readonly kind = "interrupted";
+  constructor(readonly signal: "SIGINT" | "SIGTERM") {
+    super(`interrupted by ${signal}`);
+  }
+}
