@@ -1,0 +1,30 @@
+import type { Readable } from "node:stream";
+import type { RowResult } from "../model/device.js";
+
+/** Per-file facts, filled in as the file is read; `error` set when the whole file could not be read. */
+export interface FileSummary {
+  /** As given by the user ("-" for stdin). */
+  readonly path: string;
+  rows: number;
+  /** "utf-8" | "utf-8-bom" | "utf-16le" | "utf-16be" | "windows-1252", or null before detection. */
+  encoding: string | null;
+  delimiter: "," | ";" | "\t" | null;
+  /** One clear line, e.g. "missing required column 'Hardware Hash' (found: Serial, Model)". */
+  error: string | null;
+}
+
+export interface ReaderOptions {
+  /** Stream used for the input "-". */
+  readonly stdin?: Readable;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Streams every data row of every input, in order, as exactly one RowResult.
+ * Files that cannot be read at all do not throw: they get `error` in their summary and yield no rows.
+ */
+export interface DeviceReader {
+  rows(): AsyncIterable<RowResult>;
+  /** Complete once `rows()` has been fully consumed. */
+  readonly files: readonly FileSummary[];
+}

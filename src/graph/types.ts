@@ -1,0 +1,39 @@
+/** The Graph client's public contract, used by the pipeline and the after-import steps. */
+
+export interface GraphRequest {
+  readonly method: "GET" | "POST" | "PATCH" | "DELETE";
+  /** Relative to the API root, e.g. "/deviceManagement/importedWindowsAutopilotDeviceIdentities/import". */
+  readonly path: string;
+  /** "v1.0" (default) or "beta". */
+  readonly version?: "v1.0" | "beta";
+  readonly body?: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * Whether resending after an unknown outcome is safe. Defaults to true for GET/DELETE/PATCH, false for POST.
+   * A non-idempotent request whose outcome is unknown is NOT retried: the client throws OutcomeUnknownError.
+   */
+  readonly idempotent?: boolean;
+  readonly signal?: AbortSignal;
+}
+
+export interface GraphResponse<T = unknown> {
+  readonly status: number;
+  readonly body: T;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly requestId: string | undefined;
+}
+
+/** The shape of a Graph error body. */
+export interface GraphErrorBody {
+  readonly error: {
+    readonly code: string;
+    readonly message: string;
+    readonly innerError?: { readonly "request-id"?: string; readonly date?: string };
+  };
+}
+
+/** One page of a Graph collection. */
+export interface GraphPage<T> {
+  readonly value: T[];
+  readonly "@odata.nextLink"?: string;
+}
