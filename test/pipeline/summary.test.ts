@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { SummaryCounter, SummaryInvariantError, assertSummaryInvariant, formatSummary } from "../../src/pipeline/summary.js";
+import type { ImportRowStatus } from "../../src/pipeline/types.js";
+
+const finals: ImportRowStatus[] = ["imported", "already_registered", "failed", "timeout"];
+
+describe("summary", () => {
+  it("accounts for every row whatever the mix of outcomes", () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom("invalid", "duplicate", ...finals)), (statuses) => {
+        const counter = new SummaryCounter();
+        for (const status of statuses) {
+          if (status === "invalid" || status === "duplicate") counter.countRow(status);
+          else {
+            counter.countRow("valid");
+            counter.countOutcome(status as ImportRowStatus);
+          }
+        }
+        const summary = counter.toSummary(0, 0);
+        assertSummaryInvariant(summary);
+        expect(summary.rows).toBe(statuses.length);
+      }),
+    );
+  });
+
+  it("detects a valid row without an outcome", () => {
+    const counter = new SummaryCounter();
+    counter.countRow("valid");
+    expect(() => assertSummaryInvariant(counter.toSummary(0, 0))).toThrow(SummaryInvariantError);
+  });
+
+  it("prints a short human summary", () => {
+    const counter = new SummaryCounter();
+    counter.countRow("valid");
+    counter.countOutcome("imported");
+    counter.submitted = 1;
+    counter.uploads = 1;
+    expect(formatSummary(counter.toSummary(3, 1500))).toBe(
+      "1 rows: 1 imported, 0 already registered, 0 failed, 0 timed out, 0 invalid, 0 duplicates\n" +
+        "1 devices submitted in 1 uploads, 3 Graph requests, 1.5 s\n",
+    );
+  });
+});
