@@ -1,0 +1,52 @@
+import type { Sleep } from "./abort.js";
+import { GraphClient, type GraphLogger, type GraphVersion, type ThrottleObserver } from "./client.js";
+import { createCredential, planCredential, type CredentialConfig } from "./credential.js";
+import type { RetryOptions } from "./retry/policy.js";
+import { createTransport } from "./transport.js";
+
+/** Everything needed to talk to Graph, as the CLI maps it from flags and environment. */
+export interface GraphConfig extends CredentialConfig {
+  /** Graph root override (emulator). */
+  readonly graphUrl?: string;
+  /** Token scope override; default `${graphRoot}/.default`. */
+  readonly scope?: string;
+  /** Sockets per host; default 32. Keep it above uploads in flight + poller. */
+  readonly maxSockets?: number;
+  /** Per-attempt timeout in ms; default 60 000. */
+  readonly timeoutMs?: number;
+  readonly retry?: Partial<RetryOptions>;
+  readonly defaultVersion?: GraphVersion;
+}
+
+/** The run's moving parts, not configuration. */
+export interface GraphRuntime {
+  readonly signal?: AbortSignal;
+  readonly logger?: GraphLogger;
+  readonly throttleObserver?: ThrottleObserver;
+  readonly now?: () => number;
+  readonly random?: () => number;
+  readonly sleep?: Sleep;
+}
+
+/**
+ * Builds a GraphClient and its credential from one config: one shared transport (CA, proxy, keep-alive) for Graph and
+ * token requests. Configuration mistakes throw UsageError here, before any request.
+ */
+export function createGraphClient(config: GraphConfig, runtime: GraphRuntime = {}): GraphClient {
+  planCredential(config);
+  const transport = createTransport({ caCertificate: config.caCertificate, proxy: config.proxy, maxSockets: config.maxSockets });
+  return new GraphClient({
+    // A factory, so a forced refresh after a 401 starts from an empty token cache.
+    credential: () => createCredential(config, { transport }),
+    cloud: config.cloud,
+    graphUrl: config.graphUrl,
+    scope: config.scope,
+    transport,
+    ownsTransport: true,
+    defaultVersion: config.defaultVersion,
+    timeoutMs: config.timeoutMs,
+    retry: config.retry,
+    secrets: [config.clientSecret, config.certificatePassword],
+    ...runtime,
+  });
+}

@@ -1,0 +1,70 @@
+/** Keeping secrets out of logs and error messages: key names to censor and text patterns to scrub. */
+
+/** Property names whose values are never printed, compared case-insensitively. */
+export const SECRET_KEYS: readonly string[] = [
+  "authorization",
+  "proxy-authorization",
+  "cookie",
+  "set-cookie",
+  "clientSecret",
+  "client_secret",
+  "access_token",
+  "accessToken",
+  "refresh_token",
+  "refreshToken",
+  "id_token",
+  "idToken",
+  "token",
+  "password",
+  "deviceAccountPassword",
+  "certificatePassword",
+  "privateKey",
+  "private_key",
+  "key",
+  "client_assertion",
+  "clientAssertion",
+];
+
+export const CENSOR = "[redacted]";
+
+const SECRET_KEY_SET = new Set(SECRET_KEYS.map((key) => key.toLowerCase()));
+
+export function isSecretKey(key: string): boolean {
+  return SECRET_KEY_SET.has(key.toLowerCase());
+}
+
+const TEXT_PATTERNS: ReadonlyArray<readonly [RegExp, string]> = [
+  // PEM blocks (private keys, certificates pasted into messages).
+  [/-----BEGIN [A-Z0-9 ]+-----[\s\S]*?(-----END [A-Z0-9 ]+-----|$)/g, CENSOR],
+  // Bearer and Basic credentials in header-like text.
+  [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, `$1 ${CENSOR}`],
+  // JWTs (access tokens, client assertions): three base64url segments starting with a JSON header.
+  [/\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, CENSOR],
+  // key=value forms in URLs and form bodies.
+  [/\b(client_secret|access_token|refresh_token|client_assertion|password)=[^&\s"']+/gi, `$1=${CENSOR}`],
+];
+
+/** Removes tokens, key material and the given known secret values from free text. */
+export function scrubText(text: string, secrets: ReadonlyArray<string | undefined> = []): string {
+  let result = text;
+  for (const secret of secrets) {
+    // Very short values would censor ordinary words; real secrets are long.
+    if (secret && secret.length >= 6) result = result.split(secret).join(CENSOR);
+  }
+  for (const [pattern, replacement] of TEXT_PATTERNS) result = result.replace(pattern, replacement);
+  return result;
+}
+
+/** A copy of `value` with secret keys censored and strings scrubbed, at any depth (cycles cut). */
+export function scrubDeep(value: unknown, seen: WeakSet<object> = new WeakSet()): unknown {
+  if (typeof value === "string") return scrubText(value);
+  if (typeof value !== "object" || value === null) return value;
+  if (seen.has(value)) return "[circular]";
+  seen.add(value);
+  if (Array.isArray(value)) return value.map((item) => scrubDeep(item, seen));
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    out[key] = isSecretKey(key) ? CENSOR : scrubDeep(item, seen);
+  }
+  return out;
+}
