@@ -17,6 +17,8 @@ export interface ReaderOptions {
   /** Stream used for the input "-". */
   readonly stdin?: Readable;
   readonly signal?: AbortSignal;
+  /** Directory relative paths are resolved against (default: the process's). Summaries keep paths as given. */
+  readonly cwd?: string;
 }
 
 /**

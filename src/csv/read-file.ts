@@ -1,0 +1,113 @@
+import { createReadStream } from "node:fs";
+import { resolve } from "node:path";
+import type { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { RowResult } from "../model/device.js";
+import type { DuplicateTracker } from "../model/duplicates.js";
+import { describeParseFailure, describeReadError } from "./describe-error.js";
+import { inspectHead, readHead, HEAD_BYTES, type Head } from "./head.js";
+import { mapHeader, type ColumnMap } from "./header.js";
+import { countLineBreaks } from "./line-breaks.js";
+import { RecordParser, type ParsedItem } from "./record-parser.js";
+import { toRowResult } from "./row-result.js";
+import { transcodeStage, Utf8Transcoder } from "./transcoder.js";
+import type { FileSummary } from "./types.js";
+
+export interface FileReadContext {
+  readonly tracker: DuplicateTracker;
+  /** The stream for "-", or undefined when there is none (or it was used already). */
+  readonly stdin: Readable | undefined;
+  readonly signal: AbortSignal | undefined;
+  readonly cwd: string | undefined;
+}
+
+/** Replays the head already read, then the rest of the input: the parser sees the file from its first byte. */
+async function* replay(head: Head, rest: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
+  try {
+    yield* head.chunks;
+    if (head.ended) return;
+    for (;;) {
+      const next = await rest.next();
+      if (next.done) return;
+      yield next.value;
+    }
+  } finally {
+    await rest.return?.();
+  }
+}
+
+/**
+ * Streams one input's rows as RowResults, filling in `summary` as it goes. Never throws for a bad file: the reason
+ * goes into `summary.error` and the rows read before it stay reported. Throws only when `signal` aborts.
+ */
+export async function* readDeviceFile(summary: FileSummary, context: FileReadContext): AsyncGenerator<RowResult> {
+  context.signal?.throwIfAborted();
+  let source: Readable;
+  if (summary.path === "-") {
+    if (context.stdin === undefined) {
+      summary.error = "standard input is not available (it can be read only once)";
+      return;
+    }
+    source = context.stdin;
+  } else {
+    source = createReadStream(resolve(context.cwd ?? "", summary.path), { highWaterMark: HEAD_BYTES });
+  }
+  const iterator = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  let head: Head;
+  try {
+    head = await readHead(iterator);
+  } catch (error) {
+    source.destroy();
+    summary.error = describeReadError(error);
+    return;
+  }
+  const inspection = inspectHead(head);
+  summary.encoding = inspection.encoding;
+  if (!inspection.ok) {
+    source.destroy();
+    summary.error = inspection.error;
+    return;
+  }
+  const { delimiter } = inspection;
+  summary.delimiter = delimiter;
+
+  const transcoder = new Utf8Transcoder((label) => (summary.encoding = label));
+  const parser = new RecordParser(delimiter);
+  const done = pipeline(replay(head, iterator), transcodeStage(transcoder), parser, { signal: context.signal });
+  done.catch(() => undefined); // a failure also reaches the parser's iterator, where it is handled
+  let columns: ColumnMap | undefined;
+  let lastLine = 0;
+  let complete = false;
+  try {
+    for await (const item of parser as AsyncIterable<ParsedItem>) {
+      if ("failure" in item) {
+        summary.error = describeParseFailure(item.failure, lastLine);
+        break;
+      }
+      const { record, info } = item;
+      if (columns === undefined) {
+        const mapping = mapHeader(record);
+        if (!mapping.ok) {
+          summary.error = mapping.error;
+          break;
+        }
+        columns = mapping.columns;
+      } else {
+        const location = { file: summary.path, line: info.lines - countLineBreaks(record) };
+        summary.rows++;
+        yield toRowResult(record, columns, delimiter, location, context.tracker);
+      }
+      lastLine = info.lines;
+    }
+    complete = summary.error === null;
+    if (complete) await done;
+  } catch (error) {
+    if (context.signal?.aborted) throw error;
+    summary.error = describeReadError(error);
+  } finally {
+    if (!complete) {
+      parser.destroy();
+      source.destroy();
+    }
+  }
+}

@@ -1,0 +1,111 @@
+import { createWriteStream } from "node:fs";
+import { once } from "node:events";
+import type { Writable } from "node:stream";
+import { finished } from "node:stream/promises";
+import { UsageError } from "../errors.js";
+import { reportFormatFor, type ReportColumn, type ReportFormat } from "./columns.js";
+import { lineFormatter, type LineFormatter } from "./format.js";
+
+export interface ReportWriterOptions {
+  /** Defaults to the path's extension (.jsonl → JSON Lines), or CSV for a stream. */
+  readonly format?: ReportFormat;
+}
+
+/** Writes report rows as they are produced; `write` waits while the destination is saturated (backpressure). */
+export interface ReportWriter<Row> {
+  readonly format: ReportFormat;
+  /** Rows written so far. */
+  readonly rows: number;
+  write(row: Row): Promise<void>;
+  /** Ends the file (a caller's stream is left open) and waits until everything is flushed. */
+  close(): Promise<void>;
+}
+
+function describeWriteError(path: string, error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  const why =
+    code === "ENOENT" ? "its folder does not exist" : code === "EACCES" || code === "EPERM" ? "permission denied" : code === "EISDIR" ? "it is a directory" : String(code ?? error);
+  return `cannot write the report ${path}: ${why}`;
+}
+
+class StreamReportWriter<Row> implements ReportWriter<Row> {
+  rows = 0;
+  #failure: unknown;
+  readonly #onError = (error: unknown): void => {
+    this.#failure ??= error;
+  };
+
+  readonly #stream: Writable;
+  readonly #formatter: LineFormatter<Row>;
+  readonly #owned: boolean;
+  readonly #label: string;
+
+  constructor(readonly format: ReportFormat, stream: Writable, formatter: LineFormatter<Row>, owned: boolean, label: string) {
+    this.#stream = stream;
+    this.#formatter = formatter;
+    this.#owned = owned;
+    this.#label = label;
+    // Keep an error for the next write/close instead of letting an unhandled 'error' event crash the process.
+    this.#stream.on("error", this.#onError);
+    if (this.#formatter.header) this.#stream.write(this.#formatter.header);
+  }
+
+  async write(row: Row): Promise<void> {
+    this.#throwIfFailed();
+    this.rows++;
+    if (!this.#stream.write(this.#formatter.line(row))) await this.#drain();
+  }
+
+  async close(): Promise<void> {
+    this.#throwIfFailed();
+    try {
+      if (this.#owned) {
+        this.#stream.end();
+        await finished(this.#stream);
+      } else if (this.#stream.writableNeedDrain) {
+        await this.#drain();
+      }
+    } catch (error) {
+      this.#failure ??= error;
+    } finally {
+      this.#stream.off("error", this.#onError);
+    }
+    this.#throwIfFailed();
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      await once(this.#stream, "drain");
+    } catch (error) {
+      this.#failure ??= error;
+      this.#throwIfFailed();
+    }
+  }
+
+  #throwIfFailed(): void {
+    if (this.#failure !== undefined) throw new UsageError(describeWriteError(this.#label, this.#failure), { cause: this.#failure });
+  }
+}
+
+/**
+ * Opens a report at `target` (a path, created or truncated, or a stream the caller owns) with the given columns.
+ * Fails with a UsageError naming the path when it cannot be opened.
+ */
+export async function openReportWriter<Row>(
+  target: string | Writable,
+  columns: readonly ReportColumn<Row>[],
+  options: ReportWriterOptions = {},
+): Promise<ReportWriter<Row>> {
+  if (typeof target !== "string") {
+    const format = options.format ?? "csv";
+    return new StreamReportWriter(format, target, lineFormatter(columns, format), false, "stream");
+  }
+  const format = options.format ?? reportFormatFor(target);
+  const stream = createWriteStream(target);
+  try {
+    await once(stream, "open");
+  } catch (error) {
+    throw new UsageError(describeWriteError(target, error), { cause: error });
+  }
+  return new StreamReportWriter(format, stream, lineFormatter(columns, format), true, target);
+}
