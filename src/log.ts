@@ -27,12 +27,12 @@ export const REDACT_PATHS: readonly string[] = SECRET_KEYS.flatMap((key) => {
 });
 
 /**
- * pino's error serializer, then scrubbed: secret keys at any depth and tokens, JWTs and key blocks in messages and
- * stacks. Errors keep request/response non-enumerable, so an Authorization header is not there to begin with.
+ * Errors as type, message, stack, cause and own fields, scrubbed: secret keys at any depth, and tokens, JWTs and key
+ * blocks in messages and stacks. Graph errors keep request/response non-enumerable, so no Authorization header is
+ * there to begin with.
  */
 export function serializeError(error: unknown): unknown {
-  const serialized = error instanceof Error ? pino.stdSerializers.err(error) : error;
-  return scrubDeep(serialized);
+  return scrubDeep(error);
 }
 
 /** The run's pino logger, with secrets and tokens redacted. */
@@ -46,6 +46,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       base: { name: "autopilot-import" },
       redact: { paths: [...REDACT_PATHS], censor: CENSOR },
       serializers: { err: serializeError, error: serializeError },
+      // Paths cover the usual depths cheaply (and child bindings); this catches anything deeper or oddly cased.
+      formatters: { log: (object) => scrubDeep(object) as Record<string, unknown> },
       hooks: {
         // Messages are free text: scrub bearer tokens and JWTs that a careless interpolation might put there.
         logMethod(args, method) {

@@ -63,6 +63,14 @@ export function scrubDeep(value: unknown, seen: WeakSet<object> = new WeakSet())
   seen.add(value);
   if (Array.isArray(value)) return value.map((item) => scrubDeep(item, seen));
   const out: Record<string, unknown> = {};
+  // Errors keep their type, message, stack and cause (own enumerable fields only: request/response stay hidden).
+  if (value instanceof Error) {
+    out.type = value.name;
+    out.message = scrubText(value.message);
+    if (value.stack) out.stack = scrubText(value.stack);
+    const cause: unknown = (value as { cause?: unknown }).cause;
+    if (cause !== undefined) out.cause = scrubDeep(cause, seen);
+  }
   for (const [key, item] of Object.entries(value)) {
     out[key] = isSecretKey(key) ? CENSOR : scrubDeep(item, seen);
   }

@@ -1,0 +1,38 @@
+import { describe, expect, it } from "vitest";
+import { AuthenticationError } from "../../src/errors.js";
+import { toAuthenticationError } from "../../src/graph/auth-error.js";
+
+describe("toAuthenticationError", () => {
+  it("makes one line with the service's reason and none of the secrets", () => {
+    const cause = Object.assign(
+      new Error(
+        "ClientSecretCredential authentication failed: AADSTS7000215: Invalid client secret provided. Sent Sup3rSecretValue\n" +
+          "Trace ID: 1234\nCorrelation ID: 5678\nTimestamp: 2026-01-01 00:00:00Z\n" +
+          "assertion eyJhbGciOiJSUzI1NiJ9.eyJhIjoxfQ.c2ln",
+      ),
+      { name: "AuthenticationError" },
+    );
+    const error = toAuthenticationError(cause, ["Sup3rSecretValue"]);
+    expect(error).toBeInstanceOf(AuthenticationError);
+    expect(error.message).not.toContain("\n");
+    expect(error.message).toContain("AADSTS7000215");
+    expect(error.message).not.toContain("Sup3rSecretValue");
+    expect(error.message).not.toContain("eyJhbGciOiJSUzI1NiJ9");
+    expect(error.message).not.toContain("Trace ID");
+    expect(error.cause).toBe(cause);
+    expect(Object.keys(error)).not.toContain("cause");
+  });
+
+  it("names the failing credential type and bounds the length", () => {
+    const cause = Object.assign(new Error("x".repeat(2000)), { name: "CredentialUnavailableError" });
+    const error = toAuthenticationError(cause, []);
+    expect(error.message).toMatch(/^authentication failed \(CredentialUnavailableError\): x+\.\.\.$/);
+    expect(error.message.length).toBeLessThan(460);
+  });
+
+  it("strips PEM key blocks", () => {
+    const error = toAuthenticationError(new Error("bad key -----BEGIN PRIVATE KEY-----\nMIIEv\n-----END PRIVATE KEY----- end"), []);
+    expect(error.message).not.toContain("MIIEv");
+    expect(error.message).toContain("end");
+  });
+});
