@@ -9,8 +9,9 @@
  *                ceil(staged / pageSize), where `staged` counts every staged record in the tenant, ours or not.
  *  - "byUpload": list with $filter=importId eq '<upload>' per upload in flight (only when the service supports
  *                that filter): sum over uploads of ceil(inFlightInUpload / pageSize).
- * The cheapest in HTTP requests wins; ties go to the strategy with fewer throttling units (list/byUpload
- * before batch, since a page costs one unit where a batch costs one per device).
+ * The cheapest in HTTP requests wins; ties go to the strategy with fewer throttling units (a page costs one unit
+ * where a batch costs one per device), then to byUpload (its cost is exact, the listing's an estimate).
+ * Before the first full listing the staged collection's size is unknown; the poller then assumes one extra page.
  */
 
 export type PollStrategy = "batch" | "list" | "byUpload";
@@ -45,12 +46,13 @@ export function pollCosts(counts: PollCounts): PollCost[] {
   if (inFlight === 0) return [];
   const page = Math.max(1, pageSize);
   const costs: PollCost[] = [];
-  const listRequests = Math.ceil(Math.max(counts.staged, inFlight) / page);
-  costs.push({ strategy: "list", requests: listRequests, units: listRequests });
+  // byUpload first: on a tie its exact cost beats the listing's estimate.
   if (counts.importIdFilter) {
     const byUpload = counts.perUpload.filter((n) => n > 0).reduce((sum, n) => sum + Math.ceil(n / page), 0);
     costs.push({ strategy: "byUpload", requests: byUpload, units: byUpload });
   }
+  const listRequests = Math.ceil(Math.max(counts.staged, inFlight) / page);
+  costs.push({ strategy: "list", requests: listRequests, units: listRequests });
   costs.push({ strategy: "batch", requests: Math.ceil(inFlight / BATCH_LIMIT), units: inFlight });
   return costs;
 }

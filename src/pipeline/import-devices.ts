@@ -1,0 +1,254 @@
+/**
+ * importDevices: reads rows, submits valid devices in uploads while the input is still being read, polls them to a
+ * final state with one poller, and writes one report row per input row. The CLI's `import` command is a thin shell.
+ */
+import { randomUUID } from "node:crypto";
+import type { Readable } from "node:stream";
+import { anySignal, abortError, sleep as realSleep } from "../graph/abort.js";
+import type { GraphClient } from "../graph/client.js";
+import type { ImportedDeviceIdentity } from "../graph/resources.js";
+import type { RowResult } from "../model/device.js";
+import { UploadBatcher } from "./batcher.js";
+import { DEFAULT_BATCH_SIZE, DEFAULT_CONCURRENCY, DEFAULT_POLL_TIMEOUT_MS } from "./defaults.js";
+import { graphStagedApi } from "./graph-staged-api.js";
+import { isTerminal, verdictFor } from "./outcomes.js";
+import { DEFAULT_INTERVAL_POLICY, type IntervalPolicy } from "./poll-strategy.js";
+import { Poller, type PollOutcome } from "./poller.js";
+import type { ProgressSnapshot } from "./progress.js";
+import { rowForRejected, rowForTracked, rowForUnsubmitted } from "./report-rows.js";
+import type { ServiceCapabilities, StagedApi } from "./staged-api.js";
+import { submitUpload } from "./submitter.js";
+import { SummaryCounter, assertSummaryInvariant } from "./summary.js";
+import type { ImportReportRow, ImportSummary, PendingDevice, TrackedDevice, Upload } from "./types.js";
+
+/** Where report rows go; a row is written once and never changed. */
+export interface ReportSink {
+  write(row: ImportReportRow): void | Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The slice of a pino logger the pipeline uses. */
+export interface PipelineLogger {
+  info(fields: Record<string, unknown>, message: string): void;
+  debug(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+}
+
+/** Opens the rows of input files (the CSV reader); injected so the pipeline does not depend on how files are read. */
+export type RowSource = (files: readonly string[], options: { stdin?: Readable; signal?: AbortSignal }) => AsyncIterable<RowResult>;
+
+export interface ImportDevicesOptions {
+  /** CSV files ("-" for stdin), read by `openRows`; or rows from anywhere (validated RowResults). */
+  readonly input: readonly string[] | AsyncIterable<RowResult>;
+  readonly openRows?: RowSource;
+  readonly stdin?: Readable;
+  /** The Graph client (helper factories in src/graph); or `stagedApi` to supply the service port directly. */
+  readonly client?: GraphClient;
+  readonly stagedApi?: StagedApi;
+  /** "import" (default): the import action; "upload": the beta uploads resource. */
+  readonly api?: "import" | "upload";
+  readonly batchSize?: number;
+  /** Most uploads in flight; `concurrencyLimit` can lower it at run time (the adaptive limiter). */
+  readonly concurrency?: number;
+  readonly concurrencyLimit?: () => number;
+  /** How long a device may stay in progress after staging before it is reported `timeout`. */
+  readonly pollTimeoutMs?: number;
+  readonly pollPolicy?: Partial<IntervalPolicy>;
+  readonly report?: ReportSink;
+  readonly onRow?: (row: ImportReportRow) => void;
+  readonly onProgress?: (snapshot: ProgressSnapshot) => void;
+  readonly logger?: PipelineLogger;
+  readonly signal?: AbortSignal;
+  readonly now?: () => number;
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  readonly newId?: () => string;
+  /** Wait before reconciling an unknown-outcome submission (default 1 s). */
+  readonly reconcileDelayMs?: number;
+}
+
+/** Per-upload bookkeeping until all its devices are final (for the upload's own status). */
+interface UploadProgress {
+  readonly upload: Upload;
+  remaining: number;
+  failed: number;
+}
+
+export async function importDevices(options: ImportDevicesOptions): Promise<ImportSummary> {
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? realSleep;
+  const started = now();
+  const api = options.stagedApi ?? (options.client ? graphStagedApi(options.client, options.api ?? "import") : undefined);
+  if (!api) throw new TypeError("importDevices needs a Graph client (options.client) or options.stagedApi");
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+  const limit = (): number => Math.max(1, Math.min(concurrency, options.concurrencyLimit?.() ?? concurrency));
+  const pollTimeoutMs = options.pollTimeoutMs ?? DEFAULT_POLL_TIMEOUT_MS;
+  const log = options.logger;
+  const requestsAtStart = api.requests;
+
+  // One controller for the run: a fatal error anywhere stops reading, submitting and polling.
+  const fatal = new AbortController();
+  const signal = anySignal(options.signal, fatal.signal);
+  let failure: unknown;
+  const fail = (error: unknown): void => {
+    if (failure === undefined) failure = error;
+    if (!fatal.signal.aborted) fatal.abort(error);
+  };
+
+  const counter = new SummaryCounter();
+  let readDone = false;
+  const snapshot = (): ProgressSnapshot => ({
+    read: counter.rows,
+    readDone,
+    valid: counter.valid,
+    submitted: counter.submitted,
+    completed: counter.finished,
+    failed: counter.failed + counter.timedOut + counter.invalid + counter.duplicates,
+  });
+
+  let writes: Promise<void> = Promise.resolve();
+  const emit = (row: ImportReportRow): void => {
+    counter.countOutcome(row.status);
+    options.onRow?.(row);
+    if (options.report) {
+      const sink = options.report;
+      writes = writes.then(() => sink.write(row)).catch(fail);
+    }
+    options.onProgress?.(snapshot());
+  };
+
+  const uploads = new Map<string, UploadProgress>();
+  const settleDevice = (uploadId: string, failed: boolean): void => {
+    const entry = uploads.get(uploadId);
+    if (!entry) return;
+    entry.remaining -= 1;
+    if (failed) entry.failed += 1;
+    if (entry.remaining > 0) return;
+    uploads.delete(uploadId);
+    entry.upload.status = entry.failed > 0 ? "error" : "complete";
+    log?.debug({ uploadId, status: entry.upload.status, devices: entry.upload.size, failed: entry.failed }, "upload finished");
+  };
+  const progressFor = (upload: Upload): UploadProgress => {
+    let entry = uploads.get(upload.id);
+    if (!entry) uploads.set(upload.id, (entry = { upload, remaining: upload.size, failed: 0 }));
+    return entry;
+  };
+
+  const capabilities: ServiceCapabilities = { importIdFilter: undefined, pageSize: 1000 };
+  const poller = new Poller({
+    api,
+    capabilities,
+    policy: { ...DEFAULT_INTERVAL_POLICY, ...options.pollPolicy },
+    pollTimeoutMs,
+    now,
+    sleep,
+    signal,
+    log: log ? (fields, message) => log.debug(fields, message) : undefined,
+    onFinal: (device: TrackedDevice, outcome: PollOutcome) => {
+      emit(rowForTracked(device, outcome));
+      settleDevice(device.uploadId, outcome.status === "failed" || outcome.status === "timeout");
+    },
+  });
+
+  const onStaged = (upload: Upload, pending: PendingDevice, record: ImportedDeviceIdentity): void => {
+    progressFor(upload);
+    const device: TrackedDevice = {
+      file: pending.location.file,
+      line: pending.location.line,
+      serialNumber: pending.device.serialNumber,
+      uploadId: upload.id,
+      stagedId: record.id,
+      stagedAt: now(),
+      status: record.state?.deviceImportStatus ?? "unknown",
+      misses: 0,
+    };
+    if (record.state && isTerminal(record.state.deviceImportStatus)) {
+      poller.noteStaged();
+      const verdict = verdictFor(record);
+      emit(rowForTracked(device, verdict));
+      settleDevice(upload.id, verdict.status === "failed");
+    } else poller.track(device);
+  };
+
+  const onRejected = (upload: Upload, pending: PendingDevice, message: string): void => {
+    progressFor(upload);
+    emit(rowForRejected(pending.location, pending.device.serialNumber, upload.id, message));
+    settleDevice(upload.id, true);
+  };
+
+  const submitterDeps = {
+    api,
+    capabilities,
+    stagedEstimate: () => poller.stagedEstimate,
+    onStaged,
+    onRejected,
+    sleep,
+    reconcileDelayMs: options.reconcileDelayMs ?? 1_000,
+    maxUnknownOutcomes: 5,
+    log: log ? (fields: Record<string, unknown>, message: string) => log.warn(fields, message) : undefined,
+    signal,
+  };
+
+  const inFlight = new Set<Promise<void>>();
+  const dispatch = async (upload: Upload): Promise<void> => {
+    // Backpressure: do not read on until a slot is free, so at most ~concurrency+1 uploads hold hashes.
+    while (inFlight.size >= limit() && failure === undefined) await Promise.race(inFlight);
+    if (failure !== undefined) return;
+    counter.uploads += 1;
+    counter.submitted += upload.size;
+    const task = submitUpload(upload, submitterDeps)
+      .then(() => {
+        upload.devices = []; // release the hashes: polling and the report need none
+        log?.debug({ uploadId: upload.id, devices: upload.size }, "upload submitted");
+        options.onProgress?.(snapshot());
+      })
+      .catch(fail)
+      .finally(() => inFlight.delete(task));
+    inFlight.add(task);
+  };
+
+  const pollerDone = poller.run().catch(fail);
+  const batcher = new UploadBatcher({ batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE, newId: options.newId ?? randomUUID, now });
+  try {
+    const rows = Array.isArray(options.input) ? openRows(options, options.input as readonly string[], signal) : (options.input as AsyncIterable<RowResult>);
+    for await (const row of rows) {
+      if (failure !== undefined) break;
+      if (signal.aborted) throw abortError(signal);
+      counter.countRow(row.status);
+      if (row.status !== "valid") {
+        emit(rowForUnsubmitted(row));
+        continue;
+      }
+      const upload = batcher.add({ location: row.location, device: row.device });
+      if (upload) await dispatch(upload);
+      else options.onProgress?.(snapshot());
+    }
+    if (failure === undefined) {
+      const last = batcher.flush();
+      if (last) await dispatch(last);
+    }
+    readDone = true;
+    log?.info({ rows: counter.rows, valid: counter.valid, uploads: counter.uploads }, "input read");
+    await Promise.all(inFlight);
+    poller.close();
+    await pollerDone;
+  } catch (error) {
+    fail(error);
+  } finally {
+    poller.close();
+  }
+  await Promise.allSettled([...inFlight, pollerDone]);
+  await writes;
+  if (options.report) await options.report.close().catch(fail);
+  if (failure !== undefined) throw failure;
+
+  options.onProgress?.(snapshot());
+  const summary = counter.toSummary(api.requests - requestsAtStart, now() - started);
+  assertSummaryInvariant(summary);
+  log?.info({ summary, poller: poller.stats }, "import finished");
+  return summary;
+}
+
+function openRows(options: ImportDevicesOptions, files: readonly string[], signal: AbortSignal): AsyncIterable<RowResult> {
+  if (!options.openRows) throw new TypeError("importDevices needs options.openRows to read files");
+  return options.openRows(files, { stdin: options.stdin, signal });
+}

@@ -1,0 +1,317 @@
+/**
+ * The one poller of a run: refreshes every device in flight with as few requests as it can (see poll-strategy.ts),
+ * waits longer while nothing changes, and reports each device once it is final or its deadline has passed.
+ */
+import type { DeviceImportStatus, ImportedDeviceIdentity } from "../graph/resources.js";
+import { abortError } from "../graph/abort.js";
+import { isTerminal, timeoutMessage, verdictFor, type DeviceVerdict } from "./outcomes.js";
+import { choosePollStrategy, nextInterval, waitBeforeNextRound, type IntervalPolicy, type PollStrategy } from "./poll-strategy.js";
+import { isBadRequest } from "./reconcile.js";
+import { odataString, type ServiceCapabilities, type StagedApi } from "./staged-api.js";
+import type { TrackedDevice } from "./types.js";
+
+/** A device's final outcome as the poller sees it. */
+export type PollOutcome =
+  | DeviceVerdict
+  | { readonly status: "timeout" | "failed"; readonly errorCode: string; readonly errorName: string; readonly message: string; readonly deviceRegistrationId: string };
+
+export interface PollerDeps {
+  readonly api: StagedApi;
+  readonly capabilities: ServiceCapabilities;
+  readonly policy: IntervalPolicy;
+  /** How long a device may stay in progress after it was staged. */
+  readonly pollTimeoutMs: number;
+  readonly now: () => number;
+  readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  readonly onFinal: (device: TrackedDevice, outcome: PollOutcome) => void;
+  readonly log?: (fields: Record<string, unknown>, message: string) => void;
+  readonly signal: AbortSignal;
+}
+
+/** Full listings (or 404s) in a row that must miss a record before it is considered deleted. */
+const MISSES_BEFORE_GONE = 3;
+
+export interface PollerStats {
+  rounds: number;
+  requests: number;
+  byStrategy: Record<PollStrategy, number>;
+}
+
+interface UploadCounts {
+  /** Devices staged in this upload (a filtered listing returns them all). */
+  staged: number;
+  /** Staged ids of its devices still in flight. */
+  readonly inFlight: Set<string>;
+}
+
+export class Poller {
+  readonly #deps: PollerDeps;
+  readonly #tracked = new Map<string, TrackedDevice>();
+  readonly #uploads = new Map<string, UploadCounts>();
+  #closed = false;
+  #wake: (() => void) | undefined;
+  /** Staged records that are not ours, as of the last full listing (undefined before one). */
+  #others: number | undefined;
+  #stagedByUs = 0;
+  readonly stats: PollerStats = { rounds: 0, requests: 0, byStrategy: { batch: 0, list: 0, byUpload: 0 } };
+
+  constructor(deps: PollerDeps) {
+    this.#deps = deps;
+  }
+
+  /** Devices not yet final. */
+  get inFlight(): number {
+    return this.#tracked.size;
+  }
+
+  /** Estimated size of the whole staged collection; undefined until a full listing has been read. */
+  get stagedEstimate(): number | undefined {
+    return this.#others === undefined ? undefined : this.#others + this.#stagedByUs;
+  }
+
+  /** Starts following a staged device. */
+  track(device: TrackedDevice): void {
+    this.#tracked.set(device.stagedId, device);
+    const counts = this.#uploads.get(device.uploadId) ?? { staged: 0, inFlight: new Set<string>() };
+    counts.staged += 1;
+    counts.inFlight.add(device.stagedId);
+    this.#uploads.set(device.uploadId, counts);
+    this.#stagedByUs += 1;
+    this.#wake?.();
+  }
+
+  /** Counts a staged record that was final at once (it still occupies the staged collection). */
+  noteStaged(): void {
+    this.#stagedByUs += 1;
+  }
+
+  /** No more devices will be tracked: run() returns once the tracked ones are final. */
+  close(): void {
+    this.#closed = true;
+    this.#wake?.();
+  }
+
+  /** Polls until closed and nothing is left in flight. */
+  async run(): Promise<void> {
+    const { now, sleep, policy, signal } = this.#deps;
+    let base: number | undefined;
+    let nextRoundAt = Number.POSITIVE_INFINITY;
+    for (;;) {
+      if (signal.aborted) throw abortError(signal);
+      if (this.#tracked.size === 0) {
+        if (this.#closed) return;
+        await this.#idle();
+        nextRoundAt = Number.POSITIVE_INFINITY;
+        continue;
+      }
+      if (nextRoundAt === Number.POSITIVE_INFINITY) {
+        // Work arrived: the first round comes after the shortest interval, and the backoff starts from there.
+        base = policy.minMs;
+        nextRoundAt = now() + base;
+      }
+      const due = Math.min(nextRoundAt, this.#earliestDeadline());
+      const wait = due - now();
+      if (wait > 0) await sleep(wait, signal);
+      const { progressed, units } = await this.#round();
+      this.#expire();
+      base = nextInterval(base, progressed, policy);
+      nextRoundAt = now() + waitBeforeNextRound(base, units, policy);
+    }
+  }
+
+  #idle(): Promise<void> {
+    const { signal } = this.#deps;
+    return new Promise<void>((resolve, reject) => {
+      const done = (): void => {
+        this.#wake = undefined;
+        signal.removeEventListener("abort", onAbort);
+        resolve();
+      };
+      const onAbort = (): void => {
+        this.#wake = undefined;
+        reject(abortError(signal));
+      };
+      this.#wake = done;
+      signal.addEventListener("abort", onAbort, { once: true });
+    });
+  }
+
+  /** Devices are tracked in staging order, so the first one has the earliest deadline. */
+  #earliestDeadline(): number {
+    const first = this.#tracked.values().next();
+    return first.done ? Number.POSITIVE_INFINITY : first.value.stagedAt + this.#deps.pollTimeoutMs;
+  }
+
+  async #round(): Promise<{ progressed: boolean; units: number }> {
+    const { capabilities } = this.#deps;
+    const perUpload = [...this.#uploads.values()].map((u) => u.staged);
+    const choice = choosePollStrategy({
+      inFlight: this.#tracked.size,
+      perUpload,
+      // Before a full listing the collection's size is unknown: assume at least one page of others' records.
+      staged: this.stagedEstimate ?? this.#stagedByUs + capabilities.pageSize,
+      pageSize: capabilities.pageSize,
+      importIdFilter: capabilities.importIdFilter !== false,
+    });
+    if (!choice) return { progressed: false, units: 0 };
+    this.stats.rounds += 1;
+    this.stats.byStrategy[choice.strategy] += 1;
+    let result: { progressed: boolean; units: number; requests: number };
+    switch (choice.strategy) {
+      case "batch":
+        result = await this.#refreshByGet();
+        break;
+      case "byUpload":
+        result = await this.#refreshByUpload();
+        break;
+      case "list":
+        result = await this.#refreshByListing();
+        break;
+    }
+    this.stats.requests += result.requests;
+    this.#deps.log?.(
+      { strategy: choice.strategy, inFlight: this.#tracked.size, requests: result.requests, progressed: result.progressed },
+      "poll round",
+    );
+    return result;
+  }
+
+  /** Applies a fresh record; true when something changed. */
+  #apply(record: ImportedDeviceIdentity): boolean {
+    const device = this.#tracked.get(record.id);
+    if (!device) return false;
+    device.misses = 0;
+    const status: DeviceImportStatus = record.state.deviceImportStatus;
+    if (isTerminal(status)) {
+      this.#finish(device, verdictFor(record));
+      return true;
+    }
+    if (status === device.status) return false;
+    device.status = status;
+    return true;
+  }
+
+  #finish(device: TrackedDevice, outcome: PollOutcome): void {
+    this.#tracked.delete(device.stagedId);
+    const counts = this.#uploads.get(device.uploadId);
+    if (counts) {
+      counts.inFlight.delete(device.stagedId);
+      if (counts.inFlight.size === 0) this.#uploads.delete(device.uploadId);
+    }
+    this.#deps.onFinal(device, outcome);
+  }
+
+  /** A record absent from a complete answer: after a few misses in a row, report it failed. */
+  #miss(device: TrackedDevice): boolean {
+    device.misses += 1;
+    if (device.misses < MISSES_BEFORE_GONE) return false;
+    this.#finish(device, {
+      status: "failed",
+      errorCode: "",
+      errorName: "StagedRecordMissing",
+      message: `the staged record disappeared before its result was read (last status ${device.status}); another tool may have deleted it: check the device in Intune or import it again`,
+      deviceRegistrationId: "",
+    });
+    return true;
+  }
+
+  async #refreshByGet(): Promise<{ progressed: boolean; units: number; requests: number }> {
+    const ids = [...this.#tracked.keys()];
+    const before = this.#deps.api.requests;
+    const records = await this.#deps.api.get(ids, this.#deps.signal);
+    let progressed = false;
+    for (const id of ids) {
+      const record = records.get(id);
+      if (record) progressed = this.#apply(record) || progressed;
+      else if (record === null) {
+        const device = this.#tracked.get(id);
+        if (device) progressed = this.#miss(device) || progressed;
+      }
+    }
+    return { progressed, units: ids.length, requests: this.#deps.api.requests - before };
+  }
+
+  async #refreshByUpload(): Promise<{ progressed: boolean; units: number; requests: number }> {
+    const { api, capabilities, signal } = this.#deps;
+    const before = api.requests;
+    const roundStart = this.#deps.now();
+    let progressed = false;
+    for (const [uploadId, counts] of [...this.#uploads]) {
+      const seen = new Set<string>();
+      try {
+        for await (const page of api.list({ filter: `importId eq ${odataString(uploadId)}`, top: capabilities.pageSize, signal })) {
+          for (const record of page) {
+            seen.add(record.id);
+            progressed = this.#apply(record) || progressed;
+          }
+        }
+      } catch (error) {
+        if (!isBadRequest(error)) throw error;
+        capabilities.importIdFilter = false;
+        this.#deps.log?.({}, "service rejects $filter on importId; polling by listing instead");
+        const listed = await this.#refreshByListing();
+        return { ...listed, progressed: listed.progressed || progressed, requests: api.requests - before };
+      }
+      capabilities.importIdFilter = true;
+      for (const id of [...counts.inFlight]) {
+        const device = this.#tracked.get(id);
+        if (device && device.stagedAt < roundStart && !seen.has(id)) progressed = this.#miss(device) || progressed;
+      }
+    }
+    const requests = api.requests - before;
+    return { progressed, units: requests, requests };
+  }
+
+  async #refreshByListing(): Promise<{ progressed: boolean; units: number; requests: number }> {
+    const { api, capabilities, signal } = this.#deps;
+    const before = api.requests;
+    const roundStart = this.#deps.now();
+    const wanted = this.#tracked.size;
+    const seen = new Set<string>();
+    let progressed = false;
+    let total = 0;
+    let pages = 0;
+    let firstPage = 0;
+    let complete = true;
+    for await (const page of api.list({ top: capabilities.pageSize, signal })) {
+      pages += 1;
+      if (pages === 1) firstPage = page.length;
+      else if (pages === 2 && firstPage > 0) capabilities.pageSize = firstPage; // the service's real page size
+      total += page.length;
+      for (const record of page) {
+        if (!this.#tracked.has(record.id)) continue;
+        seen.add(record.id);
+        progressed = this.#apply(record) || progressed;
+      }
+      if (seen.size === wanted) {
+        complete = false; // every device found: the rest of the collection is not needed
+        break;
+      }
+    }
+    // A complete listing measures the others' records; one cut short still gives a lower bound.
+    const others = Math.max(0, total - this.#stagedByUs);
+    this.#others = complete ? others : Math.max(this.#others ?? 0, others);
+    if (complete) {
+      for (const device of [...this.#tracked.values()]) {
+        if (device.stagedAt < roundStart && !seen.has(device.stagedId)) progressed = this.#miss(device) || progressed;
+      }
+    }
+    const requests = api.requests - before;
+    return { progressed, units: requests, requests };
+  }
+
+  /** Reports `timeout` for every device whose deadline has passed. */
+  #expire(): void {
+    const now = this.#deps.now();
+    for (const device of this.#tracked.values()) {
+      if (device.stagedAt + this.#deps.pollTimeoutMs > now) break; // staging order: the rest are younger
+      this.#finish(device, {
+        status: "timeout",
+        errorCode: "",
+        errorName: device.status,
+        message: timeoutMessage(device.status, this.#deps.pollTimeoutMs),
+        deviceRegistrationId: "",
+      });
+    }
+  }
+}

@@ -1,0 +1,61 @@
+/** Builds report rows: one per input row, whatever happened to it. */
+import type { RowResult } from "../model/device.js";
+import type { PollOutcome } from "./poller.js";
+import type { ImportReportRow, TrackedDevice } from "./types.js";
+
+/** The row for an input row the reader rejected (invalid or duplicate): final at once, never submitted. */
+export function rowForUnsubmitted(row: Exclude<RowResult, { status: "valid" }>): ImportReportRow {
+  const message =
+    row.status === "duplicate"
+      ? `${row.message} (first seen at ${row.firstSeen.file}:${row.firstSeen.line}); not submitted`
+      : `${row.message}; not submitted`;
+  return {
+    file: row.location.file,
+    line: row.location.line,
+    serialNumber: row.serialNumber,
+    status: row.status,
+    errorCode: "",
+    errorName: row.code,
+    message,
+    uploadId: "",
+    importedDeviceId: "",
+    deviceRegistrationId: "",
+  };
+}
+
+/** The row for a staged device once it is final (or timed out). */
+export function rowForTracked(device: Pick<TrackedDevice, "file" | "line" | "serialNumber" | "uploadId" | "stagedId">, outcome: PollOutcome): ImportReportRow {
+  return {
+    file: device.file,
+    line: device.line,
+    serialNumber: device.serialNumber,
+    status: outcome.status,
+    errorCode: outcome.errorCode,
+    errorName: outcome.errorName,
+    message: outcome.message,
+    uploadId: device.uploadId,
+    importedDeviceId: device.stagedId,
+    deviceRegistrationId: outcome.deviceRegistrationId,
+  };
+}
+
+/** The row for a device Graph refused to stage (a 400 isolated to it). */
+export function rowForRejected(
+  location: { file: string; line: number },
+  serialNumber: string,
+  uploadId: string,
+  serviceMessage: string,
+): ImportReportRow {
+  return {
+    file: location.file,
+    line: location.line,
+    serialNumber,
+    status: "failed",
+    errorCode: "",
+    errorName: "BadRequest",
+    message: `Graph rejected this device's data: ${serviceMessage}. Check the row (usually the hardware hash: recapture it) and import it again`,
+    uploadId,
+    importedDeviceId: "",
+    deviceRegistrationId: "",
+  };
+}

@@ -1,0 +1,193 @@
+import { describe, expect, it } from "vitest";
+import { importDevices, type ImportDevicesOptions } from "../../src/pipeline/import-devices.js";
+import type { RowResult } from "../../src/model/device.js";
+import type { ImportReportRow } from "../../src/pipeline/types.js";
+import { FakeClock, FakeService, type FakeServiceOptions } from "./helpers/fake-service.js";
+
+function validRow(i: number): RowResult {
+  return {
+    status: "valid",
+    location: { file: "devices.csv", line: i + 2 },
+    device: { serialNumber: `SN${String(i).padStart(4, "0")}`, hardwareIdentifier: `HASH${i}==` },
+  };
+}
+
+async function* rowsOf(list: RowResult[]): AsyncIterable<RowResult> {
+  for (const row of list) yield row;
+}
+
+async function run(rows: RowResult[], serviceOptions: FakeServiceOptions = {}, options: Partial<ImportDevicesOptions> = {}) {
+  const clock = new FakeClock();
+  const service = new FakeService(clock, serviceOptions);
+  const report: ImportReportRow[] = [];
+  let ids = 0;
+  const summary = await importDevices({
+    input: rowsOf(rows),
+    stagedApi: service,
+    batchSize: 4,
+    concurrency: 2,
+    pollTimeoutMs: 60_000,
+    now: clock.now,
+    sleep: clock.sleep,
+    newId: () => `upload-${++ids}`,
+    reconcileDelayMs: 100,
+    onRow: (row) => report.push(row),
+    ...options,
+  });
+  report.sort((a, b) => a.line - b.line);
+  return { summary, report, service, clock };
+}
+
+const bySerial = (report: ImportReportRow[]) => Object.fromEntries(report.map((r) => [r.serialNumber, r]));
+
+describe("importDevices (in-memory service)", () => {
+  it("reports every row with its outcome and keeps the counts consistent", async () => {
+    const rows: RowResult[] = [
+      ...Array.from({ length: 10 }, (_, i) => validRow(i)),
+      { status: "invalid", location: { file: "devices.csv", line: 12 }, serialNumber: "BAD1", code: "hash_not_base64", message: "Hardware Hash is not valid base64" },
+      {
+        status: "duplicate",
+        location: { file: "devices.csv", line: 13 },
+        serialNumber: "SN0001",
+        code: "duplicate_serial",
+        message: "Serial number SN0001 appears twice",
+        firstSeen: { file: "devices.csv", line: 3 },
+      },
+    ];
+    const { summary, report, service } = await run(rows, {
+      alreadyRegistered: ["SN0002"],
+      otherTenant: ["SN0003"],
+      stuck: ["SN0004"],
+      partial: ["SN0005"],
+    });
+    expect(summary).toMatchObject({
+      rows: 12,
+      valid: 10,
+      invalid: 1,
+      duplicates: 1,
+      submitted: 10,
+      imported: 6,
+      alreadyRegistered: 1,
+      failed: 1,
+      timedOut: 2,
+      uploads: 3,
+    });
+    expect(summary.requests).toBe(service.requests);
+    const r = bySerial(report);
+    expect(report).toHaveLength(12);
+    expect(r.SN0000).toMatchObject({ status: "imported", uploadId: "upload-1", deviceRegistrationId: expect.stringMatching(/^reg-/) });
+    expect(r.SN0002).toMatchObject({ status: "already_registered", errorCode: "806" });
+    expect(r.SN0003).toMatchObject({ status: "failed", errorCode: "808", errorName: "ZtdDeviceAssignedToOtherTenant" });
+    expect(r.SN0004).toMatchObject({ status: "timeout", errorName: "unknown", message: expect.stringMatching(/^still unknown after 1 min/) });
+    expect(r.SN0005).toMatchObject({ status: "timeout", message: "partial at deadline" });
+    expect(r.BAD1).toMatchObject({ status: "invalid", errorName: "hash_not_base64", line: 12 });
+    expect(report.find((row) => row.line === 13)).toMatchObject({ status: "duplicate", message: expect.stringContaining("first seen at devices.csv:3") });
+    expect([...service.submittedTimes.values()].every((n) => n === 1)).toBe(true);
+  });
+
+  it("isolates a poison row named by the service and imports the rest of its upload", async () => {
+    const rows = Array.from({ length: 8 }, (_, i) => validRow(i));
+    const { summary, report, service } = await run(rows, { poisonHashes: ["HASH5=="] });
+    expect(summary).toMatchObject({ imported: 7, failed: 1 });
+    expect(bySerial(report).SN0005).toMatchObject({
+      status: "failed",
+      errorName: "BadRequest",
+      message: expect.stringContaining("Cannot convert the literal 'HASH5==' to the expected type 'Edm.Binary'"),
+    });
+    expect(service.calls.filter((c) => c.kind === "submit").map((c) => c.size)).toEqual([4, 4, 3]);
+  });
+
+  it("bisects to find a poison row the message does not name", async () => {
+    const rows = Array.from({ length: 8 }, (_, i) => validRow(i));
+    const { summary, report, service } = await run(rows, { poisonHashes: ["HASH6=="], nameLiteral: false }, { batchSize: 8 });
+    expect(summary).toMatchObject({ imported: 7, failed: 1 });
+    expect(bySerial(report).SN0006?.status).toBe("failed");
+    expect(service.calls.filter((c) => c.kind === "submit").map((c) => c.size)).toEqual([8, 4, 4, 2, 2, 1, 1]);
+    expect([...service.submittedTimes.keys()].sort()).toEqual(rows.map((r) => (r.status === "valid" ? r.device.serialNumber : "")).filter((s) => s !== "SN0006"));
+  });
+
+  it("reconciles an unknown outcome instead of resending what was staged", async () => {
+    const rows = Array.from({ length: 8 }, (_, i) => validRow(i));
+    const { summary, service } = await run(rows, { unknownOutcomes: ["appliedThenLost", "lost"] });
+    expect(summary).toMatchObject({ imported: 8, submitted: 8 });
+    expect([...service.submittedTimes.values()]).toEqual(Array(8).fill(1));
+    expect(service.calls.filter((c) => c.kind === "list" && c.filter?.startsWith("importId eq")).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("falls back to serial lookups when the service cannot filter by importId", async () => {
+    const rows = Array.from({ length: 4 }, (_, i) => validRow(i));
+    const { summary, service } = await run(rows, { unknownOutcomes: ["appliedThenLost"], importIdFilter: false, foreignRecords: 3_000 });
+    expect(summary).toMatchObject({ imported: 4 });
+    expect([...service.submittedTimes.values()]).toEqual([1, 1, 1, 1]);
+    expect(service.calls.filter((c) => c.filter?.startsWith("contains(serialNumber,")).length).toBe(4);
+  });
+
+  it("keeps at most concurrency + 1 uploads of rows in memory", async () => {
+    const clock = new FakeClock();
+    const service = new FakeService(clock, {});
+    let resolveGate: () => void = () => {};
+    let gate = new Promise<void>((resolve) => (resolveGate = resolve));
+    const original = service.submit.bind(service);
+    let settled = 0;
+    service.submit = async (upload, devices) => {
+      await gate;
+      const result = await original(upload, devices);
+      settled += devices.length;
+      return result;
+    };
+    let read = 0;
+    let maxAhead = 0;
+    async function* source(): AsyncIterable<RowResult> {
+      for (let i = 0; i < 100; i++) {
+        maxAhead = Math.max(maxAhead, read - settled);
+        read += 1;
+        yield validRow(i);
+        if (i % 7 === 0) {
+          resolveGate();
+          gate = new Promise<void>((resolve) => (resolveGate = resolve));
+        }
+      }
+      resolveGate();
+      gate = Promise.resolve();
+    }
+    const summary = await importDevices({
+      input: source(),
+      stagedApi: service,
+      batchSize: 5,
+      concurrency: 2,
+      now: clock.now,
+      sleep: clock.sleep,
+    });
+    expect(summary.imported).toBe(100);
+    expect(maxAhead).toBeLessThanOrEqual((2 + 1) * 5);
+  });
+
+  it("polls by listing or by importId rather than per device", async () => {
+    const rows = Array.from({ length: 400 }, (_, i) => validRow(i));
+    const { summary, service } = await run(rows, { processingMs: 20_000 }, { batchSize: 100, concurrency: 4 });
+    expect(summary.imported).toBe(400);
+    expect(service.calls.some((c) => c.kind === "get")).toBe(false);
+    expect(summary.requests / summary.rows).toBeLessThan(0.05);
+  });
+
+  it("stops and rethrows on a fatal error, flushing the report", async () => {
+    const clock = new FakeClock();
+    const service = new FakeService(clock, {});
+    service.submit = async () => {
+      throw new Error("boom");
+    };
+    let closed = false;
+    const written: ImportReportRow[] = [];
+    await expect(
+      importDevices({
+        input: rowsOf([...Array.from({ length: 3 }, (_, i) => validRow(i)), { status: "invalid", location: { file: "f", line: 9 }, serialNumber: "X", code: "c", message: "m" }]),
+        stagedApi: service,
+        batchSize: 1,
+        now: clock.now,
+        sleep: clock.sleep,
+        report: { write: (row) => void written.push(row), close: async () => void (closed = true) },
+      }),
+    ).rejects.toThrow("boom");
+    expect(closed).toBe(true);
+  });
+});

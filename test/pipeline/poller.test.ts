@@ -1,0 +1,134 @@
+import { describe, expect, it } from "vitest";
+import { Poller, type PollOutcome } from "../../src/pipeline/poller.js";
+import { DEFAULT_INTERVAL_POLICY } from "../../src/pipeline/poll-strategy.js";
+import type { ServiceCapabilities } from "../../src/pipeline/staged-api.js";
+import type { TrackedDevice } from "../../src/pipeline/types.js";
+import { FakeClock, FakeService, type FakeServiceOptions } from "./helpers/fake-service.js";
+
+async function stage(service: FakeService, count: number, uploadId = "u1"): Promise<TrackedDevice[]> {
+  const devices = Array.from({ length: count }, (_, i) => ({
+    location: { file: "f.csv", line: i + 2 },
+    device: { serialNumber: `${uploadId}-SN${i}`, hardwareIdentifier: "AAAA" },
+  }));
+  const records = await service.submit({ id: uploadId, createdDateTimeUtc: "", status: "noUpload", devices, size: count }, devices);
+  return records.map((record, i) => ({
+    file: "f.csv",
+    line: i + 2,
+    serialNumber: record.serialNumber,
+    uploadId,
+    stagedId: record.id,
+    stagedAt: service.clock.now(),
+    status: "unknown",
+    misses: 0,
+  }));
+}
+
+function setup(serviceOptions: FakeServiceOptions, capabilities: Partial<ServiceCapabilities> = {}, pollTimeoutMs = 600_000) {
+  const clock = new FakeClock();
+  const service = new FakeService(clock, serviceOptions);
+  const finals: Array<{ device: TrackedDevice; outcome: PollOutcome; at: number }> = [];
+  const roundTimes: number[] = [];
+  const poller = new Poller({
+    api: service,
+    capabilities: { importIdFilter: undefined, pageSize: 1000, ...capabilities },
+    policy: DEFAULT_INTERVAL_POLICY,
+    pollTimeoutMs,
+    now: clock.now,
+    sleep: clock.sleep,
+    signal: new AbortController().signal,
+    onFinal: (device, outcome) => finals.push({ device, outcome, at: clock.now() }),
+    log: (fields, message) => {
+      if (message === "poll round") roundTimes.push(clock.now());
+    },
+  });
+  return { clock, service, poller, finals, roundTimes };
+}
+
+describe("Poller", () => {
+  it("backs off while nothing changes and reports each device once", async () => {
+    const { clock, service, poller, finals, roundTimes } = setup({ processingMs: 20_000 });
+    const start = clock.now();
+    for (const device of await stage(service, 3)) poller.track(device);
+    poller.close();
+    await poller.run();
+    expect(finals.map((f) => f.outcome.status)).toEqual(["imported", "imported", "imported"]);
+    const offsets = roundTimes.map((t) => t - start);
+    expect(offsets).toEqual([2_000, 5_000, 9_500, 16_250, 26_375]);
+    expect(poller.stats.rounds).toBe(5);
+  });
+
+  it("switches to JSON-batched GETs for a few devices once it knows many records are staged", async () => {
+    const { service, poller, finals } = setup({ processingMs: 10_000, importIdFilter: false, foreignRecords: 5_000 }, { importIdFilter: false });
+    for (const device of await stage(service, 30)) poller.track(device);
+    poller.close();
+    await poller.run();
+    expect(finals).toHaveLength(30);
+    expect(poller.stats.byStrategy.list).toBe(1);
+    expect(poller.stats.byStrategy.batch).toBeGreaterThanOrEqual(2);
+    expect(service.calls.filter((c) => c.kind === "get").every((c) => c.size === 30)).toBe(true);
+  });
+
+  it("filters by importId per upload when the service supports it", async () => {
+    const { service, poller, finals } = setup({ processingMs: 1_000, foreignRecords: 5_000 });
+    for (const device of [...(await stage(service, 300, "a")), ...(await stage(service, 300, "b"))]) poller.track(device);
+    poller.close();
+    await poller.run();
+    expect(finals).toHaveLength(600);
+    expect(poller.stats.byStrategy.byUpload).toBe(1);
+    expect(poller.stats.requests).toBe(2);
+  });
+
+  it("falls back to listing when the importId filter is rejected", async () => {
+    const { service, poller, finals } = setup({ processingMs: 1_000, importIdFilter: false });
+    for (const device of await stage(service, 50)) poller.track(device);
+    poller.close();
+    await poller.run();
+    expect(finals).toHaveLength(50);
+    expect(service.calls.filter((c) => c.kind === "list").map((c) => c.filter)).toEqual(["importId eq 'u1'", undefined]);
+  });
+
+  it("reports devices still in progress at their deadline as timeout with their last status", async () => {
+    const { clock, service, poller, finals } = setup({ processingMs: 1_000, stuck: ["u1-SN1"], partial: ["u1-SN2"] }, {}, 60_000);
+    const start = clock.now();
+    for (const device of await stage(service, 3)) poller.track(device);
+    poller.close();
+    await poller.run();
+    const outcome = Object.fromEntries(finals.map((f) => [f.device.serialNumber, f]));
+    expect(outcome["u1-SN0"]?.outcome.status).toBe("imported");
+    expect(outcome["u1-SN1"]?.outcome).toMatchObject({ status: "timeout", errorName: "unknown" });
+    expect(outcome["u1-SN2"]?.outcome).toMatchObject({ status: "timeout", message: "partial at deadline" });
+    expect(outcome["u1-SN1"]!.at - start).toBe(60_000);
+  });
+
+  it("reports a record that vanished from the service as failed after repeated misses", async () => {
+    const { service, poller, finals } = setup({ processingMs: 10_000 });
+    const devices = await stage(service, 2);
+    for (const device of devices) poller.track(device);
+    service.records.delete(devices[0]!.stagedId);
+    poller.close();
+    await poller.run();
+    const gone = finals.find((f) => f.device.stagedId === devices[0]!.stagedId);
+    expect(gone?.outcome).toMatchObject({ status: "failed", errorName: "StagedRecordMissing" });
+  });
+
+  it("stops when its signal aborts", async () => {
+    const clock = new FakeClock();
+    const service = new FakeService(clock, { stuck: ["u1-SN0"] });
+    const controller = new AbortController();
+    const poller = new Poller({
+      api: service,
+      capabilities: { importIdFilter: undefined, pageSize: 1000 },
+      policy: DEFAULT_INTERVAL_POLICY,
+      pollTimeoutMs: 600_000,
+      now: clock.now,
+      sleep: async (ms, signal) => {
+        controller.abort(new Error("stop"));
+        await clock.sleep(ms, signal);
+      },
+      signal: controller.signal,
+      onFinal: () => {},
+    });
+    for (const device of await stage(service, 1)) poller.track(device);
+    await expect(poller.run()).rejects.toThrow("stop");
+  });
+});
