@@ -1,0 +1,156 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import type { AutopilotDeviceIdentity, DeviceImportStatus, ImportedDeviceIdentity, UploadStatus } from "../graph/resources.js";
+import type { Identity } from "./auth/issuer.js";
+import { TokenStore } from "./auth/token-store.js";
+import { EmulatorClock } from "./clock.js";
+import type { EmulatorState } from "./graph-call.js";
+import { ProcessingWorker } from "./processing.js";
+import { seededRandom, type Random } from "./random.js";
+import { registeredToGraph, stagedToGraph, iso } from "./representation.js";
+import { mergeScenario, parseScenario, type RegisteredDeviceInput, type Scenario } from "./scenario.js";
+import { AutopilotSettingsState } from "./settings.js";
+import { StatsCollector, type EmulatorStats } from "./stats.js";
+import { DeviceStore, type StagedRecord } from "./store.js";
+import { Throttler } from "./throttle.js";
+
+const FINAL: ReadonlySet<DeviceImportStatus> = new Set(["complete", "error", "partial"]);
+
+/** A client secret shaped like the ones Entra ID issues (40 characters with "8Q~"). */
+const newSecret = (): string => `${randomBytes(3).toString("base64url").slice(0, 3)}8Q~${randomBytes(30).toString("base64url").slice(0, 34)}`;
+
+/**
+ * The emulated tenant: data, background services, identity and counters, without any networking.
+ * The server (server.ts) feeds it requests; the handle (index.ts) exposes it to tests.
+ */
+export class EmulatorCore implements EmulatorState {
+  readonly clock: EmulatorClock;
+  readonly store = new DeviceStore(randomUUID);
+  readonly worker: ProcessingWorker;
+  readonly settings: AutopilotSettingsState;
+  readonly throttler: Throttler;
+  readonly tokens = new TokenStore();
+  origin = "https://127.0.0.1";
+  identity: Identity;
+  private current: Scenario;
+  private collector = new StatsCollector();
+  private processRandom: Random;
+  faultRandom: Random;
+
+  constructor(scenario: Scenario) {
+    this.current = scenario;
+    this.identity = {
+      tenantId: scenario.tenant.tenantId ?? randomUUID(),
+      clientId: scenario.tenant.clientId ?? randomUUID(),
+      clientSecret: scenario.tenant.clientSecret ?? newSecret(),
+    };
+    this.clock = new EmulatorClock({ speed: scenario.clock.speed, start: scenario.clock.start ? Date.parse(scenario.clock.start) : undefined });
+    this.processRandom = seededRandom(scenario.seed);
+    this.faultRandom = seededRandom(scenario.seed ^ 0x5bd1e995);
+    this.throttler = new Throttler(scenario.throttling);
+    this.worker = new ProcessingWorker(this.store, this.clock, () => this.processRandom, () => this.current, () => this.collector, {
+      settled: (record) => this.uploadMemberSettled(record),
+    });
+    this.settings = new AutopilotSettingsState(randomUUID(), this.clock, () => this.processRandom, () => this.current, () => this.collector);
+    this.seedTenant();
+  }
+
+  scenario(): Scenario {
+    return this.current;
+  }
+
+  stats(): StatsCollector {
+    return this.collector;
+  }
+
+  /** Applies a partial scenario over the current one; returns the validated result. */
+  setScenario(patch: unknown): Scenario {
+    const next = mergeScenario(this.current, patch);
+    if (next.clock.speed !== this.current.clock.speed) this.clock.setSpeed(next.clock.speed);
+    if (next.seed !== this.current.seed) {
+      this.processRandom = seededRandom(next.seed);
+      this.faultRandom = seededRandom(next.seed ^ 0x5bd1e995);
+    }
+    this.throttler.configure(next.throttling);
+    this.identity = {
+      tenantId: next.tenant.tenantId ?? this.identity.tenantId,
+      clientId: next.tenant.clientId ?? this.identity.clientId,
+      clientSecret: next.tenant.clientSecret ?? this.identity.clientSecret,
+    };
+    this.current = next;
+    return next;
+  }
+
+  /** Empties the tenant and the counters; keeps identity, issued tokens, scenario and the clock's time. */
+  reset(): void {
+    this.worker.clear();
+    this.clock.clearTasks();
+    this.store.clear();
+    this.settings.reset();
+    this.throttler.clear();
+    this.collector = new StatsCollector();
+    this.processRandom = seededRandom(this.current.seed);
+    this.faultRandom = seededRandom(this.current.seed ^ 0x5bd1e995);
+    this.seedTenant();
+  }
+
+  registerDevices(devices: readonly RegisteredDeviceInput[]): AutopilotDeviceIdentity[] {
+    const parsed = parseScenario({ tenant: { registeredDevices: devices } }).tenant.registeredDevices;
+    return parsed.map((device) => registeredToGraph(this.store.register(device, this.clock.now())));
+  }
+
+  /** A valid token without the OAuth round trip (for tests of other layers). */
+  issueToken(): { token: string; expiresOn: Date } {
+    const now = this.clock.now();
+    const expiresAt = now + this.current.auth.tokenLifetimeSeconds * 1000;
+    const token = this.tokens.issue({ tenantId: this.identity.tenantId, clientId: this.identity.clientId }, expiresAt, now);
+    this.collector.auth.tokensIssued += 1;
+    return { token, expiresOn: new Date(Date.now() + this.clock.toRealMs(expiresAt - now)) };
+  }
+
+  devices(): { staged: ImportedDeviceIdentity[]; registered: AutopilotDeviceIdentity[] } {
+    return {
+      staged: [...this.store.stagedOrder].map(stagedToGraph),
+      registered: [...this.store.registeredOrder].map(registeredToGraph),
+    };
+  }
+
+  uploadMemberSettled(record: StagedRecord): void {
+    const upload = record.uploadId === null ? undefined : this.store.uploads.get(record.uploadId);
+    if (!upload || upload.status !== "pending") return;
+    // A member deleted after it settled was counted when it settled.
+    if (record.deleted && FINAL.has(record.status)) return;
+    upload.outstanding -= 1;
+    if (record.status === "error") upload.failed += 1;
+    if (upload.outstanding <= 0) upload.status = upload.failed > 0 ? "error" : "complete";
+  }
+
+  snapshot(): EmulatorStats {
+    const stagedByStatus: Record<DeviceImportStatus, number> = { unknown: 0, pending: 0, partial: 0, complete: 0, error: 0 };
+    for (const record of this.store.staged.values()) stagedByStatus[record.status] += 1;
+    const uploadsByStatus: Record<UploadStatus, number> = { noUpload: 0, pending: 0, complete: 0, error: 0 };
+    for (const upload of this.store.uploads.values()) uploadsByStatus[upload.status] += 1;
+    const { counters } = this.store;
+    return this.collector.snapshot({
+      now: iso(this.clock.now()),
+      devices: {
+        staged: this.store.staged.size,
+        stagedByStatus,
+        stagedCreated: counters.stagedCreated,
+        stagedDeleted: counters.stagedDeleted,
+        registered: this.store.registered.size,
+        registeredCreated: counters.registeredCreated,
+        registeredDeleted: counters.registeredDeleted,
+      },
+      uploads: { held: this.store.uploads.size, created: counters.uploadsCreated, deleted: counters.uploadsDeleted, byStatus: uploadsByStatus },
+    });
+  }
+
+  close(): void {
+    this.worker.clear();
+    this.clock.close();
+  }
+
+  private seedTenant(): void {
+    for (const device of this.current.tenant.registeredDevices) this.store.register(device, this.clock.now());
+  }
+}

@@ -1,0 +1,61 @@
+import { GraphError, badRequest } from "./graph-error.js";
+
+/** The `$filter` forms the emulator understands (the ones this tool and Microsoft's scripts use). */
+export type Filter =
+  | { readonly kind: "contains"; readonly property: string; readonly value: string }
+  | { readonly kind: "eq"; readonly property: string; readonly value: string };
+
+const LITERAL = "'((?:[^']|'')*)'";
+const CONTAINS = new RegExp(`^contains\\(\\s*([A-Za-z]+)\\s*,\\s*${LITERAL}\\s*\\)$`, "i");
+const EQ = new RegExp(`^([A-Za-z]+)\\s+eq\\s+${LITERAL}$`, "i");
+
+/** Parses a `$filter`; anything else is Graph's 400 for an unsupported clause. */
+export function parseFilter(text: string): Filter {
+  const trimmed = text.trim();
+  const contains = CONTAINS.exec(trimmed);
+  if (contains) return { kind: "contains", property: contains[1] ?? "", value: (contains[2] ?? "").replaceAll("''", "'") };
+  const eq = EQ.exec(trimmed);
+  if (eq) return { kind: "eq", property: eq[1] ?? "", value: (eq[2] ?? "").replaceAll("''", "'") };
+  throw badRequest(`Invalid filter clause: the query specified in the URI is not supported: '${text}'.`);
+}
+
+export interface ListQuery {
+  readonly top: number | undefined;
+  readonly filter: Filter | undefined;
+  /** Sequence number after which the page starts. */
+  readonly after: number;
+}
+
+/** Reads `$top`, `$filter` and `$skiptoken`; other system query options (`$select`, `$count`…) are ignored. */
+export function parseListQuery(query: URLSearchParams): ListQuery {
+  const topText = query.get("$top");
+  let top: number | undefined;
+  if (topText !== null) {
+    if (!/^\d+$/.test(topText)) throw badRequest(`Invalid value '${topText}' for $top query option found. The $top query option requires a non-negative integer value.`);
+    top = Number(topText);
+  }
+  const filterText = query.get("$filter");
+  const skipToken = query.get("$skiptoken");
+  return {
+    top,
+    filter: filterText === null ? undefined : parseFilter(filterText),
+    after: skipToken === null ? 0 : decodeSkipToken(skipToken),
+  };
+}
+
+export function encodeSkipToken(seq: number): string {
+  return Buffer.from(`s:${seq}`).toString("base64url");
+}
+
+function decodeSkipToken(token: string): number {
+  const match = /^s:(\d+)$/.exec(Buffer.from(token, "base64url").toString("utf8"));
+  if (!match) throw new GraphError(400, "BadRequest", "The specified skip token is not valid.");
+  return Number(match[1]);
+}
+
+/** Absolute `@odata.nextLink`: the same request with the page's skip token, as Graph does. */
+export function nextLink(requestUrl: URL, lastSeq: number): string {
+  const url = new URL(requestUrl.href);
+  url.searchParams.set("$skiptoken", encodeSkipToken(lastSeq));
+  return url.href;
+}

@@ -1,0 +1,104 @@
+import { checkProperties, isRecord, optionalString } from "../edm.js";
+import { GraphError, badRequest, intuneMessage, notFound } from "../graph-error.js";
+import { collection, entity, type EmulatorState, type GraphCall, type GraphResult, type Route } from "../graph-call.js";
+import { parseListQuery, type Filter } from "../odata.js";
+import { registeredToGraph } from "../representation.js";
+import type { RegisteredRecord } from "../store.js";
+import { readPage, serialContains } from "./paging.js";
+
+const BASE = ["deviceManagement", "windowsAutopilotDeviceIdentities"] as const;
+const CONTEXT = "deviceManagement/windowsAutopilotDeviceIdentities";
+
+/** Properties of windowsAutopilotDeviceIdentity a client may send on create (seed 003). */
+const CREATE_PROPERTIES: ReadonlySet<string> = new Set([
+  "id", "deploymentProfileAssignmentStatus", "deploymentProfileAssignmentDetailedStatus", "deploymentProfileAssignedDateTime",
+  "groupTag", "purchaseOrderIdentifier", "serialNumber", "productKey", "manufacturer", "model", "enrollmentState",
+  "lastContactedDateTime", "addressableUserName", "userPrincipalName", "resourceName", "skuNumber", "systemFamily",
+  "azureActiveDirectoryDeviceId", "azureAdDeviceId", "managedDeviceId", "displayName", "deviceAccountUpn",
+  "deviceAccountPassword", "deviceFriendlyName", "remediationState", "remediationStateLastModifiedDateTime",
+]);
+
+const UPDATE_PROPERTIES: ReadonlySet<string> = new Set(["groupTag", "userPrincipalName", "addressableUserName", "displayName"]);
+
+function matcher(call: GraphCall, state: EmulatorState, filter: Filter | undefined): ((record: RegisteredRecord) => boolean) | undefined {
+  if (!filter) return undefined;
+  if (filter.kind === "contains" && filter.property === "serialNumber") return serialContains(filter.value);
+  if (filter.kind === "eq" && filter.property === "serialNumber" && state.scenario().filters.registeredSerialEq) {
+    return (record) => record.serialNumber === filter.value;
+  }
+  // The real service refuses `serialNumber eq` (and other filters) here with an Intune-style 400.
+  throw new GraphError(400, "BadRequest", intuneMessage({ requestId: call.requestId, clientRequestId: call.clientRequestId, now: state.clock.now() }, call.url.href, "Invalid filter"));
+}
+
+function list(call: GraphCall, _params: unknown, state: EmulatorState): GraphResult {
+  const query = parseListQuery(call.url.searchParams);
+  const match = matcher(call, state, query.filter);
+  const scenario = state.scenario();
+  const page = readPage(call, query, state.store.registeredOrder, scenario.paging.registeredPageSize, scenario.paging, match);
+  return collection(state, call, CONTEXT, page.items.map(registeredToGraph), page.next);
+}
+
+function find(call: GraphCall, id: string, state: EmulatorState): RegisteredRecord {
+  const record = state.store.registered.get(id);
+  if (!record) {
+    throw notFound(intuneMessage({ requestId: call.requestId, clientRequestId: call.clientRequestId, now: state.clock.now() }, call.url.href));
+  }
+  return record;
+}
+
+function get(call: GraphCall, params: { readonly id?: string }, state: EmulatorState): GraphResult {
+  return entity(state, call, CONTEXT, registeredToGraph(find(call, params.id ?? "", state)));
+}
+
+function create(call: GraphCall, _params: unknown, state: EmulatorState): GraphResult {
+  const body = call.body;
+  if (!isRecord(body)) throw badRequest("The request body must be a windowsAutopilotDeviceIdentity JSON object.");
+  checkProperties(body, CREATE_PROPERTIES, "windowsAutopilotDeviceIdentity");
+  const serialNumber = optionalString(body, "serialNumber");
+  if (!serialNumber) throw badRequest("The property 'serialNumber' is required.");
+  if (state.store.isSerialAssigned(serialNumber)) {
+    throw new GraphError(409, "Conflict", `ZtdDeviceAlreadyAssigned: a device with serial number '${serialNumber}' is already registered in this tenant.`);
+  }
+  const record = state.store.register(
+    {
+      serialNumber,
+      groupTag: optionalString(body, "groupTag") ?? undefined,
+      productKey: optionalString(body, "productKey") ?? undefined,
+      manufacturer: optionalString(body, "manufacturer") ?? undefined,
+      model: optionalString(body, "model") ?? undefined,
+      userPrincipalName: optionalString(body, "userPrincipalName") ?? undefined,
+      addressableUserName: optionalString(body, "addressableUserName") ?? undefined,
+      displayName: optionalString(body, "displayName") ?? undefined,
+    },
+    state.clock.now(),
+  );
+  return entity(state, call, CONTEXT, registeredToGraph(record), 201);
+}
+
+function remove(call: GraphCall, params: { readonly id?: string }, state: EmulatorState): GraphResult {
+  find(call, params.id ?? "", state);
+  state.store.deleteRegistered(params.id ?? "");
+  return { status: 204 };
+}
+
+function updateDeviceProperties(call: GraphCall, params: { readonly id?: string }, state: EmulatorState): GraphResult {
+  const record = find(call, params.id ?? "", state);
+  const body = call.body ?? {};
+  if (!isRecord(body)) throw badRequest("The request body must be a JSON object.");
+  checkProperties(body, UPDATE_PROPERTIES, "updateDeviceProperties");
+  for (const property of UPDATE_PROPERTIES) {
+    if (!(property in body)) continue;
+    const value = optionalString(body, property) ?? "";
+    if (property === "groupTag") record.groupTag = value;
+    else if (property === "userPrincipalName") record.userPrincipalName = value;
+    else if (property === "addressableUserName") record.addressableUserName = value;
+    else record.displayName = value;
+  }
+  return { status: 204 };
+}
+
+export const registeredRoutes: readonly Route[] = [
+  { pattern: BASE, methods: { GET: list, POST: create } },
+  { pattern: [...BASE, "{id}"], methods: { GET: get, DELETE: remove } },
+  { pattern: [...BASE, "{id}", "updateDeviceProperties"], methods: { POST: updateDeviceProperties } },
+];
