@@ -4,8 +4,12 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Readable } from "node:stream";
+import { openDeviceReader } from "../csv/reader.js";
+import type { FileSummary } from "../csv/types.js";
 import { anySignal, abortError, sleep as realSleep } from "../graph/abort.js";
+import { AdaptiveLimiter } from "../graph/adaptive-limit.js";
 import type { GraphClient } from "../graph/client.js";
+import { openReportWriter } from "../report/writer.js";
 import type { ImportedDeviceIdentity } from "../graph/resources.js";
 import type { RowResult } from "../model/device.js";
 import { UploadBatcher } from "./batcher.js";
@@ -19,6 +23,7 @@ import { rowForRejected, rowForTracked, rowForUnsubmitted } from "./report-rows.
 import type { ServiceCapabilities, StagedApi } from "./staged-api.js";
 import { submitUpload } from "./submitter.js";
 import { SummaryCounter, assertSummaryInvariant } from "./summary.js";
+import { importReportColumns } from "./report-columns.js";
 import type { ImportReportRow, ImportSummary, PendingDevice, TrackedDevice, Upload } from "./types.js";
 
 /** Where report rows go; a row is written once and never changed. */
@@ -34,27 +39,34 @@ export interface PipelineLogger {
   warn(fields: Record<string, unknown>, message: string): void;
 }
 
-/** Opens the rows of input files (the CSV reader); injected so the pipeline does not depend on how files are read. */
-export type RowSource = (files: readonly string[], options: { stdin?: Readable; signal?: AbortSignal }) => AsyncIterable<RowResult>;
+/** Upload slots: the adaptive limiter (429s shrink it); pass the one given to the Graph client as throttleObserver. */
+export interface UploadSlots {
+  acquire(signal?: AbortSignal): Promise<() => void>;
+}
 
 export interface ImportDevicesOptions {
-  /** CSV files ("-" for stdin), read by `openRows`; or rows from anywhere (validated RowResults). */
+  /** CSV files ("-" for stdin) read with the streaming reader, or rows from anywhere (validated RowResults). */
   readonly input: readonly string[] | AsyncIterable<RowResult>;
-  readonly openRows?: RowSource;
   readonly stdin?: Readable;
+  /** Directory relative input paths are resolved against. */
+  readonly cwd?: string;
+  /** With file inputs: called at the end with each file's facts (encoding, rows, or why it could not be read). */
+  readonly onInputFiles?: (files: readonly FileSummary[]) => void;
   /** The Graph client (helper factories in src/graph); or `stagedApi` to supply the service port directly. */
   readonly client?: GraphClient;
   readonly stagedApi?: StagedApi;
   /** "import" (default): the import action; "upload": the beta uploads resource. */
   readonly api?: "import" | "upload";
   readonly batchSize?: number;
-  /** Most uploads in flight; `concurrencyLimit` can lower it at run time (the adaptive limiter). */
+  /** Most uploads in flight (when no `limiter` is given). */
   readonly concurrency?: number;
-  readonly concurrencyLimit?: () => number;
+  /** Upload slots; default a fixed AdaptiveLimiter of `concurrency` (give the client's throttle observer to adapt). */
+  readonly limiter?: UploadSlots;
   /** How long a device may stay in progress after staging before it is reported `timeout`. */
   readonly pollTimeoutMs?: number;
   readonly pollPolicy?: Partial<IntervalPolicy>;
-  readonly report?: ReportSink;
+  /** A report path (CSV, or JSON Lines for .jsonl) or a sink of rows. */
+  readonly report?: string | ReportSink;
   readonly onRow?: (row: ImportReportRow) => void;
   readonly onProgress?: (snapshot: ProgressSnapshot) => void;
   readonly logger?: PipelineLogger;
@@ -79,8 +91,7 @@ export async function importDevices(options: ImportDevicesOptions): Promise<Impo
   const started = now();
   const api = options.stagedApi ?? (options.client ? graphStagedApi(options.client, options.api ?? "import") : undefined);
   if (!api) throw new TypeError("importDevices needs a Graph client (options.client) or options.stagedApi");
-  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
-  const limit = (): number => Math.max(1, Math.min(concurrency, options.concurrencyLimit?.() ?? concurrency));
+  const limiter = options.limiter ?? new AdaptiveLimiter({ max: options.concurrency ?? DEFAULT_CONCURRENCY });
   const pollTimeoutMs = options.pollTimeoutMs ?? DEFAULT_POLL_TIMEOUT_MS;
   const log = options.logger;
   const requestsAtStart = api.requests;
@@ -105,14 +116,13 @@ export async function importDevices(options: ImportDevicesOptions): Promise<Impo
     failed: counter.failed + counter.timedOut + counter.invalid + counter.duplicates,
   });
 
+  const report: ReportSink | undefined =
+    typeof options.report === "string" ? await openReportWriter(options.report, importReportColumns) : options.report;
   let writes: Promise<void> = Promise.resolve();
   const emit = (row: ImportReportRow): void => {
     counter.countOutcome(row.status);
     options.onRow?.(row);
-    if (options.report) {
-      const sink = options.report;
-      writes = writes.then(() => sink.write(row)).catch(fail);
-    }
+    if (report) writes = writes.then(() => report.write(row)).catch(fail);
     options.onProgress?.(snapshot());
   };
 
@@ -191,8 +201,7 @@ export async function importDevices(options: ImportDevicesOptions): Promise<Impo
   const inFlight = new Set<Promise<void>>();
   const dispatch = async (upload: Upload): Promise<void> => {
     // Backpressure: do not read on until a slot is free, so at most ~concurrency+1 uploads hold hashes.
-    while (inFlight.size >= limit() && failure === undefined) await Promise.race(inFlight);
-    if (failure !== undefined) return;
+    const release = await limiter.acquire(signal);
     counter.uploads += 1;
     counter.submitted += upload.size;
     const task = submitUpload(upload, submitterDeps)
@@ -202,14 +211,17 @@ export async function importDevices(options: ImportDevicesOptions): Promise<Impo
         options.onProgress?.(snapshot());
       })
       .catch(fail)
-      .finally(() => inFlight.delete(task));
+      .finally(() => {
+        release();
+        inFlight.delete(task);
+      });
     inFlight.add(task);
   };
 
   const pollerDone = poller.run().catch(fail);
   const batcher = new UploadBatcher({ batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE, newId: options.newId ?? randomUUID, now });
   try {
-    const rows = Array.isArray(options.input) ? openRows(options, options.input as readonly string[], signal) : (options.input as AsyncIterable<RowResult>);
+    const rows = isFileList(options.input) ? readFiles(options, options.input, signal) : options.input;
     for await (const row of rows) {
       if (failure !== undefined) break;
       if (signal.aborted) throw abortError(signal);
@@ -238,7 +250,7 @@ export async function importDevices(options: ImportDevicesOptions): Promise<Impo
   }
   await Promise.allSettled([...inFlight, pollerDone]);
   await writes;
-  if (options.report) await options.report.close().catch(fail);
+  if (report) await report.close().catch(fail);
   if (failure !== undefined) throw failure;
 
   options.onProgress?.(snapshot());
@@ -248,7 +260,15 @@ export async function importDevices(options: ImportDevicesOptions): Promise<Impo
   return summary;
 }
 
-function openRows(options: ImportDevicesOptions, files: readonly string[], signal: AbortSignal): AsyncIterable<RowResult> {
-  if (!options.openRows) throw new TypeError("importDevices needs options.openRows to read files");
-  return options.openRows(files, { stdin: options.stdin, signal });
+function isFileList(input: ImportDevicesOptions["input"]): input is readonly string[] {
+  return Array.isArray(input);
+}
+
+async function* readFiles(options: ImportDevicesOptions, files: readonly string[], signal: AbortSignal): AsyncIterable<RowResult> {
+  const reader = openDeviceReader(files, { stdin: options.stdin, signal, cwd: options.cwd });
+  try {
+    yield* reader.rows();
+  } finally {
+    options.onInputFiles?.(reader.files);
+  }
 }

@@ -1,0 +1,8 @@
+/** The import report's columns for the shared streaming report writer (src/report). */
+import type { ReportColumn } from "../report/columns.js";
+import { IMPORT_REPORT_COLUMNS, type ImportReportRow } from "./types.js";
+
+export const importReportColumns: readonly ReportColumn<ImportReportRow>[] = IMPORT_REPORT_COLUMNS.map((name) => ({
+  header: name,
+  value: (row: ImportReportRow) => row[name],
+}));
