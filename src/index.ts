@@ -1,6 +1,38 @@
 /** Library entry point: the CLI is a thin shell over these. */
 export * from "./errors.js";
 export * from "./model/device.js";
+
+// CSV reader, validation and reports (src/csv, src/model, src/report).
+export type { FileSummary, ReaderOptions, DeviceReader } from "./csv/types.js";
+export { openDeviceReader } from "./csv/reader.js";
+export type { EncodingLabel } from "./csv/encoding.js";
+export type { Delimiter } from "./csv/delimiter.js";
+export { HEADER_ALIASES } from "./csv/header.js";
+export { DEVICE_FIELDS, FIELD_LABELS, type DeviceField } from "./model/fields.js";
+export { deviceInputSchema, type DeviceInput } from "./model/schema.js";
+export { validateDevice, type DeviceValidation, type FieldProblem } from "./model/validate.js";
+export { checkHardwareHash } from "./model/hardware-hash.js";
+export type { FieldCheck } from "./model/field-check.js";
+export { DuplicateTracker, type DuplicateHit } from "./model/duplicates.js";
+export * from "./model/limits.js";
+export { openReportWriter, type ReportWriter, type ReportWriterOptions } from "./report/writer.js";
+export { reportFormatFor, type ReportColumn, type ReportFormat, type CellValue } from "./report/columns.js";
+export { csvCell, neutralizeFormula } from "./report/csv-format.js";
+export { formatReport } from "./report/format.js";
+export { validationReportColumns } from "./report/validation-report.js";
+export {
+  generateDeviceRows,
+  generateDeviceCsv,
+  writeDeviceCsv,
+  LAYOUT_HEADERS,
+  DEFECTS,
+  type GenerateOptions,
+  type GeneratedRow,
+  type GenerationStats,
+  type DeviceCsvLayout,
+  type Defect,
+  type ExpectedStatus,
+} from "./fixtures/generate.js";
 export {
   startEmulator,
   loadScenarioFile as loadEmulatorScenarioFile,

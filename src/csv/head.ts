@@ -40,7 +40,7 @@ export function inspectHead(head: Head): HeadInspection {
   const text = Buffer.concat(parts).toString("utf8");
   const encoding = transcoder.label;
   const binary = describeBinary(text);
-  if (binary !== undefined) return { ok: false, encoding, error: binary };
+  if (binary !== undefined) return { ok: false, encoding: null, error: binary }; // no text encoding applies
   const start = text.search(/\S/);
   if (start === -1) {
     return head.ended

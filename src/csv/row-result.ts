@@ -21,7 +21,8 @@ export function toRowResult(
   const { index, names } = columns;
   const value = (at: number): string => (at === -1 ? "" : (record[at] ?? ""));
   const serialNumber = value(index.serialNumber).trim();
-  if (record.length > columns.width && record.slice(columns.width).some((extra) => extra.trim() !== "")) {
+  if (record.length > columns.width) {
+    // Even empty extras mean the values have shifted: importing them under the wrong columns is worse than stopping.
     return {
       status: "invalid",
       location,

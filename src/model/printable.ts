@@ -1,11 +1,15 @@
+function codePoint(code: number): string {
+  return `U+${code.toString(16).toUpperCase().padStart(4, "0")}`;
+}
+
 /** Shows a character in a message so that a person can see it, even when it is invisible or a control. */
 export function describeCharacter(char: string): string {
   const code = char.codePointAt(0) ?? 0;
   if (char === " ") return "' ' (space)";
   if (code < 0x20 || (code >= 0x7f && code <= 0x9f) || code === 0xfffd || code === 0xfeff) {
-    return `U+${code.toString(16).toUpperCase().padStart(4, "0")}`;
+    return codePoint(code);
   }
-  return `'${char}'`;
+  return code > 0x7e ? `'${char}' (${codePoint(code)})` : `'${char}'`;
 }
 
 /** Quotes a value from the file for a one-line message: control characters escaped, long values shortened. */
