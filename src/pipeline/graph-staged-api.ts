@@ -1,5 +1,6 @@
 /** The pipeline's port (staged-api.ts) over the Graph client: the import action or the beta uploads resource. */
 import type { GraphClient } from "../graph/client.js";
+import { OutcomeUnknownError } from "../graph/errors/index.js";
 import type { ImportedDeviceIdentity, ImportedDeviceIdentityUpload } from "../graph/resources.js";
 import { ServiceError } from "../errors.js";
 import type { ListOptions, StagedApi } from "./staged-api.js";
@@ -8,15 +9,18 @@ import type { PendingDevice, Upload } from "./types.js";
 const STAGED = "/deviceManagement/importedWindowsAutopilotDeviceIdentities";
 const UPLOADS = "/deviceManagement/importedWindowsAutopilotDeviceIdentityUploads";
 
-/** The wire form of a device: only the inputs Graph accepts, tagged with the upload. */
-export function toGraphDevice(pending: PendingDevice, importId: string): Record<string, string> {
+/** Unknown outcomes of one upload's import in a row before giving up. */
+const MAX_UPLOAD_RESENDS = 5;
+
+/** The wire form of a device: only the inputs Graph accepts, tagged with the upload (the uploads resource tags itself). */
+export function toGraphDevice(pending: PendingDevice, importId: string | undefined): Record<string, string> {
   const { device } = pending;
   const body: Record<string, string> = {
     "@odata.type": "#microsoft.graph.importedWindowsAutopilotDeviceIdentity",
     serialNumber: device.serialNumber,
     hardwareIdentifier: device.hardwareIdentifier,
-    importId,
   };
+  if (importId !== undefined) body.importId = importId;
   if (device.productKey) body.productKey = device.productKey;
   if (device.groupTag) body.groupTag = device.groupTag;
   if (device.assignedUserPrincipalName) body.assignedUserPrincipalName = device.assignedUserPrincipalName;
@@ -29,10 +33,68 @@ function stagedValue(body: unknown, what: string): ImportedDeviceIdentity[] {
   return value as ImportedDeviceIdentity[];
 }
 
+/**
+ * With `api` "import", devices go to the import action tagged with the upload's id. With "upload", each submission
+ * goes into a beta upload resource that has not been imported yet (one is created per submission after the first),
+ * and an unknown outcome is settled by the upload itself: still `noUpload` means nothing landed, so the import is sent
+ * again to the same upload (a second import of an imported upload is refused with 409, never duplicated).
+ */
 export function graphStagedApi(client: GraphClient, api: "import" | "upload" = "import"): StagedApi {
-  const importBody = (upload: Upload, devices: readonly PendingDevice[]) => ({
-    importedWindowsAutopilotDeviceIdentities: devices.map((d) => toGraphDevice(d, upload.id)),
+  const importBody = (devices: readonly PendingDevice[], importId: string | undefined) => ({
+    importedWindowsAutopilotDeviceIdentities: devices.map((d) => toGraphDevice(d, importId)),
   });
+  /** Server uploads already imported: they cannot take another submission. */
+  const used = new Set<string>();
+
+  const createUpload = async (createdDateTimeUtc: string, signal?: AbortSignal): Promise<string> => {
+    // Creating an empty upload twice is harmless, so this POST may be resent after an unknown outcome.
+    const { body } = await client.request<ImportedDeviceIdentityUpload>({
+      method: "POST",
+      path: UPLOADS,
+      version: "beta",
+      idempotent: true,
+      body: {
+        "@odata.type": "#microsoft.graph.importedWindowsAutopilotDeviceIdentityUpload",
+        createdDateTimeUtc,
+        status: "noUpload",
+      },
+      signal,
+    });
+    if (!body?.id) throw new ServiceError("creating an upload answered without an id");
+    return body.id;
+  };
+
+  const members = async (uploadId: string, signal?: AbortSignal): Promise<ImportedDeviceIdentity[]> => {
+    const records: ImportedDeviceIdentity[] = [];
+    const path = `${UPLOADS}/${encodeURIComponent(uploadId)}/deviceIdentities`;
+    for await (const page of client.pages<ImportedDeviceIdentity>(path, { version: "beta", signal })) records.push(...page.value);
+    return records;
+  };
+
+  const submitToUpload = async (upload: Upload, devices: readonly PendingDevice[], signal?: AbortSignal): Promise<ImportedDeviceIdentity[]> => {
+    const uploadId = used.has(upload.id) ? await createUpload(upload.createdDateTimeUtc, signal) : upload.id;
+    const path = `${UPLOADS}/${encodeURIComponent(uploadId)}/deviceIdentities/import`;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { body } = await client.request({ method: "POST", path, version: "beta", body: importBody(devices, undefined), signal });
+        used.add(uploadId);
+        return stagedValue(body, "upload import");
+      } catch (error) {
+        if (!(error instanceof OutcomeUnknownError) || attempt >= MAX_UPLOAD_RESENDS) throw error;
+        const { body } = await client.request<ImportedDeviceIdentityUpload>({
+          method: "GET",
+          path: `${UPLOADS}/${encodeURIComponent(uploadId)}`,
+          version: "beta",
+          signal,
+        });
+        if (body.status !== "noUpload") {
+          used.add(uploadId);
+          return members(uploadId, signal);
+        }
+      }
+    }
+  };
+
   return {
     api,
     get requests() {
@@ -40,32 +102,13 @@ export function graphStagedApi(client: GraphClient, api: "import" | "upload" = "
     },
 
     async open(upload, signal) {
-      if (api === "import") return;
-      // Creating an empty upload twice is harmless, so this POST may be resent after an unknown outcome.
-      const { body } = await client.request<ImportedDeviceIdentityUpload>({
-        method: "POST",
-        path: UPLOADS,
-        version: "beta",
-        idempotent: true,
-        body: {
-          "@odata.type": "#microsoft.graph.importedWindowsAutopilotDeviceIdentityUpload",
-          createdDateTimeUtc: upload.createdDateTimeUtc,
-          status: "noUpload",
-        },
-        signal,
-      });
-      if (!body?.id) throw new ServiceError("creating an upload answered without an id");
-      upload.id = body.id;
+      if (api === "upload") upload.id = await createUpload(upload.createdDateTimeUtc, signal);
     },
 
     async submit(upload, devices, signal) {
-      if (api === "import") {
-        const { body } = await client.request({ method: "POST", path: `${STAGED}/import`, body: importBody(upload, devices), signal });
-        return stagedValue(body, "import");
-      }
-      const path = `${UPLOADS}/${encodeURIComponent(upload.id)}/deviceIdentities/import`;
-      const { body } = await client.request({ method: "POST", path, version: "beta", body: importBody(upload, devices), signal });
-      return stagedValue(body, "upload import");
+      if (api === "upload") return submitToUpload(upload, devices, signal);
+      const { body } = await client.request({ method: "POST", path: `${STAGED}/import`, body: importBody(devices, upload.id), signal });
+      return stagedValue(body, "import");
     },
 
     async *list(options: ListOptions) {

@@ -83,6 +83,7 @@ interface UploadProgress {
   readonly upload: Upload;
   remaining: number;
   failed: number;
+  readonly keys: Set<string>;
 }
 
 export async function importDevices(options: ImportDevicesOptions): Promise<ImportSummary> {
@@ -126,21 +127,23 @@ export async function importDevices(options: ImportDevicesOptions): Promise<Impo
     options.onProgress?.(snapshot());
   };
 
+  // Keyed by every importId an upload's devices carry (with the uploads resource, each submission has its own).
   const uploads = new Map<string, UploadProgress>();
-  const settleDevice = (uploadId: string, failed: boolean): void => {
-    const entry = uploads.get(uploadId);
+  const settleDevice = (importId: string, failed: boolean): void => {
+    const entry = uploads.get(importId);
     if (!entry) return;
     entry.remaining -= 1;
     if (failed) entry.failed += 1;
     if (entry.remaining > 0) return;
-    uploads.delete(uploadId);
+    for (const key of entry.keys) uploads.delete(key);
     entry.upload.status = entry.failed > 0 ? "error" : "complete";
-    log?.debug({ uploadId, status: entry.upload.status, devices: entry.upload.size, failed: entry.failed }, "upload finished");
+    log?.debug({ uploadId: entry.upload.id, status: entry.upload.status, devices: entry.upload.size, failed: entry.failed }, "upload finished");
   };
-  const progressFor = (upload: Upload): UploadProgress => {
+  const progressFor = (upload: Upload, importId: string): void => {
     let entry = uploads.get(upload.id);
-    if (!entry) uploads.set(upload.id, (entry = { upload, remaining: upload.size, failed: 0 }));
-    return entry;
+    if (!entry) uploads.set(upload.id, (entry = { upload, remaining: upload.size, failed: 0, keys: new Set([upload.id]) }));
+    entry.keys.add(importId);
+    uploads.set(importId, entry);
   };
 
   const capabilities: ServiceCapabilities = { importIdFilter: undefined, pageSize: 1000 };
@@ -160,12 +163,13 @@ export async function importDevices(options: ImportDevicesOptions): Promise<Impo
   });
 
   const onStaged = (upload: Upload, pending: PendingDevice, record: ImportedDeviceIdentity): void => {
-    progressFor(upload);
+    const importId = record.importId ?? upload.id;
+    progressFor(upload, importId);
     const device: TrackedDevice = {
       file: pending.location.file,
       line: pending.location.line,
       serialNumber: pending.device.serialNumber,
-      uploadId: upload.id,
+      uploadId: importId,
       stagedId: record.id,
       stagedAt: now(),
       status: record.state?.deviceImportStatus ?? "unknown",
@@ -175,12 +179,12 @@ export async function importDevices(options: ImportDevicesOptions): Promise<Impo
       poller.noteStaged();
       const verdict = verdictFor(record);
       emit(rowForTracked(device, verdict));
-      settleDevice(upload.id, verdict.status === "failed");
+      settleDevice(importId, verdict.status === "failed");
     } else poller.track(device);
   };
 
   const onRejected = (upload: Upload, pending: PendingDevice, message: string): void => {
-    progressFor(upload);
+    progressFor(upload, upload.id);
     emit(rowForRejected(pending.location, pending.device.serialNumber, upload.id, message));
     settleDevice(upload.id, true);
   };

@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import path from "node:path";
+import { importDevices } from "../../src/pipeline/import-devices.js";
+import { FAST_POLL, bySerial, makeHash, readCsvReport, startHarness, writeCsv, type Harness } from "./helpers.js";
+
+describe("import against the emulator: mixed outcomes", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({
+      clock: { speed: 20 },
+      processing: { delayMs: 3000, spreadMs: 2000 },
+      outcomes: { otherTenantSerials: ["OTHER-808"], corruptHashSerials: ["CORRUPT-802"] },
+    });
+    h.emulator.registerDevices([{ serialNumber: "KNOWN-806" }]);
+  });
+  afterAll(() => h?.close());
+
+  it("imports, reports every row with its outcome, and submits each serial once", async () => {
+    const shared = makeHash();
+    const unpadded = makeHash(301).replace(/=+$/, "");
+    expect(unpadded.length % 4).not.toBe(0);
+    const file = writeCsv(h.dir, "mixed.csv", [
+      { serial: "OK-1", hash: makeHash() },
+      { serial: "KNOWN-806", hash: makeHash() },
+      { serial: "OTHER-808", hash: makeHash() },
+      { serial: "DUP-A", hash: shared },
+      { serial: "DUP-B", hash: shared },
+      { serial: "CORRUPT-802", hash: makeHash() },
+      { serial: "UNPADDED", hash: unpadded },
+      { serial: "BROKEN", hash: "not base64 at all!" },
+      { serial: "OK-2", hash: makeHash(), groupTag: "Sales" },
+    ]);
+    const reportPath = path.join(h.dir, "mixed-report.csv");
+    const summary = await importDevices({
+      input: [file],
+      client: h.client,
+      limiter: h.limiter,
+      batchSize: 4,
+      report: reportPath,
+      pollPolicy: FAST_POLL,
+    });
+
+    expect(summary).toMatchObject({
+      rows: 9,
+      valid: 7,
+      invalid: 1,
+      duplicates: 1,
+      submitted: 7,
+      imported: 4,
+      alreadyRegistered: 1,
+      failed: 2,
+      timedOut: 0,
+      uploads: 2,
+    });
+    const report = readCsvReport(reportPath);
+    expect(report).toHaveLength(9);
+    const rows = bySerial(report);
+    const uploadIds = new Set(report.map((r) => r.uploadId).filter(Boolean));
+    expect(uploadIds.size).toBe(2);
+    expect(rows["OK-1"]).toMatchObject({ file, line: "2", status: "imported", errorCode: "", importedDeviceId: expect.any(String) });
+    expect(rows["OK-1"]!.deviceRegistrationId).not.toBe("");
+    expect(rows["KNOWN-806"]).toMatchObject({ line: "3", status: "already_registered", errorCode: "806" });
+    expect(rows["OTHER-808"]).toMatchObject({ line: "4", status: "failed", errorCode: "808", message: expect.stringContaining("other tenant must deregister it") });
+    expect(rows["DUP-A"]).toMatchObject({ line: "5", status: "imported" });
+    expect(rows["DUP-B"]).toMatchObject({ line: "6", status: "duplicate", errorName: "duplicate_hash", uploadId: "" });
+    expect(rows["CORRUPT-802"]).toMatchObject({ line: "7", status: "failed", errorCode: "802", message: expect.stringContaining("Recapture the hash") });
+    expect(rows.UNPADDED).toMatchObject({ line: "8", status: "imported" });
+    expect(rows.BROKEN).toMatchObject({ line: "9", status: "invalid", uploadId: "", importedDeviceId: "" });
+    expect(rows["OK-2"]).toMatchObject({ line: "10", status: "imported" });
+
+    const stats = h.emulator.stats();
+    expect(stats.submissions.serialsSubmittedMoreThanOnce).toEqual([]);
+    expect(Object.keys(stats.submissions.bySerial).sort()).toEqual(["CORRUPT-802", "DUP-A", "KNOWN-806", "OK-1", "OK-2", "OTHER-808", "UNPADDED"]);
+    const staged = h.emulator.devices().staged;
+    expect(staged.find((d) => d.serialNumber === "OK-2")?.groupTag).toBe("Sales");
+    expect(staged.find((d) => d.serialNumber === "UNPADDED")?.hardwareIdentifier).toBe(`${unpadded}${"=".repeat((4 - (unpadded.length % 4)) % 4)}`);
+  });
+});
