@@ -42,7 +42,7 @@ export type Handler = (
   request: SeenRequest,
   response: http.ServerResponse,
   raw: http.IncomingMessage,
-) => void | Promise<void>;
+) => unknown;
 
 export interface TestServer {
   /** e.g. "https://127.0.0.1:43123" */
@@ -73,7 +73,9 @@ export async function startTestServer(options: { tls?: boolean; port?: number } 
     raw.on("end", () => {
       const request = { method: raw.method ?? "", url: raw.url ?? "", headers: raw.headers, body: Buffer.concat(chunks).toString() };
       seen.push(request);
-      Promise.resolve(handler(request, response, raw)).catch((error: unknown) => {
+      Promise.resolve()
+        .then(() => handler(request, response, raw))
+        .catch((error: unknown) => {
         json(response, 500, { error: { code: "TestHandlerFailed", message: String(error) } });
       });
     });
