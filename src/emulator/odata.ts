@@ -55,7 +55,11 @@ function decodeSkipToken(token: string): number {
 
 /** Absolute `@odata.nextLink`: the same request with the page's skip token, as Graph does. */
 export function nextLink(requestUrl: URL, lastSeq: number): string {
-  const url = new URL(requestUrl.href);
-  url.searchParams.set("$skiptoken", encodeSkipToken(lastSeq));
-  return url.href;
+  // Keep the client's own query text (and a literal "$"), replacing only the skip token.
+  const kept = requestUrl.search
+    .slice(1)
+    .split("&")
+    .filter((part) => part !== "" && !/^(?:\$|%24)skiptoken=/i.test(part));
+  kept.push(`$skiptoken=${encodeSkipToken(lastSeq)}`);
+  return `${requestUrl.origin}${requestUrl.pathname}?${kept.join("&")}`;
 }
