@@ -271,7 +271,9 @@ export class GraphClient {
       switch (decision.kind) {
         case "retry":
           this.#stats.add("retries");
-          this.#logger?.warn({ ...logFields, delayMs: decision.delayMs, cause: decision.cause }, "retrying Graph request");
+          // Throttling is expected under load (the run summary counts it); other failures deserve a warning.
+          if (decision.cause === "throttled") this.#logger?.debug({ ...logFields, delayMs: decision.delayMs }, "throttled: waiting");
+          else this.#logger?.warn({ ...logFields, delayMs: decision.delayMs }, "retrying Graph request");
           await this.#sleep(decision.delayMs, signal);
           continue;
         case "refreshToken":

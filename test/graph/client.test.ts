@@ -4,6 +4,8 @@ import { GraphClient, type GraphClientOptions } from "../../src/graph/client.js"
 import { GraphNetworkError, GraphRequestError, OutcomeUnknownError } from "../../src/graph/errors/index.js";
 import { sleep as realSleep } from "../../src/graph/abort.js";
 import { VERSION } from "../../src/version.js";
+import { createLogger } from "../../src/log.js";
+import { Writable } from "node:stream";
 import { CountingCredential, bearer, recordingSleep } from "./helpers/fixtures.js";
 import { freePort, json, startTestServer, type TestServer } from "./helpers/test-server.js";
 
@@ -90,6 +92,23 @@ describe("GraphClient.request", () => {
     server.handle((_request, response) => (server.seen.length <= 3 ? json(response, 503) : json(response, 200, {})));
     await makeClient({ sleep, random: () => 0.5 }).request({ method: "GET", path: STAGED });
     expect(delays).toEqual([500, 1000, 2000]);
+  });
+
+  it("logs retries through the pino logger without the token", async () => {
+    let logged = "";
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        logged += chunk.toString();
+        callback();
+      },
+    });
+    const { sleep } = recordingSleep();
+    server.handle((_request, response) => (server.seen.length === 1 ? json(response, 502) : json(response, 200, {})));
+    await makeClient({ sleep, logger: createLogger({ destination, level: "debug" }) }).request({ method: "GET", path: STAGED });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(logged).toContain("retrying Graph request");
+    expect(logged).toContain('"status":502');
+    expect(logged).not.toContain("token-1");
   });
 
   it("gives up after maxAttempts with the last status", async () => {

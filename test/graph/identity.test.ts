@@ -54,6 +54,7 @@ describe("ClientSecretCredential through createGraphClient", () => {
     loginHost(server, (_request, response) => json(response, 200, { value: [] }));
     const error = await client({ caCertificate: undefined }).request({ method: "GET", path: DEVICES }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AuthenticationError);
+    expect((error as Error).message).toContain("could not reach the login host");
     expect(server.seen).toHaveLength(0);
   });
 
