@@ -1,4 +1,5 @@
 import { CsvError } from "csv-parse";
+import type { LineTracker } from "./line-breaks.js";
 import { MAX_RECORD_BYTES } from "./record-parser.js";
 
 /** One line for an input that cannot be opened or read. */
@@ -18,7 +19,7 @@ export function describeReadError(error: unknown): string {
 }
 
 /** One line for a file whose CSV structure breaks down; `afterLine` is the last line of the last good record. */
-export function describeParseFailure(error: unknown, afterLine: number): string {
+export function describeParseFailure(error: unknown, afterLine: number, lines: LineTracker): string {
   if (!(error instanceof CsvError)) return describeReadError(error);
   switch (error.code) {
     case "CSV_QUOTE_NOT_CLOSED":
@@ -27,8 +28,8 @@ export function describeParseFailure(error: unknown, afterLine: number): string 
       return `the record starting after line ${afterLine} is longer than ${MAX_RECORD_BYTES / 1024 / 1024} MB: probably an unterminated quote`;
     case "CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE":
     case "CSV_INVALID_CLOSING_QUOTE":
-      return `malformed quoted value on line ${error.lines}: text follows the closing quote (a quote inside a value must be doubled: "")`;
+      return `malformed quoted value on line ${lines.trueLine(Number(error.lines))}: text follows the closing quote (a quote inside a value must be doubled: "")`;
     default:
-      return `cannot parse the CSV at line ${error.lines}: ${error.message}`;
+      return `cannot parse the CSV near line ${lines.trueLine(Number(error.lines))}: ${error.message}`;
   }
 }

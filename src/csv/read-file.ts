@@ -7,7 +7,7 @@ import type { DuplicateTracker } from "../model/duplicates.js";
 import { describeParseFailure, describeReadError } from "./describe-error.js";
 import { inspectHead, readHead, HEAD_BYTES, type Head } from "./head.js";
 import { mapHeader, type ColumnMap } from "./header.js";
-import { countLineBreaks } from "./line-breaks.js";
+import { LineTracker } from "./line-breaks.js";
 import { RecordParser, type ParsedItem } from "./record-parser.js";
 import { toRowResult } from "./row-result.js";
 import { transcodeStage, Utf8Transcoder } from "./transcoder.js";
@@ -76,15 +76,17 @@ export async function* readDeviceFile(summary: FileSummary, context: FileReadCon
   const done = pipeline(replay(head, iterator), transcodeStage(transcoder), parser, { signal: context.signal });
   done.catch(() => undefined); // a failure also reaches the parser's iterator, where it is handled
   let columns: ColumnMap | undefined;
+  const lines = new LineTracker();
   let lastLine = 0;
   let complete = false;
   try {
     for await (const item of parser as AsyncIterable<ParsedItem>) {
       if ("failure" in item) {
-        summary.error = describeParseFailure(item.failure, lastLine);
+        summary.error = describeParseFailure(item.failure, lastLine, lines);
         break;
       }
       const { record, info } = item;
+      const line = lines.startLine(record, info.lines);
       if (columns === undefined) {
         const mapping = mapHeader(record);
         if (!mapping.ok) {
@@ -93,11 +95,10 @@ export async function* readDeviceFile(summary: FileSummary, context: FileReadCon
         }
         columns = mapping.columns;
       } else {
-        const location = { file: summary.path, line: info.lines - countLineBreaks(record) };
         summary.rows++;
-        yield toRowResult(record, columns, delimiter, location, context.tracker);
+        yield toRowResult(record, columns, delimiter, { file: summary.path, line }, context.tracker);
       }
-      lastLine = info.lines;
+      lastLine = lines.trueLine(info.lines);
     }
     complete = summary.error === null;
     if (complete) await done;

@@ -8,13 +8,22 @@ type Mode = "start" | "ascii" | "utf-8" | "windows-1252" | "utf-16le" | "utf-16b
 
 const EMPTY = Buffer.alloc(0);
 
+/** Bytes judged, from the first non-ASCII one, to choose between UTF-8 and Windows-1252. */
+export const DECISION_WINDOW = 4096;
+
+function firstNonAscii(bytes: Uint8Array): number {
+  for (let i = 0; i < bytes.length; i++) if ((bytes[i] as number) >= 0x80) return i;
+  return bytes.length;
+}
+
 /**
  * Turns the bytes of a CSV file, chunk by chunk, into valid UTF-8 for csv-parse, detecting the encoding as it goes:
  * - a byte-order mark decides UTF-8 / UTF-16LE / UTF-16BE;
- * - without one, bytes pass through while they are ASCII (identical in UTF-8 and Windows-1252); the first chunk
- *   with non-ASCII bytes decides: valid UTF-8 → UTF-8, otherwise Windows-1252 for the rest of the file;
+ * - without one, bytes pass through while they are ASCII (identical in UTF-8 and Windows-1252); at the first
+ *   non-ASCII byte, the next 4 KB decide: valid UTF-8 → UTF-8, otherwise Windows-1252 for the whole file
+ *   (a fixed window, so that the decision depends on the bytes only, never on how they were chunked);
  * - once UTF-8 is decided, a later invalid byte is read as Windows-1252 (mixed files), so nothing is lost.
- * Deciding on the first non-ASCII window rather than a fixed-size prefix matters: hashes are ASCII, so an "ANSI"
+ * Deciding at the first non-ASCII byte rather than on a prefix of the file matters: hashes are ASCII, so an "ANSI"
  * file's first accented group tag may sit megabytes in.
  */
 export class Utf8Transcoder {
@@ -22,6 +31,8 @@ export class Utf8Transcoder {
   #carry: Buffer = EMPTY;
   #label: EncodingLabel | null = null;
   #utf16: StringDecoder | undefined;
+  /** A high surrogate that ended the previous UTF-16 chunk: UTF-8 can only encode it with its pair. */
+  #highSurrogate = "";
   readonly #onLabel: ((label: EncodingLabel) => void) | undefined;
 
   constructor(onLabel?: (label: EncodingLabel) => void) {
@@ -46,7 +57,8 @@ export class Utf8Transcoder {
     this.#carry = EMPTY;
     const out = this.#convert(bytes, true);
     if (this.#utf16) {
-      const rest = this.#utf16.end();
+      const rest = this.#highSurrogate + this.#utf16.end();
+      this.#highSurrogate = "";
       return rest.length === 0 ? out : Buffer.concat([out, Buffer.from(rest, "utf8")]);
     }
     return out;
@@ -97,14 +109,15 @@ export class Utf8Transcoder {
 
   #fromUndecided(bytes: Buffer, final: boolean): Buffer {
     if (isAscii(bytes)) return bytes;
-    const tail = final ? 0 : incompleteTailLength(bytes);
-    const complete = bytes.subarray(0, bytes.length - tail);
-    if (isAscii(complete)) {
-      // The only non-ASCII bytes are an unfinished character: wait for the next chunk to judge it.
-      this.#carry = Buffer.from(bytes.subarray(complete.length));
-      return complete;
+    const first = firstNonAscii(bytes);
+    const window = bytes.subarray(first, first + DECISION_WINDOW);
+    if (window.length < DECISION_WINDOW && !final) {
+      // Not enough bytes yet to judge: hold them back, so that the decision never depends on how input is chunked.
+      this.#carry = Buffer.from(window);
+      return bytes.subarray(0, first);
     }
-    if (isUtf8(complete)) {
+    const tail = final && window.length < DECISION_WINDOW ? 0 : incompleteTailLength(window);
+    if (isUtf8(window.subarray(0, window.length - tail))) {
       this.#mode = "utf-8";
       return this.#fromUtf8(bytes, final);
     }
@@ -129,7 +142,13 @@ export class Utf8Transcoder {
       if (usable < bytes.length) this.#carry = Buffer.from(bytes.subarray(usable));
       even = Buffer.from(bytes.subarray(0, usable)).swap16();
     }
-    const text = decoder.write(even);
+    let text = this.#highSurrogate + decoder.write(even);
+    this.#highSurrogate = "";
+    const last = text.charCodeAt(text.length - 1);
+    if (last >= 0xd800 && last <= 0xdbff) {
+      this.#highSurrogate = text.slice(-1);
+      text = text.slice(0, -1);
+    }
     return text.length === 0 ? EMPTY : Buffer.from(text, "utf8");
   }
 }
