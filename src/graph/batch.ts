@@ -6,7 +6,7 @@ import { GraphNetworkError } from "./errors/graph-network-error.js";
 import { GraphRequestError } from "./errors/graph-request-error.js";
 import { OutcomeUnknownError } from "./errors/outcome-unknown-error.js";
 import { decideRetry } from "./retry/decide.js";
-import type { RetryOptions } from "./retry/policy.js";
+import { mergeRetryOptions, type RetryOptions } from "./retry/policy.js";
 import type { StatsCounter } from "./stats.js";
 import type { GraphRequest, GraphResponse } from "./types.js";
 import type { GraphLogger, GraphVersion, ThrottleObserver } from "./client.js";
@@ -47,6 +47,8 @@ export interface BatchContext {
 interface PendingItem {
   readonly index: number;
   readonly request: GraphRequest;
+  /** The client's retry limits with the request's own overrides. */
+  readonly retry: RetryOptions;
   attempt: number;
   throttled: number;
 }
@@ -73,7 +75,7 @@ export async function executeBatch<T>(
   requests.forEach((request, index) => {
     const version = request.version ?? context.defaultVersion;
     const group = byVersion.get(version) ?? [];
-    group.push({ index, request, attempt: 1, throttled: 0 });
+    group.push({ index, request, retry: mergeRetryOptions(context.retry, request.retry), attempt: 1, throttled: 0 });
     byVersion.set(version, group);
   });
   for (const [version, items] of byVersion) {
@@ -148,7 +150,7 @@ async function runChunk<T>(
           // A 401 inside a batch is about the item, not our token (the outer call was accepted).
           tokenRefreshed: true,
         },
-        context.retry,
+        item.retry,
         context.random,
       );
       if (decision.kind === "retry") {

@@ -10,7 +10,7 @@ import { failureError } from "./failure.js";
 import { sendAttempt } from "./http-attempt.js";
 import type { ProxyConfig } from "./proxy.js";
 import { decideRetry } from "./retry/decide.js";
-import { normalizeRetryOptions, type RetryOptions } from "./retry/policy.js";
+import { mergeRetryOptions, normalizeRetryOptions, type RetryOptions } from "./retry/policy.js";
 import { StatsCounter, type GraphStats } from "./stats.js";
 import { TokenProvider } from "./token-provider.js";
 import { createTransport, type Transport } from "./transport.js";
@@ -197,6 +197,7 @@ export class GraphClient {
     const signal = anySignal(this.#signal, request.signal);
     throwIfAborted(signal);
     const idempotent = request.idempotent ?? request.method !== "POST";
+    const retry = mergeRetryOptions(this.#retry, request.retry);
     const callerHeaders = lowerCaseKeys(request.headers ?? {});
     const clientRequestId = callerHeaders["client-request-id"] ?? randomUUID();
     const body = request.body === undefined ? undefined : Buffer.from(JSON.stringify(request.body));
@@ -252,7 +253,7 @@ export class GraphClient {
           idempotent,
           tokenRefreshed,
         },
-        this.#retry,
+        retry,
         this.#random,
       );
       const logFields = {

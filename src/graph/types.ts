@@ -1,4 +1,5 @@
 /** The Graph client's public contract, used by the pipeline and the after-import steps. */
+import type { RetryOptions } from "./retry/policy.js";
 
 export interface GraphRequest {
   readonly method: "GET" | "POST" | "PATCH" | "DELETE";
@@ -13,6 +14,12 @@ export interface GraphRequest {
    * A non-idempotent request whose outcome is unknown is NOT retried: the client throws OutcomeUnknownError.
    */
   readonly idempotent?: boolean;
+  /**
+   * Overrides the client's retry limits for this request only (also per item inside `batch`). For example
+   * `{ maxThrottleRetries: 0 }` hands a 429 straight back to a caller for whom it is a rule to reason about (the
+   * Autopilot sync's 10-minute rule) rather than throttling to wait out.
+   */
+  readonly retry?: Partial<RetryOptions>;
   readonly signal?: AbortSignal;
 }
 

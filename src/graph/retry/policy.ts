@@ -34,6 +34,11 @@ export function normalizeRetryOptions(options: Partial<RetryOptions> = {}): Retr
   return merged;
 }
 
+/** Per-request overrides over a client's normalized options (e.g. `{ maxThrottleRetries: 0 }` for one call). */
+export function mergeRetryOptions(base: RetryOptions, override: Partial<RetryOptions> | undefined): RetryOptions {
+  return override === undefined ? base : normalizeRetryOptions({ ...base, ...stripUndefined(override) });
+}
+
 function stripUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
