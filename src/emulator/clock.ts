@@ -25,6 +25,7 @@ export class EmulatorClock {
   private realTimer: NodeJS.Timeout | undefined;
   private armedFor = Infinity;
   private closed = false;
+  private advancing = false;
 
   constructor(options: { speed: number; start?: number }) {
     this.speedFactor = options.speed;
@@ -49,11 +50,21 @@ export class EmulatorClock {
     this.rearm(true);
   }
 
-  /** Jumps emulated time forward and runs every task that became due. */
+  /** Jumps emulated time forward and runs every task that became due before returning. */
   advance(ms: number): void {
     if (ms < 0) throw new RangeError("the clock only moves forward");
     this.baseEmulated += ms;
-    this.runDue();
+    this.advancing = true;
+    try {
+      this.runDue();
+    } finally {
+      this.advancing = false;
+    }
+  }
+
+  /** True inside advance(): tasks must finish their work synchronously instead of yielding. */
+  get isAdvancing(): boolean {
+    return this.advancing;
   }
 
   /** Converts an emulated duration into the real milliseconds a client will experience. */

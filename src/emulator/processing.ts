@@ -40,6 +40,7 @@ export class ProcessingWorker {
   private order = 0;
   private wake: ScheduledTask | undefined;
   private wakeAt = Infinity;
+  private resume: NodeJS.Immediate | undefined;
   private rules: OutcomeRules;
   private rulesFor: Scenario;
 
@@ -67,6 +68,8 @@ export class ProcessingWorker {
 
   clear(): void {
     this.queue.clear();
+    if (this.resume) clearImmediate(this.resume);
+    this.resume = undefined;
     this.wake?.cancel();
     this.wake = undefined;
     this.wakeAt = Infinity;
@@ -92,7 +95,15 @@ export class ProcessingWorker {
   private run(): void {
     const now = this.clock.now();
     let handled = 0;
-    for (let entry = this.queue.peek(); entry && entry.due <= now && handled < BATCH; entry = this.queue.peek()) {
+    for (let entry = this.queue.peek(); entry && entry.due <= now; entry = this.queue.peek()) {
+      if (handled === BATCH && !this.clock.isAdvancing) {
+        // Let requests in between; the rest of the backlog continues on the next turn.
+        this.resume ??= setImmediate(() => {
+          this.resume = undefined;
+          this.run();
+        });
+        return;
+      }
       this.queue.pop();
       handled += 1;
       this.step(entry);

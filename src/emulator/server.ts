@@ -107,12 +107,14 @@ async function graph(core: EmulatorCore, delays: Delays, exchange: Exchange, ver
   const { request } = exchange;
   const method = (request.method ?? "GET").toUpperCase();
   const segments = exchange.segments.slice(1);
-  const route = describeRoute(method, version, segments, core.scenario());
+  // Only requests answered before routing need this key; computing it lazily keeps the hot path lean.
+  let described: string | undefined;
+  const route = (): string => (described ??= describeRoute(method, version, segments, core.scenario()));
   const stats = core.stats();
   const read = await readBody(request, core.scenario().limits.maxBodyBytes);
   if (!read.ok) {
     if (read.reason === "aborted") return;
-    stats.request(route, 413);
+    stats.request(route(), 413);
     exchange.baseHeaders["connection"] = "close";
     answer(core, exchange, errorResult(new GraphError(413, "RequestEntityTooLarge", `The request body exceeds the limit of ${core.scenario().limits.maxBodyBytes} bytes.`), exchange, core.clock.now()));
     return;
@@ -123,13 +125,13 @@ async function graph(core: EmulatorCore, delays: Delays, exchange: Exchange, ver
     await delays.wait(fault.latencyMs);
     if (delays.closed) return;
   }
-  if (faultBefore(core, exchange, fault, route)) return;
+  if (fault.kind !== undefined && faultBefore(core, exchange, fault, route())) return;
   let body: unknown;
   if (read.body.length > 0) {
     try {
       body = JSON.parse(read.body.toString("utf8"));
     } catch {
-      stats.request(route, 400);
+      stats.request(route(), 400);
       answer(core, exchange, errorResult(new GraphError(400, "BadRequest", "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format."), exchange, core.clock.now()));
       return;
     }
@@ -138,7 +140,7 @@ async function graph(core: EmulatorCore, delays: Delays, exchange: Exchange, ver
   const check = core.tokens.check(header(request, "authorization"), now);
   if (!check.valid) {
     stats.auth.graphUnauthorized += 1;
-    stats.request(route, 401);
+    stats.request(route(), 401);
     const message = {
       missing: "Access token is empty.",
       malformed: "Access token validation failure. Invalid audience.",

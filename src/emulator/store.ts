@@ -5,6 +5,8 @@ import { OrderedIndex, type Sequenced } from "./ordered-index.js";
 export interface StagedRecord extends Sequenced {
   readonly id: string;
   readonly serialNumber: string | null;
+  /** Upper-cased serial, computed once so `contains` scans allocate nothing. */
+  readonly serialUpper: string;
   readonly productKey: string | null;
   readonly hardwareIdentifier: string | null;
   readonly groupTag: string | null;
@@ -24,6 +26,7 @@ export interface StagedRecord extends Sequenced {
 export interface RegisteredRecord extends Sequenced {
   readonly id: string;
   readonly serialNumber: string;
+  readonly serialUpper: string;
   readonly productKey: string;
   readonly manufacturer: string;
   readonly model: string;
@@ -90,6 +93,7 @@ export class DeviceStore {
   addStaged(input: StagedInput, options: { uploadId: string | null; duplicateInSubmission: boolean }): StagedRecord {
     const record: StagedRecord = {
       ...input,
+      serialUpper: (input.serialNumber ?? "").toUpperCase(),
       id: this.newId(),
       seq: ++this.seq,
       deleted: false,
@@ -139,6 +143,7 @@ export class DeviceStore {
       seq: ++this.seq,
       deleted: false,
       serialNumber: input.serialNumber,
+      serialUpper: input.serialNumber.toUpperCase(),
       productKey: input.productKey ?? "",
       manufacturer: input.manufacturer ?? "",
       model: input.model ?? "",

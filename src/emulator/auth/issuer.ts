@@ -111,7 +111,12 @@ function basicCredentials(authorization: string | undefined): { id: string; secr
   const decoded = Buffer.from(match[1] ?? "", "base64").toString("utf8");
   const colon = decoded.indexOf(":");
   if (colon < 0) return undefined;
-  return { id: decodeURIComponent(decoded.slice(0, colon)), secret: decodeURIComponent(decoded.slice(colon + 1)) };
+  try {
+    // RFC 6749 §2.3.1: both parts are form-urlencoded before base64.
+    return { id: decodeURIComponent(decoded.slice(0, colon)), secret: decodeURIComponent(decoded.slice(colon + 1)) };
+  } catch {
+    return undefined;
+  }
 }
 
 function token(request: IssuerRequest, settings: IssuerSettings, tokens: TokenStore): IssuerAnswer {

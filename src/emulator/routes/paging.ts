@@ -19,7 +19,7 @@ export function readPage<T extends Sequenced>(
 }
 
 /** `contains(serialNumber,'x')`: case-insensitive, as the service's store compares. */
-export function serialContains(value: string): (item: { readonly serialNumber: string | null }) => boolean {
+export function serialContains(value: string): (item: { readonly serialUpper: string }) => boolean {
   const needle = value.toUpperCase();
-  return (item) => (item.serialNumber ?? "").toUpperCase().includes(needle);
+  return (item) => item.serialUpper.includes(needle);
 }
