@@ -1,0 +1,119 @@
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+const BIN = join(ROOT, "dist/cli/bin.js");
+
+interface Ready {
+  readonly graphUrl: string;
+  readonly authorityHost: string;
+  readonly caCertPath: string;
+  readonly tenantId: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+}
+
+const children = new Set<ChildProcessWithoutNullStreams>();
+
+afterEach(() => {
+  for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
+  children.clear();
+});
+
+function run(args: string[], env: Record<string, string> = {}): ChildProcessWithoutNullStreams {
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env } });
+  children.add(child);
+  return child;
+}
+
+function exited(child: ChildProcessWithoutNullStreams): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
+}
+
+function firstLine(child: ChildProcessWithoutNullStreams): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout });
+    lines.once("line", (line) => {
+      lines.close();
+      resolve(line);
+    });
+    child.once("exit", (code) => reject(new Error(`exited with ${code} before printing`)));
+  });
+}
+
+/** A separate process using the real credential, trusting the CA only through NODE_EXTRA_CA_CERTS. */
+const CLIENT_SCRIPT = `
+import { ClientSecretCredential } from "@azure/identity";
+const { tenantId, clientId, clientSecret, graphUrl } = JSON.parse(process.env.READY);
+const credential = new ClientSecretCredential(tenantId, clientId, clientSecret, { disableInstanceDiscovery: true });
+const { token } = await credential.getToken("https://graph.microsoft.com/.default");
+const response = await fetch(graphUrl + "/v1.0/deviceManagement/importedWindowsAutopilotDeviceIdentities/import", {
+  method: "POST",
+  headers: { authorization: "Bearer " + token, "content-type": "application/json" },
+  body: JSON.stringify({ importedWindowsAutopilotDeviceIdentities: [{ serialNumber: "CLI-1", hardwareIdentifier: "AAAA" }] }),
+});
+const body = await response.json();
+console.log(JSON.stringify({ status: response.status, serial: body.value[0].serialNumber }));
+`;
+
+describe("autopilot-import emulator (child process)", () => {
+  beforeAll(() => {
+    if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run 'npm run build' first (npm test does)`);
+  });
+
+  it("prints one JSON line, serves a real client trusting NODE_EXTRA_CA_CERTS, and exits 0 on SIGTERM", async () => {
+    const emulator = run([BIN, "emulator", "--port", "0"]);
+    const ready = JSON.parse(await firstLine(emulator)) as Ready;
+    expect(Object.keys(ready)).toEqual(["graphUrl", "authorityHost", "caCertPath", "tenantId", "clientId", "clientSecret"]);
+    expect(ready.graphUrl).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    expect(existsSync(ready.caCertPath)).toBe(true);
+
+    const client = run(["--input-type=module", "-e", CLIENT_SCRIPT], {
+      READY: JSON.stringify(ready),
+      NODE_EXTRA_CA_CERTS: ready.caCertPath,
+      AZURE_AUTHORITY_HOST: ready.authorityHost,
+    });
+    const result = await exited(client);
+    expect(result.stderr).toBe("");
+    expect(JSON.parse(result.stdout)).toEqual({ status: 200, serial: "CLI-1" });
+
+    const stopped = exited(emulator);
+    emulator.kill("SIGTERM");
+    const outcome = await stopped;
+    expect(outcome.code).toBe(0);
+    expect(outcome.stdout).toBe("");
+    expect(existsSync(ready.caCertPath)).toBe(false);
+  });
+
+  it("exits 2 with a readable message on a bad scenario file or option", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "emulator-cli-"));
+    try {
+      const file = join(dir, "bad.json");
+      await writeFile(file, JSON.stringify({ throttling: { writesPerWindow: "many" } }));
+      const bad = await exited(run([BIN, "emulator", "--scenario", file]));
+      expect(bad.code).toBe(2);
+      expect(bad.stdout).toBe("");
+      expect(bad.stderr).toContain("throttling.writesPerWindow");
+      const port = await exited(run([BIN, "emulator", "--port", "http"]));
+      expect(port.code).toBe(2);
+      expect(port.stderr).toContain("--port");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("--help documents the options", async () => {
+    const help = await exited(run([BIN, "emulator", "--help"]));
+    expect(help.code).toBe(0);
+    for (const option of ["--port", "--host", "--scenario", "--cert", "--key", "/_emulator/stats"]) expect(help.stdout).toContain(option);
+  });
+});
