@@ -1,6 +1,6 @@
 import { createReadStream } from "node:fs";
 import { resolve } from "node:path";
-import type { Readable } from "node:stream";
+import { addAbortSignal, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { RowResult } from "../model/device.js";
 import type { DuplicateTracker } from "../model/duplicates.js";
@@ -52,12 +52,15 @@ export async function* readDeviceFile(summary: FileSummary, context: FileReadCon
   } else {
     source = createReadStream(resolve(context.cwd ?? "", summary.path), { highWaterMark: HEAD_BYTES });
   }
+  // The head is read before the pipeline exists: the signal must reach the source directly (stdin may never end).
+  if (context.signal) addAbortSignal(context.signal, source);
   const iterator = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   let head: Head;
   try {
     head = await readHead(iterator);
   } catch (error) {
     source.destroy();
+    if (context.signal?.aborted) throw error;
     summary.error = describeReadError(error);
     return;
   }

@@ -1,0 +1,117 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Readable, Writable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { describe, expect, it } from "vitest";
+import { UsageError } from "../../src/errors.js";
+import type { RowResult } from "../../src/model/device.js";
+import { reportFormatFor, type ReportColumn } from "../../src/report/columns.js";
+import { formatReport } from "../../src/report/format.js";
+import { validationReportColumns } from "../../src/report/validation-report.js";
+import { openReportWriter } from "../../src/report/writer.js";
+import { tempDir } from "../csv/helpers.js";
+
+const dir = tempDir();
+
+interface Item {
+  readonly id: number;
+  readonly text: string;
+}
+const columns: readonly ReportColumn<Item>[] = [
+  { header: "id", value: (item) => item.id },
+  { header: "text", value: (item) => item.text },
+];
+
+/** A destination that takes 1 ms per write and records how much was ever waiting in its buffer. */
+class SlowSink extends Writable {
+  readonly received: string[] = [];
+  maxBuffered = 0;
+  constructor() {
+    super({ highWaterMark: 256 });
+  }
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: () => void): void {
+    this.maxBuffered = Math.max(this.maxBuffered, this.writableLength);
+    this.received.push(chunk.toString());
+    setTimeout(callback, 1);
+  }
+}
+
+describe("report writer", () => {
+  it("picks JSON Lines for .jsonl paths, CSV otherwise", () => {
+    expect(reportFormatFor("out/report.JSONL")).toBe("jsonl");
+    expect(reportFormatFor("report.csv")).toBe("csv");
+    expect(reportFormatFor("report")).toBe("csv");
+  });
+
+  it("writes a CSV file with a header line and one line per row", async () => {
+    const path = join(dir, "items.csv");
+    const writer = await openReportWriter(path, columns);
+    await writer.write({ id: 1, text: "a,b" });
+    await writer.write({ id: 2, text: "=1+1" });
+    await writer.close();
+    expect(writer.rows).toBe(2);
+    expect(readFileSync(path, "utf8")).toBe(`id,text\r\n1,"a,b"\r\n2,'=1+1\r\n`);
+  });
+
+  it("writes JSON Lines when the path ends in .jsonl", async () => {
+    const path = join(dir, "items.jsonl");
+    const writer = await openReportWriter(path, columns);
+    await writer.write({ id: 1, text: "=1+1" });
+    await writer.close();
+    expect(readFileSync(path, "utf8")).toBe(`{"id":1,"text":"=1+1"}\n`);
+  });
+
+  it("waits while the destination is saturated, so memory stays bounded", async () => {
+    const sink = new SlowSink();
+    const writer = await openReportWriter(sink, columns);
+    for (let id = 0; id < 200; id++) await writer.write({ id, text: "x".repeat(50) });
+    await writer.close();
+    expect(sink.received.join("").split("\r\n")).toHaveLength(202);
+    expect(sink.maxBuffered).toBeLessThan(256 + 100);
+    expect(sink.writableEnded).toBe(false); // a caller's stream stays open
+  });
+
+  it("fails with a one-line usage error when the report cannot be created", async () => {
+    const path = join(dir, "no-such-folder", "r.csv");
+    await expect(openReportWriter(path, columns)).rejects.toThrow(new UsageError(`cannot write the report ${path}: its folder does not exist`));
+    await expect(openReportWriter(dir, columns)).rejects.toBeInstanceOf(UsageError);
+  });
+
+  it("formats rows as a pipeline stage too", async () => {
+    const chunks: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        chunks.push(chunk.toString());
+        callback();
+      },
+    });
+    await pipeline(Readable.from([{ id: 7, text: "seven" }]), formatReport(columns, "csv"), sink);
+    expect(chunks.join("")).toBe("id,text\r\n7,seven\r\n");
+  });
+});
+
+describe("validation report columns", () => {
+  it("are file, line, serialNumber, status, code, message", async () => {
+    const rows: RowResult[] = [
+      { status: "valid", location: { file: "a.csv", line: 2 }, device: { serialNumber: "PF3A", hardwareIdentifier: "AAAA" } },
+      { status: "invalid", location: { file: "a.csv", line: 3 }, serialNumber: "", code: "serial_missing", message: "Device Serial Number is empty", column: "Device Serial Number" },
+      {
+        status: "duplicate",
+        location: { file: "b.csv", line: 4 },
+        serialNumber: "PF3A",
+        code: "duplicate_serial",
+        message: "Device Serial Number 'PF3A' already appears on line 2 of a.csv; only the first is used",
+        firstSeen: { file: "a.csv", line: 2 },
+      },
+    ];
+    const path = join(dir, "validation.jsonl");
+    const writer = await openReportWriter(path, validationReportColumns);
+    for (const row of rows) await writer.write(row);
+    await writer.close();
+    expect(readFileSync(path, "utf8").trim().split("\n").map((line) => JSON.parse(line))).toEqual([
+      { file: "a.csv", line: 2, serialNumber: "PF3A", status: "valid", code: null, message: null },
+      { file: "a.csv", line: 3, serialNumber: "", status: "invalid", code: "serial_missing", message: "Device Serial Number is empty" },
+      { file: "b.csv", line: 4, serialNumber: "PF3A", status: "duplicate", code: "duplicate_serial", message: rows[2]?.status === "duplicate" ? rows[2].message : "" },
+    ]);
+  });
+});
