@@ -44,6 +44,11 @@ export function send(
   contentType: string,
 ): void {
   if (response.destroyed || response.writableEnded) return;
+  if (response.headersSent) {
+    // Only a bug gets here (an answer after an answer): drop the connection rather than throw.
+    response.destroy();
+    return;
+  }
   if (body === undefined) {
     response.writeHead(status, headers);
     response.end();
