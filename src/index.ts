@@ -95,3 +95,15 @@ export type {
   DeviceImportStatus,
 } from "./graph/index.js";
 export { createLogger, type LoggerOptions, type LogLevel } from "./log.js";
+
+// Import pipeline (src/pipeline): importDevices is what the `import` and `demo` commands run.
+export { importDevices, type ImportDevicesOptions, type ReportSink, type PipelineLogger, type UploadSlots } from "./pipeline/import-devices.js";
+export { planUploads, formatPlan, type ImportPlan, type PlannedUpload, type PlannedRow } from "./pipeline/plan.js";
+export { graphStagedApi, toGraphDevice } from "./pipeline/graph-staged-api.js";
+export type { StagedApi, ListOptions as StagedListOptions, ServiceCapabilities } from "./pipeline/staged-api.js";
+export { importReportColumns } from "./pipeline/report-columns.js";
+export { IMPORT_REPORT_COLUMNS, type ImportReportRow, type ImportRowStatus, type ImportSummary, type Upload } from "./pipeline/types.js";
+export { assertSummaryInvariant, formatSummary, SummaryInvariantError } from "./pipeline/summary.js";
+export { adviceFor, verdictFor } from "./pipeline/outcomes.js";
+export { DEFAULT_BATCH_SIZE, DEFAULT_CONCURRENCY, DEFAULT_POLL_TIMEOUT_MS, MAX_BATCH_SIZE as MAX_UPLOAD_SIZE } from "./pipeline/defaults.js";
+export { parseDuration, formatDuration } from "./pipeline/duration.js";

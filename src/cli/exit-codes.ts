@@ -26,3 +26,13 @@ export function exitCodeFor(error: unknown): ExitCodeValue {
       return "signal" in error && error.signal === "SIGINT" ? ExitCode.sigint : ExitCode.sigterm;
   }
 }
+
+/** An import's exit code: 0 when every row was imported or already registered, 1 otherwise. */
+export function exitCodeForImport(summary: {
+  readonly failed: number;
+  readonly timedOut: number;
+  readonly invalid: number;
+  readonly duplicates: number;
+}): ExitCodeValue {
+  return summary.failed + summary.timedOut + summary.invalid + summary.duplicates > 0 ? ExitCode.someRowsFailed : ExitCode.ok;
+}

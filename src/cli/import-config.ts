@@ -116,6 +116,10 @@ export interface AuthConfig {
   /** From AZURE_CLIENT_SECRET or the file named by AZURE_CLIENT_SECRET_FILE; never from a flag. */
   readonly clientSecret: string | undefined;
   readonly certificatePath: string | undefined;
+  /** AZURE_CLIENT_CERTIFICATE_PASSWORD, for an encrypted PEM. */
+  readonly certificatePassword: string | undefined;
+  /** AZURE_FEDERATED_TOKEN_FILE: Kubernetes workload identity. */
+  readonly federatedTokenFile: string | undefined;
   /** true: system-assigned; a string: the user-assigned identity's client id. */
   readonly managedIdentity: true | string | undefined;
   readonly cloud: (typeof CLOUDS)[number];
@@ -253,6 +257,8 @@ export function loadImportConfig(args: readonly string[], env: Env, cwd: string,
       clientId: c["client-id"],
       clientSecret,
       certificatePath: c.certificate ? path.resolve(cwd, c.certificate) : undefined,
+      certificatePassword: firstEnv(env, ["AZURE_CLIENT_CERTIFICATE_PASSWORD"]),
+      federatedTokenFile: firstEnv(env, ["AZURE_FEDERATED_TOKEN_FILE"]),
       managedIdentity: c["managed-identity"],
       cloud: c.cloud,
       graphUrl: c["graph-url"],

@@ -4,4 +4,6 @@ import type { Command } from "../context.js";
 export const commandLoaders: Record<string, () => Promise<Command>> = {
   validate: async () => (await import("./validate.js")).validateCommand,
   emulator: async () => (await import("./emulator.js")).emulatorCommand,
+  import: async () => (await import("./import.js")).importCommand,
+  demo: async () => (await import("./demo.js")).demoCommand,
 };

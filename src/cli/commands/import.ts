@@ -1,0 +1,137 @@
+import { stat } from "node:fs/promises";
+import path from "node:path";
+import { openDeviceReader } from "../../csv/reader.js";
+import { UsageError } from "../../errors.js";
+import { formatDuration } from "../../pipeline/duration.js";
+import { DEFAULT_BATCH_SIZE, DEFAULT_CONCURRENCY, MAX_BATCH_SIZE, MAX_CONCURRENCY } from "../../pipeline/defaults.js";
+import { formatPlan, planUploads } from "../../pipeline/plan.js";
+import type { CliContext, Command } from "../context.js";
+import { ExitCode, exitCodeForImport } from "../exit-codes.js";
+import { loadImportConfig, type ImportConfig } from "../import-config.js";
+import { fileErrors, graphConfigFor, loggerFor, printSummary, runImport } from "../import-run.js";
+
+const help = `Usage: autopilot-import import <files...|-> [options]
+
+Registers the devices in hardware-hash CSV files with Windows Autopilot through Microsoft Graph:
+reads and validates every row, submits valid devices in uploads while the files are still being
+read, follows each device until Graph reports it complete or failed, and writes a report with
+one row per input row.
+
+Options:
+  --report PATH            per-device report (default ./autopilot-import-report-<time>.csv; .jsonl for
+                           JSON Lines): file, line, serialNumber, status, errorCode, errorName, message,
+                           uploadId, importedDeviceId, deviceRegistrationId; status is imported,
+                           already_registered (806), failed, invalid, duplicate or timeout
+  --json                   print one JSON object on stdout at the end: {"rows","valid","invalid",
+                           "duplicates","submitted","imported","alreadyRegistered","failed","timedOut",
+                           "uploads","requests","durationMs"}
+  --batch-size N           devices per upload, 1..${MAX_BATCH_SIZE} (default ${DEFAULT_BATCH_SIZE})
+  --concurrency N          uploads in flight, 1..${MAX_CONCURRENCY} (default ${DEFAULT_CONCURRENCY}); lowered automatically on 429
+  --api import|upload      submit with the import action (default) or the beta uploads resource
+  --poll-timeout DURATION  how long a device may stay in progress after submission, e.g. 90s, 30m,
+                           1h or plain seconds (default 30m); then it is reported 'timeout'
+  --dry-run                validate and show the uploads that would be submitted; no sign-in, no writes
+  --log-level LEVEL        fatal, error, warn, info (default), debug, trace, silent
+  --log-file PATH          JSON log lines to this file (otherwise stderr; on a terminal only errors,
+                           so the progress bar stays readable)
+
+Authentication (Microsoft Entra ID app with DeviceManagementServiceConfig.ReadWrite.All):
+  --tenant ID              tenant id or domain
+  --client-id ID           application (client) id
+  --certificate PATH       PEM with certificate and private key (password: AZURE_CLIENT_CERTIFICATE_PASSWORD)
+  --managed-identity [ID]  use the managed identity (system-assigned, or the user-assigned client id)
+  client secret            only from AZURE_CLIENT_SECRET or the file named by AZURE_CLIENT_SECRET_FILE
+  (none of these)          workload identity, managed identity, Azure CLI/PowerShell/azd sign-in, in that order
+  --cloud NAME             public (default), usgov, usgovdod, china
+  --graph-url URL          Graph root override (e.g. the emulator)
+  --authority-host URL     sign-in host override
+  --ca-cert PATH           also trust this CA certificate (PEM), e.g. the emulator's or a TLS-inspecting proxy's
+
+Environment (a flag wins over its variable):
+  AUTOPILOT_IMPORT_REPORT, _JSON, _BATCH_SIZE, _CONCURRENCY, _API, _POLL_TIMEOUT, _DRY_RUN, _LOG_LEVEL,
+  _LOG_FILE, _TENANT, _CLIENT_ID, _CERTIFICATE, _MANAGED_IDENTITY, _CLOUD, _GRAPH_URL, _AUTHORITY_HOST,
+  _CA_CERT (all prefixed AUTOPILOT_IMPORT_); the standard AZURE_TENANT_ID, AZURE_CLIENT_ID,
+  AZURE_CLIENT_SECRET, AZURE_CLIENT_SECRET_FILE, AZURE_CLIENT_CERTIFICATE_PATH,
+  AZURE_CLIENT_CERTIFICATE_PASSWORD, AZURE_FEDERATED_TOKEN_FILE, AZURE_AUTHORITY_HOST;
+  HTTPS_PROXY and NO_PROXY
+
+Exit codes:
+  0    every row imported or already registered
+  1    some rows not imported (failed, invalid, duplicate or timed out): see the report
+  2    usage or configuration error, or an input file that cannot be read
+  3    authentication failure or a fatal service error
+  130  interrupted (SIGINT), 143 terminated (SIGTERM)
+
+Examples:
+  AZURE_CLIENT_SECRET=… autopilot-import import devices.csv --tenant contoso.onmicrosoft.com --client-id 11111111-…
+  autopilot-import import batch*.csv --managed-identity --report out.jsonl --json
+  autopilot-import import devices.csv --dry-run
+`;
+
+/** Refuses before any request when an input is missing or the report would overwrite one. */
+async function preflight(config: ImportConfig, cwd: string): Promise<void> {
+  if (config.files.filter((f) => f === "-").length > 1) throw new UsageError("'-' (standard input) can be given only once");
+  for (const file of config.files) {
+    if (file === "-") continue;
+    const full = path.resolve(cwd, file);
+    if (full === config.reportPath) throw new UsageError(`the report ${config.reportPath} would overwrite the input ${file}`);
+    const info = await stat(full).catch((error: NodeJS.ErrnoException) => {
+      throw new UsageError(`cannot read ${file}: ${error.code === "ENOENT" ? "no such file" : (error.code ?? String(error))}`);
+    });
+    if (!info.isFile()) throw new UsageError(`${file} is not a file`);
+  }
+}
+
+async function dryRun(config: ImportConfig, context: CliContext): Promise<number> {
+  const reader = openDeviceReader(config.files, { stdin: context.stdin, signal: context.signal, cwd: context.cwd });
+  const plan = await planUploads(reader.rows(), config.batchSize);
+  const errors = fileErrors(reader.files);
+  for (const line of errors) context.stderr.write(`${line}\n`);
+  context.stderr.write(formatPlan(plan));
+  if (config.json) {
+    const { rows, valid, invalid, duplicates, batchSize, uploads } = plan;
+    context.stdout.write(`${JSON.stringify({ dryRun: true, rows, valid, invalid, duplicates, batchSize, uploads: uploads.length, plan: uploads })}\n`);
+  }
+  if (errors.length > 0) return ExitCode.usage;
+  return plan.invalid + plan.duplicates > 0 ? ExitCode.someRowsFailed : ExitCode.ok;
+}
+
+async function run(args: readonly string[], context: CliContext): Promise<number> {
+  const config = loadImportConfig(args, context.env, context.cwd);
+  await preflight(config, context.cwd);
+  if (config.dryRun) return dryRun(config, context);
+
+  const logger = loggerFor(context, config.logLevel, config.logFile);
+  logger.info(
+    { files: config.files, batchSize: config.batchSize, concurrency: config.concurrency, api: config.api, pollTimeout: formatDuration(config.pollTimeoutMs) },
+    "import starting",
+  );
+  const result = await runImport(context, {
+    graph: graphConfigFor(config.auth, config.concurrency),
+    concurrency: config.concurrency,
+    logger,
+    input: config.files,
+    stdin: context.stdin,
+    cwd: context.cwd,
+    api: config.api,
+    batchSize: config.batchSize,
+    pollTimeoutMs: config.pollTimeoutMs,
+    report: config.reportPath,
+  }).catch((error: unknown) => {
+    if (context.signal.aborted) context.stderr.write(`autopilot-import: stopped; the rows finished so far are in ${config.reportPath}\n`);
+    throw error;
+  });
+  const { summary, files } = result;
+  const errors = fileErrors(files);
+  for (const line of errors) context.stderr.write(`${line}\n`);
+  printSummary(context, summary, config.reportPath, config.json);
+  logger.flush();
+  return errors.length > 0 ? ExitCode.usage : exitCodeForImport(summary);
+}
+
+export const importCommand: Command = {
+  name: "import",
+  summary: "register the devices in hardware-hash CSV files with Windows Autopilot through Microsoft Graph",
+  help,
+  run,
+};

@@ -1,0 +1,131 @@
+/**
+ * What the `import` and `demo` commands share: logger and progress for this terminal, the Graph client, the run,
+ * and the closing summary. Kept out of the commands so each stays a thin shell.
+ */
+import type { Logger } from "pino";
+import type { FileSummary } from "../csv/types.js";
+import { AdaptiveLimiter } from "../graph/adaptive-limit.js";
+import { createGraphClient, type GraphConfig } from "../graph/create.js";
+import { createLogger, type LogLevel } from "../log.js";
+import { importDevices, type ImportDevicesOptions } from "../pipeline/import-devices.js";
+import { logProgress, ttyProgress, type ProgressSink, type ProgressSnapshot } from "../pipeline/progress.js";
+import { formatSummary } from "../pipeline/summary.js";
+import type { ImportSummary } from "../pipeline/types.js";
+import type { CliContext } from "./context.js";
+import type { AuthConfig } from "./import-config.js";
+
+/** Redraws per second on a terminal, and seconds between progress log lines otherwise. */
+const TTY_REDRAW_MS = 200;
+const LOG_PROGRESS_MS = 10_000;
+
+/**
+ * The run's logger. On a terminal without --log-file, JSON lines would tear the progress bar, so only errors reach
+ * stderr there; off a terminal (containers, schedulers) the logs are the progress.
+ */
+export function loggerFor(context: CliContext, level: LogLevel, file: string | undefined): Logger {
+  if (file) return createLogger({ level, file });
+  const quiet = context.stderr.isTTY === true && level !== "silent" ? "error" : level;
+  return createLogger({ level: quiet, destination: context.stderr });
+}
+
+export function progressFor(context: CliContext, logger: Logger): ProgressSink {
+  return context.stderr.isTTY
+    ? ttyProgress((text) => context.stderr.write(text), { now: Date.now, everyMs: TTY_REDRAW_MS })
+    : logProgress((fields, message) => logger.info(fields, message), { now: Date.now, everyMs: LOG_PROGRESS_MS });
+}
+
+/** The Graph client's configuration from the command's authentication settings. */
+export function graphConfigFor(auth: AuthConfig, concurrency: number): GraphConfig {
+  return {
+    method: auth.managedIdentity ? "managedIdentity" : "auto",
+    tenantId: auth.tenantId,
+    clientId: auth.clientId,
+    clientSecret: auth.clientSecret,
+    certificatePath: auth.certificatePath,
+    certificatePassword: auth.certificatePassword,
+    federatedTokenFile: auth.federatedTokenFile,
+    managedIdentityClientId: typeof auth.managedIdentity === "string" ? auth.managedIdentity : undefined,
+    cloud: auth.cloud,
+    graphUrl: auth.graphUrl,
+    authorityHost: auth.authorityHost,
+    caCertificate: auth.caCertificate,
+    proxy: auth.proxyUrl ? { url: auth.proxyUrl, noProxy: auth.noProxy } : undefined,
+    // Uploads in flight, the poller and a token request, with room to spare.
+    maxSockets: concurrency + 4,
+  };
+}
+
+export interface RunImportOptions extends Omit<ImportDevicesOptions, "client" | "limiter" | "onProgress" | "logger" | "signal" | "onInputFiles"> {
+  readonly graph: GraphConfig;
+  readonly concurrency: number;
+  readonly logger: Logger;
+}
+
+export interface RunImportResult {
+  readonly summary: ImportSummary;
+  readonly files: readonly FileSummary[];
+}
+
+/** Builds the client and limiter, runs importDevices with progress, and always closes the client. */
+export async function runImport(context: CliContext, options: RunImportOptions): Promise<RunImportResult> {
+  const { graph, concurrency, logger, ...rest } = options;
+  const limiter = new AdaptiveLimiter({ max: concurrency });
+  const client = createGraphClient(graph, { signal: context.signal, logger, throttleObserver: limiter });
+  const progress = progressFor(context, logger);
+  let last: ProgressSnapshot | undefined;
+  let files: readonly FileSummary[] = [];
+  // Long quiet stretches (devices processing) still get a line every interval: the sink decides when it is due.
+  const ticker = setInterval(() => last && progress.update(last), context.stderr.isTTY ? 1_000 : LOG_PROGRESS_MS);
+  ticker.unref();
+  try {
+    const summary = await importDevices({
+      ...rest,
+      client,
+      limiter,
+      logger,
+      signal: context.signal,
+      onInputFiles: (f) => (files = f),
+      onProgress: (snapshot) => {
+        last = snapshot;
+        progress.update(snapshot);
+      },
+    });
+    if (last) progress.finish(last);
+    return { summary, files };
+  } catch (error) {
+    if (last && context.stderr.isTTY) context.stderr.write("\n");
+    throw error;
+  } finally {
+    clearInterval(ticker);
+    client.close();
+  }
+}
+
+/** Lines naming each input file that could not be read (its rows were not imported). */
+export function fileErrors(files: readonly FileSummary[]): string[] {
+  return files.filter((f) => f.error !== null).map((f) => `autopilot-import: ${f.path}: ${f.error} (nothing from this file was imported)`);
+}
+
+/** The closing words on stderr, and the one JSON object on stdout with --json. */
+export function printSummary(context: CliContext, summary: ImportSummary, reportPath: string, json: boolean): void {
+  context.stderr.write(formatSummary(summary));
+  context.stderr.write(`report: ${reportPath}\n`);
+  if (json) {
+    const {
+      rows,
+      valid,
+      invalid,
+      duplicates,
+      submitted,
+      imported,
+      alreadyRegistered,
+      failed,
+      timedOut,
+      uploads,
+      requests,
+      durationMs,
+    } = summary;
+    const object = { rows, valid, invalid, duplicates, submitted, imported, alreadyRegistered, failed, timedOut, uploads, requests, durationMs };
+    context.stdout.write(`${JSON.stringify(object)}\n`);
+  }
+}
