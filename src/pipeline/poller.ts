@@ -5,7 +5,7 @@
 import type { DeviceImportStatus, ImportedDeviceIdentity } from "../graph/resources.js";
 import { abortError } from "../graph/abort.js";
 import { isTerminal, timeoutMessage, verdictFor, type DeviceVerdict } from "./outcomes.js";
-import { choosePollStrategy, nextInterval, waitBeforeNextRound, type IntervalPolicy, type PollStrategy } from "./poll-strategy.js";
+import { BATCH_LIMIT, choosePollStrategy, nextInterval, waitBeforeNextRound, type IntervalPolicy, type PollStrategy } from "./poll-strategy.js";
 import { isBadRequest } from "./reconcile.js";
 import { odataString, type ServiceCapabilities, type StagedApi } from "./staged-api.js";
 import type { TrackedDevice } from "./types.js";
@@ -28,11 +28,16 @@ export interface PollerDeps {
   readonly signal: AbortSignal;
 }
 
+/** A full round costing more requests than this is replaced by one-request probes while nothing changes. */
+const PROBE_WHEN_ROUND_COSTS_MORE_THAN = 2;
+
 /** Full listings (or 404s) in a row that must miss a record before it is considered deleted. */
 const MISSES_BEFORE_GONE = 3;
 
 export interface PollerStats {
   rounds: number;
+  /** One-request looks at the oldest upload between full rounds. */
+  probes: number;
   requests: number;
   byStrategy: Record<PollStrategy, number>;
 }
@@ -53,7 +58,7 @@ export class Poller {
   /** Staged records that are not ours, as of the last full listing (undefined before one). */
   #others: number | undefined;
   #stagedByUs = 0;
-  readonly stats: PollerStats = { rounds: 0, requests: 0, byStrategy: { batch: 0, list: 0, byUpload: 0 } };
+  readonly stats: PollerStats = { rounds: 0, probes: 0, requests: 0, byStrategy: { batch: 0, list: 0, byUpload: 0 } };
 
   constructor(deps: PollerDeps) {
     this.#deps = deps;
@@ -94,8 +99,9 @@ export class Poller {
   /** Polls until closed and nothing is left in flight. */
   async run(): Promise<void> {
     const { now, sleep, policy, signal } = this.#deps;
-    let base: number | undefined;
+    let base: number = policy.minMs;
     let nextRoundAt = Number.POSITIVE_INFINITY;
+    let nextProbeAt = Number.POSITIVE_INFINITY;
     for (;;) {
       if (signal.aborted) throw abortError(signal);
       if (this.#tracked.size === 0) {
@@ -108,15 +114,63 @@ export class Poller {
         // Work arrived: the first round comes after the shortest interval, and the backoff starts from there.
         base = policy.minMs;
         nextRoundAt = now() + base;
+        nextProbeAt = Number.POSITIVE_INFINITY;
       }
-      const due = Math.min(nextRoundAt, this.#earliestDeadline());
+      const deadline = this.#earliestDeadline();
+      const due = Math.min(nextRoundAt, nextProbeAt, deadline);
       const wait = due - now();
       if (wait > 0) await sleep(wait, signal);
-      const { progressed, units } = await this.#round();
+      if (now() < nextRoundAt && now() < deadline) {
+        // Between full rounds a one-request probe of the oldest upload spots the moment devices start to finish.
+        const probe = await this.#probe();
+        if (!probe.progressed) {
+          nextProbeAt = now() + waitBeforeNextRound(policy.minMs, probe.units, policy);
+          continue;
+        }
+      }
+      const { progressed, units, requests } = await this.#round();
       this.#expire();
       base = nextInterval(base, progressed, policy);
       nextRoundAt = now() + waitBeforeNextRound(base, units, policy);
+      // Probing pays only while full rounds cost several requests and nothing is moving.
+      nextProbeAt = !progressed && requests > PROBE_WHEN_ROUND_COSTS_MORE_THAN ? now() + policy.minMs : Number.POSITIVE_INFINITY;
     }
+  }
+
+  /** Refreshes the oldest upload's devices with one request (a filtered list, or one $batch of its oldest devices). */
+  async #probe(): Promise<{ progressed: boolean; units: number }> {
+    const { api, capabilities, signal } = this.#deps;
+    const oldest = this.#tracked.values().next();
+    if (oldest.done) return { progressed: false, units: 0 };
+    const before = api.requests;
+    let progressed = false;
+    let units = 0;
+    this.stats.probes += 1;
+    if (capabilities.importIdFilter !== false) {
+      try {
+        for await (const page of api.list({ filter: `importId eq ${odataString(oldest.value.uploadId)}`, top: capabilities.pageSize, signal })) {
+          for (const record of page) progressed = this.#apply(record) || progressed;
+        }
+        capabilities.importIdFilter = true;
+        units = api.requests - before;
+      } catch (error) {
+        if (!isBadRequest(error)) throw error;
+        capabilities.importIdFilter = false;
+      }
+    }
+    if (capabilities.importIdFilter === false) {
+      const ids: string[] = [];
+      for (const id of this.#tracked.keys()) {
+        ids.push(id);
+        if (ids.length === BATCH_LIMIT) break;
+      }
+      const records = await api.get(ids, signal);
+      for (const record of records.values()) if (record) progressed = this.#apply(record) || progressed;
+      units += ids.length;
+    }
+    this.stats.requests += api.requests - before;
+    this.#deps.log?.({ uploadId: oldest.value.uploadId, progressed, requests: api.requests - before }, "poll probe");
+    return { progressed, units };
   }
 
   #idle(): Promise<void> {
@@ -142,7 +196,7 @@ export class Poller {
     return first.done ? Number.POSITIVE_INFINITY : first.value.stagedAt + this.#deps.pollTimeoutMs;
   }
 
-  async #round(): Promise<{ progressed: boolean; units: number }> {
+  async #round(): Promise<{ progressed: boolean; units: number; requests: number }> {
     const { capabilities } = this.#deps;
     const perUpload = [...this.#uploads.values()].map((u) => u.staged);
     const choice = choosePollStrategy({
@@ -153,7 +207,7 @@ export class Poller {
       pageSize: capabilities.pageSize,
       importIdFilter: capabilities.importIdFilter !== false,
     });
-    if (!choice) return { progressed: false, units: 0 };
+    if (!choice) return { progressed: false, units: 0, requests: 0 };
     this.stats.rounds += 1;
     this.stats.byStrategy[choice.strategy] += 1;
     let result: { progressed: boolean; units: number; requests: number };

@@ -65,7 +65,21 @@ describe("Poller", () => {
     expect(finals).toHaveLength(30);
     expect(poller.stats.byStrategy.list).toBe(1);
     expect(poller.stats.byStrategy.batch).toBeGreaterThanOrEqual(2);
-    expect(service.calls.filter((c) => c.kind === "get").every((c) => c.size === 30)).toBe(true);
+    // Full rounds GET all 30; probes between them GET the oldest 20.
+    expect(service.calls.filter((c) => c.kind === "get").every((c) => c.size === 30 || c.size === 20)).toBe(true);
+  });
+
+  it("probes the oldest upload between costly full rounds and reacts as soon as devices finish", async () => {
+    const { clock, service, poller, finals } = setup({ processingMs: 20_000 });
+    const start = clock.now();
+    for (const upload of ["a", "b", "c"]) for (const device of await stage(service, 500, upload)) poller.track(device);
+    poller.close();
+    await poller.run();
+    expect(finals).toHaveLength(1500);
+    // Full rounds alone (backoff 2, 5, 9.5, 16.25, 26.4 s) would see the devices at 26.4 s; a probe sees them at 20.25 s.
+    expect(Math.max(...finals.map((f) => f.at)) - start).toBe(20_250);
+    expect(poller.stats.probes).toBeGreaterThan(0);
+    expect(poller.stats.requests).toBeLessThan(5 * 3 + poller.stats.probes + 3);
   });
 
   it("filters by importId per upload when the service supports it", async () => {
