@@ -1,0 +1,57 @@
+/** The after-import steps against the real emulator over HTTPS, with the real credential and Graph client. */
+import { startEmulator, type EmulatorHandle, type ScenarioInput } from "../../src/emulator/index.js";
+import type { Sleep } from "../../src/graph/abort.js";
+import type { GraphClient } from "../../src/graph/client.js";
+import { createGraphClient } from "../../src/graph/create.js";
+
+export interface AfterHarness {
+  readonly emulator: EmulatorHandle;
+  readonly client: GraphClient;
+  /** The emulator's clock, as epoch ms. */
+  readonly now: () => number;
+  /** Waiting moves the emulator's clock forward instead of the test's (and runs what fell due). */
+  readonly sleep: Sleep;
+  /** Every wait asked for, in order. */
+  readonly waits: number[];
+  close(): Promise<void>;
+}
+
+export async function startAfterHarness(scenario: ScenarioInput = {}): Promise<AfterHarness> {
+  const emulator = await startEmulator({ scenario: { throttling: { enabled: false }, ...scenario } });
+  const client = createGraphClient({
+    method: "clientSecret",
+    tenantId: emulator.tenantId,
+    clientId: emulator.clientId,
+    clientSecret: emulator.clientSecret,
+    authorityHost: emulator.authorityHost,
+    graphUrl: emulator.graphUrl,
+    caCertificate: emulator.caCertificate,
+  });
+  const waits: number[] = [];
+  return {
+    emulator,
+    client,
+    now: () => emulator.clock.now().getTime(),
+    waits,
+    sleep: async (ms, signal) => {
+      signal.throwIfAborted();
+      waits.push(ms);
+      emulator.clock.advance(ms);
+    },
+    async close() {
+      client.close();
+      await emulator.close();
+    },
+  };
+}
+
+/** Requests the emulator answered on one route, by status. */
+export function routeCounts(emulator: EmulatorHandle, route: string): Record<string, number> {
+  return emulator.stats().requests.byRoute[route] ?? {};
+}
+
+export const SYNC_ROUTE = "POST /beta/deviceManagement/windowsAutopilotSettings/sync";
+export const SETTINGS_ROUTE = "GET /beta/deviceManagement/windowsAutopilotSettings";
+export const UPDATE_ROUTE = "POST /v1.0/deviceManagement/windowsAutopilotDeviceIdentities/{id}/updateDeviceProperties";
+export const LIST_ROUTE = "GET /v1.0/deviceManagement/windowsAutopilotDeviceIdentities";
+export const GET_ROUTE = "GET /v1.0/deviceManagement/windowsAutopilotDeviceIdentities/{id}";

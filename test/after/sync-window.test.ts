@@ -1,0 +1,58 @@
+import { describe, expect, it } from "vitest";
+import { nextBackoff, waitWithinDeadline } from "../../src/after/backoff.js";
+import { parseGraphTime, SYNC_INTERVAL_MS, syncWindowOpensAt } from "../../src/after/sync-window.js";
+
+const NOW = Date.parse("2026-11-22T12:00:00Z");
+
+describe("syncWindowOpensAt", () => {
+  it("opens 10 minutes after the last manual trigger, plus a margin", () => {
+    expect(syncWindowOpensAt({ now: NOW, lastManualSyncTriggerDateTime: "2026-11-22T11:57:00Z" })).toEqual({
+      opensAt: Date.parse("2026-11-22T12:07:05Z"),
+      source: "lastManualSyncTrigger",
+    });
+  });
+
+  it("uses Retry-After when the service gives it", () => {
+    expect(syncWindowOpensAt({ now: NOW, retryAfterMs: 420_000 })).toEqual({ opensAt: NOW + 420_000, source: "retryAfter" });
+  });
+
+  it("takes the later of the two when both are known: each is a lower bound", () => {
+    const both = { now: NOW, retryAfterMs: 60_000, lastManualSyncTriggerDateTime: "2026-11-22T11:58:00Z", marginMs: 0 };
+    expect(syncWindowOpensAt(both)).toEqual({ opensAt: Date.parse("2026-11-22T12:08:00Z"), source: "lastManualSyncTrigger" });
+    expect(syncWindowOpensAt({ ...both, retryAfterMs: 900_000 })).toEqual({ opensAt: NOW + 900_000, source: "retryAfter" });
+  });
+
+  it("waits a full interval when the service said nothing usable", () => {
+    expect(syncWindowOpensAt({ now: NOW })).toEqual({ opensAt: NOW + SYNC_INTERVAL_MS, source: "interval" });
+    expect(syncWindowOpensAt({ now: NOW, lastManualSyncTriggerDateTime: "0001-01-01T00:00:00Z" }).source).toBe("interval");
+    expect(syncWindowOpensAt({ now: NOW, lastManualSyncTriggerDateTime: "garbage" }).source).toBe("interval");
+  });
+
+  it("never calls again sooner than the minimum wait (a skewed clock, Retry-After: 0)", () => {
+    expect(syncWindowOpensAt({ now: NOW, lastManualSyncTriggerDateTime: "2026-11-22T11:00:00Z" })).toEqual({ opensAt: NOW + 30_000, source: "lastManualSyncTrigger" });
+    expect(syncWindowOpensAt({ now: NOW, retryAfterMs: 0, minimumWaitMs: 1_000 })).toEqual({ opensAt: NOW + 1_000, source: "retryAfter" });
+  });
+
+  it("parses Graph times, treating year 0001 as never", () => {
+    expect(parseGraphTime("2026-11-22T12:00:00.1234567Z")).toBe(Date.parse("2026-11-22T12:00:00.123Z"));
+    expect(parseGraphTime("0001-01-01T00:00:00Z")).toBeUndefined();
+    expect(parseGraphTime(null)).toBeUndefined();
+  });
+});
+
+describe("backoff", () => {
+  const policy = { minMs: 5_000, maxMs: 60_000, factor: 2 };
+
+  it("starts at the minimum and grows to the maximum", () => {
+    const waits: number[] = [];
+    let delay: number | undefined;
+    for (let i = 0; i < 6; i++) waits.push((delay = nextBackoff(delay, policy)));
+    expect(waits).toEqual([5_000, 10_000, 20_000, 40_000, 60_000, 60_000]);
+  });
+
+  it("shortens the last wait so the last check falls on the deadline, then stops", () => {
+    expect(waitWithinDeadline(40_000, 1_000, 21_000)).toBe(20_000);
+    expect(waitWithinDeadline(5_000, 1_000, 21_000)).toBe(5_000);
+    expect(waitWithinDeadline(5_000, 21_000, 21_000)).toBeUndefined();
+  });
+});
