@@ -2,7 +2,9 @@
 import { startEmulator, type EmulatorHandle, type ScenarioInput } from "../../src/emulator/index.js";
 import type { Sleep } from "../../src/graph/abort.js";
 import type { GraphClient } from "../../src/graph/client.js";
+import type { ImportedDeviceIdentity } from "../../src/graph/resources.js";
 import { createGraphClient } from "../../src/graph/create.js";
+import type { RetryOptions } from "../../src/graph/retry/policy.js";
 
 export interface AfterHarness {
   readonly emulator: EmulatorHandle;
@@ -16,7 +18,7 @@ export interface AfterHarness {
   close(): Promise<void>;
 }
 
-export async function startAfterHarness(scenario: ScenarioInput = {}): Promise<AfterHarness> {
+export async function startAfterHarness(scenario: ScenarioInput = {}, retry?: Partial<RetryOptions>): Promise<AfterHarness> {
   const emulator = await startEmulator({ scenario: { throttling: { enabled: false }, ...scenario } });
   const client = createGraphClient({
     method: "clientSecret",
@@ -26,6 +28,7 @@ export async function startAfterHarness(scenario: ScenarioInput = {}): Promise<A
     authorityHost: emulator.authorityHost,
     graphUrl: emulator.graphUrl,
     caCertificate: emulator.caCertificate,
+    ...(retry ? { retry } : {}),
   });
   const waits: number[] = [];
   return {
@@ -50,8 +53,26 @@ export function routeCounts(emulator: EmulatorHandle, route: string): Record<str
   return emulator.stats().requests.byRoute[route] ?? {};
 }
 
+export const BATCH_ROUTE = "POST /v1.0/$batch";
 export const SYNC_ROUTE = "POST /beta/deviceManagement/windowsAutopilotSettings/sync";
 export const SETTINGS_ROUTE = "GET /beta/deviceManagement/windowsAutopilotSettings";
 export const UPDATE_ROUTE = "POST /v1.0/deviceManagement/windowsAutopilotDeviceIdentities/{id}/updateDeviceProperties";
 export const LIST_ROUTE = "GET /v1.0/deviceManagement/windowsAutopilotDeviceIdentities";
 export const GET_ROUTE = "GET /v1.0/deviceManagement/windowsAutopilotDeviceIdentities/{id}";
+
+/** Stages devices through the import action and lets the emulator process them; returns the staged records. */
+export async function stageDevices(h: AfterHarness, serials: readonly string[]): Promise<ImportedDeviceIdentity[]> {
+  await h.client.request({
+    method: "POST",
+    path: "/deviceManagement/importedWindowsAutopilotDeviceIdentities/import",
+    body: {
+      importedWindowsAutopilotDeviceIdentities: serials.map((serialNumber) => ({
+        serialNumber,
+        hardwareIdentifier: Buffer.from(`hash-${serialNumber}`).toString("base64"),
+      })),
+    },
+  });
+  h.emulator.clock.advance(1); // processing is due at once (delayMs 0): run it
+  const staged = h.emulator.devices().staged;
+  return serials.map((serial) => staged.find((record) => record.serialNumber === serial)!);
+}

@@ -1,0 +1,92 @@
+/**
+ * Lookups in windowsAutopilotDeviceIdentities (v1.0): by id and by serial number, JSON-batched 20 per call, and the
+ * whole collection page by page. `serialNumber eq` is refused by the service, so serials are found with contains()
+ * and compared exactly (ignoring case) here.
+ */
+import { ServiceError } from "../errors.js";
+import type { BatchItemResult } from "../graph/batch.js";
+import type { GraphClient } from "../graph/client.js";
+import type { AutopilotDeviceIdentity } from "../graph/resources.js";
+import type { GraphPage, GraphRequest } from "../graph/types.js";
+import { odataString } from "../pipeline/staged-api.js";
+
+export const REGISTERED_PATH = "/deviceManagement/windowsAutopilotDeviceIdentities";
+/** The largest page the service is asked for ($top). */
+export const MAX_REGISTERED_PAGE = 1000;
+
+/** Serial numbers compare without case (the service's own comparison) and surrounding spaces. */
+export function serialKey(serial: string): string {
+  return serial.trim().toUpperCase();
+}
+
+/** The devices of a contains() answer whose serial is exactly `serial`. */
+export function exactSerialMatches(serial: string, devices: readonly AutopilotDeviceIdentity[]): AutopilotDeviceIdentity[] {
+  const key = serialKey(serial);
+  return devices.filter((device) => typeof device.serialNumber === "string" && serialKey(device.serialNumber) === key);
+}
+
+export function byIdRequest(id: string): GraphRequest {
+  return { method: "GET", path: `${REGISTERED_PATH}/${encodeURIComponent(id)}` };
+}
+
+export function bySerialRequest(serial: string): GraphRequest {
+  const filter = `contains(serialNumber,${odataString(serial.trim())})`;
+  return { method: "GET", path: `${REGISTERED_PATH}?$filter=${encodeURIComponent(filter)}` };
+}
+
+/** A lookup's answer: found (or definitely absent), or not known because the request failed. */
+export type Lookup<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: Error };
+
+/** An id's answer (a byIdRequest's batch result): the device, or null for 404. */
+export function idLookup(result: BatchItemResult<unknown>): Lookup<AutopilotDeviceIdentity | null> {
+  if (result.ok) return { ok: true, value: result.response.body as AutopilotDeviceIdentity };
+  if (result.status === 404) return { ok: true, value: null };
+  return { ok: false, error: result.error };
+}
+
+/** The API path of an @odata.nextLink under this client's Graph root, so `client.pages` can continue from it. */
+function pathOf(client: GraphClient, link: string): string {
+  const root = client.urlFor("/").href; // ".../v1.0/"
+  if (!link.startsWith(root)) throw new ServiceError(`refusing to follow @odata.nextLink outside ${client.graphRoot}`);
+  return link.slice(root.length - 1);
+}
+
+/**
+ * A serial's exact matches from a bySerialRequest's batch result, following further pages when the substring matched
+ * more than one page of devices.
+ */
+export async function serialLookup(
+  client: GraphClient,
+  serial: string,
+  result: BatchItemResult<unknown>,
+  signal?: AbortSignal,
+): Promise<Lookup<AutopilotDeviceIdentity[]>> {
+  if (!result.ok) return { ok: false, error: result.error };
+  const first = result.response.body as GraphPage<AutopilotDeviceIdentity> | undefined;
+  const matches = exactSerialMatches(serial, Array.isArray(first?.value) ? first.value : []);
+  const next = first?.["@odata.nextLink"];
+  if (!next) return { ok: true, value: matches };
+  try {
+    for await (const page of client.pages<AutopilotDeviceIdentity>(pathOf(client, next), { signal })) {
+      matches.push(...exactSerialMatches(serial, page.value));
+    }
+  } catch (error) {
+    if (error instanceof ServiceError) return { ok: false, error };
+    throw error;
+  }
+  return { ok: true, value: matches };
+}
+
+/** Exact matches for each serial (in order), batched: a failed lookup is data, not an exception. */
+export async function findBySerials(client: GraphClient, serials: readonly string[], signal?: AbortSignal): Promise<Array<Lookup<AutopilotDeviceIdentity[]>>> {
+  if (serials.length === 0) return [];
+  const answers = await client.batch(serials.map(bySerialRequest), { signal });
+  const out: Array<Lookup<AutopilotDeviceIdentity[]>> = [];
+  for (const [index, serial] of serials.entries()) out.push(await serialLookup(client, serial, answers[index]!, signal));
+  return out;
+}
+
+/** The whole collection, page by page, asking for `pageSize` devices per page. */
+export function registeredPages(client: GraphClient, pageSize: number, signal?: AbortSignal): AsyncGenerator<GraphPage<AutopilotDeviceIdentity>, void, undefined> {
+  return client.pages<AutopilotDeviceIdentity>(`${REGISTERED_PATH}?$top=${pageSize}`, { signal });
+}
