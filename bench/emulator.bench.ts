@@ -6,7 +6,7 @@
  */
 import { readFile, writeFile } from "node:fs/promises";
 import https from "node:https";
-import { cpus, totalmem, platform, release } from "node:os";
+import { cpus, loadavg, platform, release, totalmem } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { startEmulator, type EmulatorHandle } from "../src/emulator/index.js";
@@ -127,6 +127,7 @@ const heapMb = (): number => {
 };
 
 async function main(): Promise<void> {
+  const startLoad = loadavg()[0]?.toFixed(2) ?? "?";
   const emulator = await startEmulator({ scenario: { throttling: { enabled: false }, processing: { delayMs: DAY, spreadMs: 0 }, limits: { maxImportSize: IMPORT_SIZE } } });
   const staged = `${emulator.graphUrl}/v1.0/deviceManagement/importedWindowsAutopilotDeviceIdentities`;
   const lines: string[] = [];
@@ -170,7 +171,7 @@ async function main(): Promise<void> {
   const registeredContains = await medianGet(emulator, `/v1.0/deviceManagement/windowsAutopilotDeviceIdentities?$filter=${encodeURIComponent("contains(serialNumber,'BENCH-4242')")}`, freshToken);
 
   const cpu = cpus();
-  log(`Machine: ${cpu.length} × ${cpu[0]?.model ?? "unknown CPU"}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${platform()} ${release()}, Node ${process.version}; ${new Date().toISOString().slice(0, 10)}.`);
+  log(`Machine: ${cpu.length} × ${cpu[0]?.model ?? "unknown CPU"}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${platform()} ${release()}, Node ${process.version}; ${new Date().toISOString().slice(0, 10)}; load average at start ${startLoad} (the cores are shared: figures are a floor).`);
   log("Client: keep-alive HTTPS in a worker thread (own event loop); emulator on the main thread; throttling and faults off.");
   log("");
   log("| measurement | result |");
