@@ -19,7 +19,7 @@ export interface SyncWindowInput {
   readonly intervalMs?: number;
   /** Added to the settings-derived time: the service's timestamps are rounded and its clock is not ours. Default 5 s. */
   readonly marginMs?: number;
-  /** The shortest wait ever used, so a skewed clock cannot make us call again at once. Default 30 s. */
+  /** The shortest wait derived from the settings, so a skewed clock cannot make us call again at once. Default 30 s. */
   readonly minimumWaitMs?: number;
 }
 
@@ -39,7 +39,8 @@ export function parseGraphTime(value: string | null | undefined): number | undef
 
 /**
  * The later of what the service told us (both are lower bounds on when it will accept a trigger); a full interval from
- * now when it told us nothing; never sooner than the minimum wait.
+ * now when it told us nothing. Retry-After is honoured exactly; a time derived from the settings (our clock against
+ * the service's) is never sooner than the minimum wait.
  */
 export function syncWindowOpensAt(input: SyncWindowInput): SyncWindow {
   const { now } = input;
@@ -52,5 +53,5 @@ export function syncWindowOpensAt(input: SyncWindowInput): SyncWindow {
   if (lastTrigger !== undefined) candidates.push({ opensAt: lastTrigger + interval + margin, source: "lastManualSyncTrigger" });
   if (candidates.length === 0) return { opensAt: now + interval, source: "interval" };
   const latest = candidates.reduce((a, b) => (b.opensAt > a.opensAt ? b : a));
-  return latest.opensAt >= minimum ? latest : { opensAt: minimum, source: latest.source };
+  return latest.source === "retryAfter" || latest.opensAt >= minimum ? latest : { opensAt: minimum, source: latest.source };
 }

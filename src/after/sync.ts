@@ -44,7 +44,7 @@ export interface SyncResult {
   readonly status: SyncStatus;
   /** POSTs sent to the sync action. */
   readonly triggers: number;
-  /** Time spent waiting (for a running sync, or for the window). */
+  /** Time spent waiting (for a running sync, or for the window); requests not included. */
   readonly waitedMs: number;
   /** tooSoon: when a sync can be triggered (ISO 8601). */
   readonly retryAt?: string;
@@ -67,15 +67,19 @@ function minutes(ms: number): string {
 
 export async function triggerAutopilotSync(client: GraphClient, options: SyncOptions = {}): Promise<SyncResult> {
   const now = options.now ?? Date.now;
-  const sleep = options.sleep ?? realSleep;
+  const realOrInjected = options.sleep ?? realSleep;
+  let waitedMs = 0;
+  const sleep: NonNullable<AfterRuntime["sleep"]> = (ms, s) => {
+    waitedMs += ms;
+    return realOrInjected(ms, s);
+  };
   const signal = options.signal ?? new AbortController().signal;
   const log = options.logger;
   const poll: BackoffPolicy = { ...DEFAULT_SYNC_POLL, ...options.poll };
-  const started = now();
-  const deadline = started + (options.maxWaitMs ?? DEFAULT_SYNC_MAX_WAIT_MS);
+  const deadline = now() + (options.maxWaitMs ?? DEFAULT_SYNC_MAX_WAIT_MS);
   let triggers = 0;
   const done = (fields: Omit<SyncResult, "triggers" | "waitedMs">): SyncResult => {
-    const result = { ...fields, triggers, waitedMs: now() - started };
+    const result = { ...fields, triggers, waitedMs };
     log?.info({ sync: { status: result.status, triggers, waitedMs: result.waitedMs, retryAt: result.retryAt } }, result.message);
     return result;
   };
@@ -86,14 +90,13 @@ export async function triggerAutopilotSync(client: GraphClient, options: SyncOpt
     try {
       // The 429 is a rule to reason about, not throttling to wait out: the client must hand it back at once.
       await client.request({ method: "POST", path: SYNC_PATH, version: "beta", retry: { maxThrottleRetries: 0 }, signal });
-      const waited = now() - started;
-      return done({ status: "triggered", message: `Autopilot sync triggered${waited > 0 ? ` (after waiting ${minutes(waited)})` : ""}.` });
+      return done({ status: "triggered", message: `Autopilot sync triggered${waitedMs > 0 ? ` (after waiting ${minutes(waitedMs)})` : ""}.` });
     } catch (error) {
       if (error instanceof GraphRequestError && error.status === 409) {
         log?.info({ triggers }, "a sync is already running: waiting for it through windowsAutopilotSettings");
         const running = await waitForRunningSync(client, { deadline, poll, now, sleep, signal });
         if (!running.ended) {
-          return done({ status: "running", settings: running.settings, message: `A sync was already running; it had not finished after ${minutes(now() - started)}.` });
+          return done({ status: "running", settings: running.settings, message: `A sync was already running; it had not finished after ${minutes(waitedMs)}.` });
         }
         if (running.settings?.syncStatus !== "failed") {
           const at = running.settings?.lastSyncDateTime;

@@ -28,9 +28,12 @@ describe("syncWindowOpensAt", () => {
     expect(syncWindowOpensAt({ now: NOW, lastManualSyncTriggerDateTime: "garbage" }).source).toBe("interval");
   });
 
-  it("never calls again sooner than the minimum wait (a skewed clock, Retry-After: 0)", () => {
+  it("never trusts a settings-derived time in the past (a skewed clock): waits the minimum", () => {
     expect(syncWindowOpensAt({ now: NOW, lastManualSyncTriggerDateTime: "2026-11-22T11:00:00Z" })).toEqual({ opensAt: NOW + 30_000, source: "lastManualSyncTrigger" });
-    expect(syncWindowOpensAt({ now: NOW, retryAfterMs: 0, minimumWaitMs: 1_000 })).toEqual({ opensAt: NOW + 1_000, source: "retryAfter" });
+  });
+
+  it("honours Retry-After exactly, however short (the trigger budget, not a minimum, prevents hammering)", () => {
+    expect(syncWindowOpensAt({ now: NOW, retryAfterMs: 1_000 })).toEqual({ opensAt: NOW + 1_000, source: "retryAfter" });
   });
 
   it("parses Graph times, treating year 0001 as never", () => {

@@ -6,4 +6,6 @@ export const commandLoaders: Record<string, () => Promise<Command>> = {
   emulator: async () => (await import("./emulator.js")).emulatorCommand,
   import: async () => (await import("./import.js")).importCommand,
   demo: async () => (await import("./demo.js")).demoCommand,
+  sync: async () => (await import("./sync.js")).syncCommand,
+  settings: async () => (await import("./settings.js")).settingsCommand,
 };
