@@ -20,6 +20,7 @@ export function rowForUnsubmitted(row: Exclude<RowResult, { status: "valid" }>):
     uploadId: "",
     importedDeviceId: "",
     deviceRegistrationId: "",
+    registered: "unchecked",
   };
 }
 
@@ -36,6 +37,7 @@ export function rowForTracked(device: Pick<TrackedDevice, "file" | "line" | "ser
     uploadId: device.uploadId,
     importedDeviceId: device.stagedId,
     deviceRegistrationId: outcome.deviceRegistrationId,
+    registered: "unchecked",
   };
 }
 
@@ -57,5 +59,6 @@ export function rowForRejected(
     uploadId,
     importedDeviceId: "",
     deviceRegistrationId: "",
+    registered: "unchecked",
   };
 }

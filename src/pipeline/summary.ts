@@ -1,11 +1,11 @@
 /** Counts every row's outcome and checks that none is lost. */
-import type { ImportRowStatus, ImportSummary } from "./types.js";
+import type { ImportReportRow, ImportRowStatus, ImportSummary, SyncOutcome } from "./types.js";
 
 /** Raised when the counts do not add up: a bug, never a user error. */
 export class SummaryInvariantError extends Error {
   constructor(summary: ImportSummary) {
     super(
-      `row accounting is broken: rows=${summary.rows} but imported+alreadyRegistered+failed+invalid+duplicates+timedOut=` +
+      `row accounting is broken: rows=${summary.rows} but imported+alreadyRegistered+updated+failed+invalid+duplicates+timedOut=` +
         `${accountedRows(summary)}`,
     );
     this.name = "SummaryInvariantError";
@@ -13,13 +13,17 @@ export class SummaryInvariantError extends Error {
 }
 
 /** Rows with a final outcome. */
-export function accountedRows(s: Pick<ImportSummary, "imported" | "alreadyRegistered" | "failed" | "invalid" | "duplicates" | "timedOut">): number {
-  return s.imported + s.alreadyRegistered + s.failed + s.invalid + s.duplicates + s.timedOut;
+export function accountedRows(s: Pick<ImportSummary, "imported" | "alreadyRegistered" | "updated" | "failed" | "invalid" | "duplicates" | "timedOut">): number {
+  return s.imported + s.alreadyRegistered + s.updated + s.failed + s.invalid + s.duplicates + s.timedOut;
 }
 
-/** Throws unless every row is accounted for exactly once. */
+/** Throws unless every row is accounted for exactly once (and only imported or existing devices count as registered). */
 export function assertSummaryInvariant(summary: ImportSummary): void {
-  if (summary.rows !== accountedRows(summary) || summary.valid !== summary.rows - summary.invalid - summary.duplicates) {
+  if (
+    summary.rows !== accountedRows(summary) ||
+    summary.valid !== summary.rows - summary.invalid - summary.duplicates ||
+    summary.registered > summary.imported + summary.alreadyRegistered + summary.updated
+  ) {
     throw new SummaryInvariantError(summary);
   }
 }
@@ -33,8 +37,10 @@ export class SummaryCounter {
   submitted = 0;
   imported = 0;
   alreadyRegistered = 0;
+  updated = 0;
   failed = 0;
   timedOut = 0;
+  registered = 0;
   uploads = 0;
 
   /** A row read from the input. */
@@ -54,6 +60,9 @@ export class SummaryCounter {
       case "already_registered":
         this.alreadyRegistered += 1;
         break;
+      case "updated":
+        this.updated += 1;
+        break;
       case "failed":
         this.failed += 1;
         break;
@@ -67,12 +76,32 @@ export class SummaryCounter {
     }
   }
 
-  /** Valid rows that have a final outcome. */
-  get finished(): number {
-    return this.imported + this.alreadyRegistered + this.failed + this.timedOut;
+  /**
+   * A row the after-import stage finished, already counted with the status polling gave it: moves an existing device
+   * to `updated` when its properties were set, and counts a confirmed registration.
+   */
+  countFinished(row: Pick<ImportReportRow, "status" | "registered">, polledStatus: ImportRowStatus): void {
+    if (row.status !== polledStatus) {
+      this.uncount(polledStatus);
+      this.countOutcome(row.status);
+    }
+    if (row.registered === "yes") this.registered += 1;
   }
 
-  toSummary(requests: number, durationMs: number): ImportSummary {
+  private uncount(status: ImportRowStatus): void {
+    if (status === "imported") this.imported -= 1;
+    else if (status === "already_registered") this.alreadyRegistered -= 1;
+    else if (status === "updated") this.updated -= 1;
+    else if (status === "failed") this.failed -= 1;
+    else if (status === "timeout") this.timedOut -= 1;
+  }
+
+  /** Valid rows that have a final outcome. */
+  get finished(): number {
+    return this.imported + this.alreadyRegistered + this.updated + this.failed + this.timedOut;
+  }
+
+  toSummary(requests: number, durationMs: number, sync: SyncOutcome | null = null): ImportSummary {
     return {
       rows: this.rows,
       valid: this.valid,
@@ -81,11 +110,14 @@ export class SummaryCounter {
       submitted: this.submitted,
       imported: this.imported,
       alreadyRegistered: this.alreadyRegistered,
+      updated: this.updated,
       failed: this.failed,
       timedOut: this.timedOut,
+      registered: this.registered,
       uploads: this.uploads,
       requests,
       durationMs,
+      sync,
     };
   }
 }
@@ -95,8 +127,13 @@ export function formatSummary(summary: ImportSummary): string {
   const seconds = (summary.durationMs / 1000).toFixed(1);
   const lines = [
     `${summary.rows} rows: ${summary.imported} imported, ${summary.alreadyRegistered} already registered, ` +
+      (summary.updated > 0 ? `${summary.updated} updated, ` : "") +
       `${summary.failed} failed, ${summary.timedOut} timed out, ${summary.invalid} invalid, ${summary.duplicates} duplicates`,
     `${summary.submitted} devices submitted in ${summary.uploads} uploads, ${summary.requests} Graph requests, ${seconds} s`,
   ];
+  if (summary.sync !== null) {
+    const checked = summary.imported + summary.alreadyRegistered + summary.updated;
+    lines.push(`registered in Autopilot: ${summary.registered} of ${checked} confirmed`, `sync: ${summary.sync.message}`);
+  }
   return `${lines.join("\n")}\n`;
 }

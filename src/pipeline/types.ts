@@ -2,8 +2,11 @@
 import type { DeviceIdentity, SourceLocation } from "../model/device.js";
 import type { DeviceImportStatus, UploadStatus } from "../graph/resources.js";
 
-/** A device's final status in the import report. */
-export type ImportRowStatus = "imported" | "already_registered" | "failed" | "invalid" | "duplicate" | "timeout";
+/** A device's final status in the import report; `updated`: already registered, group tag or user set (--update-existing). */
+export type ImportRowStatus = "imported" | "already_registered" | "updated" | "failed" | "invalid" | "duplicate" | "timeout";
+
+/** Whether the device was confirmed in windowsAutopilotDeviceIdentities: `unchecked` when not looked for. */
+export type Registered = "yes" | "no" | "unchecked";
 
 /** One line of the import report: every input row gets exactly one. */
 export interface ImportReportRow {
@@ -20,6 +23,7 @@ export interface ImportReportRow {
   readonly uploadId: string;
   readonly importedDeviceId: string;
   readonly deviceRegistrationId: string;
+  readonly registered: Registered;
 }
 
 /** The report's columns, in order. */
@@ -34,6 +38,7 @@ export const IMPORT_REPORT_COLUMNS = [
   "uploadId",
   "importedDeviceId",
   "deviceRegistrationId",
+  "registered",
 ] as const satisfies readonly (keyof ImportReportRow)[];
 
 /** A valid row waiting to be submitted: the only place a hardware hash is held. */
@@ -64,14 +69,26 @@ export interface TrackedDevice {
   readonly stagedId: string;
   /** When the device was staged (ms since the epoch, injected clock). */
   readonly stagedAt: number;
+  /** The CSV's values, kept for the after-import steps (updating an already registered device). */
+  readonly groupTag?: string | undefined;
+  readonly assignedUserPrincipalName?: string | undefined;
   status: DeviceImportStatus;
   /** Full listings in a row that did not contain this record (it may have been deleted by someone else). */
   misses: number;
 }
 
+/** What became of the Autopilot sync after the import (see src/after/sync.ts for the statuses). */
+export interface SyncOutcome {
+  /** skipped: not asked for, or no device was imported; error: the attempt failed (message says why). */
+  readonly status: "triggered" | "joined" | "running" | "tooSoon" | "failed" | "skipped" | "error";
+  /** tooSoon: when it can be run (ISO 8601). */
+  readonly retryAt?: string;
+  readonly message: string;
+}
+
 /** The end-of-run counts printed by `--json`. */
 export interface ImportSummary {
-  /** Every input row; equals imported + alreadyRegistered + failed + invalid + duplicates + timedOut. */
+  /** Every input row; equals imported + alreadyRegistered + updated + failed + invalid + duplicates + timedOut. */
   rows: number;
   valid: number;
   invalid: number;
@@ -80,10 +97,40 @@ export interface ImportSummary {
   submitted: number;
   imported: number;
   alreadyRegistered: number;
+  /** Already registered, and their group tag or user updated from the CSV. */
+  updated: number;
   failed: number;
   timedOut: number;
+  /** Rows confirmed in windowsAutopilotDeviceIdentities (registered = yes). */
+  registered: number;
   uploads: number;
   /** HTTP requests sent to Graph (retries included, a $batch counts once). */
   requests: number;
   durationMs: number;
+  /** The sync after the import; null when the run had no after-import stage. */
+  sync: SyncOutcome | null;
+}
+
+/** The CSV values an after-import step may need for a device. */
+export type DeviceInputs = Pick<TrackedDevice, "groupTag" | "assignedUserPrincipalName">;
+
+/**
+ * Steps that run once polling is over (src/after/post-import.ts): registration check, updating existing devices, sync.
+ * The pipeline offers it every row polling finished; the stage holds back those it will finish.
+ */
+export interface PostImportStage {
+  /** True when the stage holds this row: it is written when `complete` gives it back. */
+  take(row: ImportReportRow, inputs: DeviceInputs): boolean;
+  /**
+   * Finishes the held rows (each given back once, with the status polling gave it). With `ok` false (the import
+   * failed) they come back unchanged. Service failures become `unchecked` rows and messages; an interruption comes
+   * back as `error`, after the rows.
+   */
+  complete(ok: boolean, signal: AbortSignal): Promise<PostImportCompletion>;
+}
+
+export interface PostImportCompletion {
+  readonly rows: ReadonlyArray<{ readonly row: ImportReportRow; readonly polledStatus: ImportRowStatus }>;
+  readonly sync: SyncOutcome;
+  readonly error?: unknown;
 }

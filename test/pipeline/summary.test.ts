@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { SummaryCounter, SummaryInvariantError, assertSummaryInvariant, formatSummary } from "../../src/pipeline/summary.js";
 import type { ImportRowStatus } from "../../src/pipeline/types.js";
 
-const finals: ImportRowStatus[] = ["imported", "already_registered", "failed", "timeout"];
+const finals: ImportRowStatus[] = ["imported", "already_registered", "updated", "failed", "timeout"];
 
 describe("summary", () => {
   it("accounts for every row whatever the mix of outcomes", () => {
@@ -22,6 +22,22 @@ describe("summary", () => {
         expect(summary.rows).toBe(statuses.length);
       }),
     );
+  });
+
+  it("moves a row the after-import stage updated, and counts confirmed registrations", () => {
+    const counter = new SummaryCounter();
+    for (const status of ["imported", "already_registered", "already_registered"] as const) {
+      counter.countRow("valid");
+      counter.countOutcome(status);
+    }
+    counter.countFinished({ status: "imported", registered: "yes" }, "imported");
+    counter.countFinished({ status: "updated", registered: "yes" }, "already_registered");
+    counter.countFinished({ status: "already_registered", registered: "no" }, "already_registered");
+    const summary = counter.toSummary(0, 0, { status: "triggered", message: "Autopilot sync triggered." });
+    expect(summary).toMatchObject({ imported: 1, alreadyRegistered: 1, updated: 1, registered: 2 });
+    assertSummaryInvariant(summary);
+    expect(formatSummary(summary)).toContain("registered in Autopilot: 2 of 3 confirmed\nsync: Autopilot sync triggered.\n");
+    expect(() => assertSummaryInvariant({ ...summary, registered: 4 })).toThrow(SummaryInvariantError);
   });
 
   it("detects a valid row without an outcome", () => {

@@ -1,0 +1,157 @@
+/**
+ * The after-import stage the pipeline calls once polling is over: updates already registered devices from the CSV
+ * (opt-in), confirms imported devices are registered, then triggers the Autopilot sync once if anything was imported.
+ * Only the rows it finishes are held back; the rest of the report is written as the import goes.
+ */
+import { AutopilotImportError } from "../errors.js";
+import { abortError } from "../graph/abort.js";
+import type { GraphClient } from "../graph/client.js";
+import { formatDuration } from "../pipeline/duration.js";
+import type { DeviceInputs, ImportReportRow, PostImportCompletion, PostImportStage, Registered, SyncOutcome } from "../pipeline/types.js";
+import type { BackoffPolicy } from "./backoff.js";
+import { triggerAutopilotSync } from "./sync.js";
+import type { AfterRuntime } from "./types.js";
+import { updateExistingDevices, type UpdateResult } from "./update-existing.js";
+import { DEFAULT_VERIFY_TIMEOUT_MS, verifyRegistration, type VerifyResult } from "./verify.js";
+
+export interface PostImportOptions extends AfterRuntime {
+  /** Confirm imported devices in windowsAutopilotDeviceIdentities. Default true. */
+  readonly verify?: boolean;
+  /** For 806 devices, set group tag and user from the CSV when they differ. Default false. */
+  readonly updateExisting?: boolean;
+  /** Trigger the Autopilot sync when at least one device was imported. Default true. */
+  readonly sync?: boolean;
+  /** After a 429, wait for the 10-minute window and trigger once more. Default false (the CLI turns it on). */
+  readonly syncWait?: boolean;
+  readonly syncMaxWaitMs?: number;
+  readonly verifyTimeoutMs?: number;
+  readonly verifyPoll?: Partial<BackoffPolicy>;
+  readonly syncPoll?: Partial<BackoffPolicy>;
+}
+
+interface HeldExisting {
+  readonly row: ImportReportRow;
+  readonly inputs: DeviceInputs;
+}
+
+/** Failures of the service or of sign-in: they leave rows unchecked. Interruptions and bugs end the stage instead. */
+const isServiceFailure = (error: unknown, signal: AbortSignal): error is AutopilotImportError =>
+  !signal.aborted && error instanceof AutopilotImportError && error.kind !== "interrupted";
+
+function registeredFromUpdate(result: UpdateResult): Registered {
+  if (result.deviceId) return "yes";
+  return result.reason === "notFound" ? "no" : "unchecked";
+}
+
+export function createPostImportStage(client: GraphClient, options: PostImportOptions = {}): PostImportStage {
+  const verify = options.verify ?? true;
+  const updateExisting = options.updateExisting ?? false;
+  const verifyTimeoutMs = options.verifyTimeoutMs ?? DEFAULT_VERIFY_TIMEOUT_MS;
+  const log = options.logger;
+  const imported: ImportReportRow[] = [];
+  const existing: HeldExisting[] = [];
+  let importedCount = 0;
+
+  const asPolled = (rows: readonly ImportReportRow[]): PostImportCompletion["rows"] => rows.map((row) => ({ row, polledStatus: row.status }));
+
+  /** Runs a step; a service or sign-in failure is logged and returned, anything else ends the stage. */
+  const attempt = async <T>(what: string, signal: AbortSignal, step: () => Promise<T>): Promise<T | AutopilotImportError> => {
+    try {
+      return await step();
+    } catch (error) {
+      if (!isServiceFailure(error, signal)) throw error;
+      log?.warn({ err: error }, `${what} failed`);
+      return error;
+    }
+  };
+
+  const finishExisting = async (signal: AbortSignal): Promise<PostImportCompletion["rows"]> => {
+    if (existing.length === 0) return [];
+    const outcome = await attempt("updating existing devices", signal, () =>
+      updateExistingDevices(client, existing.map(({ row, inputs }) => ({ serialNumber: row.serialNumber, ...inputs })), { ...options, signal }),
+    );
+    return existing.map(({ row }, i) => {
+      if (outcome instanceof AutopilotImportError) return { row: { ...row, message: `${row.message} (updating it from the CSV failed: ${outcome.message})` }, polledStatus: row.status };
+      const result = outcome.results[i]!;
+      const finished: ImportReportRow = {
+        ...row,
+        status: result.status,
+        message: result.message,
+        deviceRegistrationId: row.deviceRegistrationId || (result.deviceId ?? ""),
+        registered: registeredFromUpdate(result),
+      };
+      return { row: finished, polledStatus: row.status };
+    });
+  };
+
+  const finishImported = async (signal: AbortSignal): Promise<PostImportCompletion["rows"]> => {
+    if (imported.length === 0) return [];
+    const outcome = await attempt("registration check", signal, () =>
+      verifyRegistration(client, imported.map((row) => ({ serialNumber: row.serialNumber, deviceRegistrationId: row.deviceRegistrationId })), {
+        ...options,
+        signal,
+        maxWaitMs: verifyTimeoutMs,
+        ...(options.verifyPoll ? { poll: options.verifyPoll } : {}),
+      }),
+    );
+    const missing = `not found in Windows Autopilot devices within ${formatDuration(verifyTimeoutMs)} of the import: registration may still be under way; check the device in Intune later`;
+    return imported.map((row, i) => {
+      const result: VerifyResult = outcome instanceof AutopilotImportError ? { registered: "unchecked" } : outcome.results[i]!;
+      const note = outcome instanceof AutopilotImportError ? `registration could not be checked: ${outcome.message}` : result.registered === "no" ? missing : "";
+      const finished: ImportReportRow = {
+        ...row,
+        registered: result.registered,
+        deviceRegistrationId: row.deviceRegistrationId || (result.deviceId ?? ""),
+        message: [row.message, note].filter(Boolean).join("; "),
+      };
+      return { row: finished, polledStatus: row.status };
+    });
+  };
+
+  const runSync = async (signal: AbortSignal): Promise<SyncOutcome> => {
+    if (options.sync === false) return { status: "skipped", message: "not requested" };
+    if (importedCount === 0) return { status: "skipped", message: "skipped: no device was imported" };
+    const result = await attempt("Autopilot sync", signal, () =>
+      triggerAutopilotSync(client, {
+        ...options,
+        signal,
+        wait: options.syncWait ?? false,
+        ...(options.syncMaxWaitMs !== undefined ? { maxWaitMs: options.syncMaxWaitMs } : {}),
+        ...(options.syncPoll ? { poll: options.syncPoll } : {}),
+      }),
+    );
+    if (result instanceof AutopilotImportError) return { status: "error", message: `the sync could not be triggered: ${result.message}` };
+    return { status: result.status, message: result.message, ...(result.retryAt ? { retryAt: result.retryAt } : {}) };
+  };
+
+  return {
+    take(row, inputs) {
+      if (row.status === "imported") {
+        importedCount += 1;
+        if (!verify) return false;
+        imported.push(row);
+        return true;
+      }
+      if (row.status === "already_registered" && updateExisting) {
+        existing.push({ row, inputs });
+        return true;
+      }
+      return false;
+    },
+
+    async complete(ok, signal) {
+      let existingRows = asPolled(existing.map(({ row }) => row));
+      let importedRows = asPolled(imported);
+      if (!ok) return { rows: [...existingRows, ...importedRows], sync: { status: "skipped", message: "skipped: the import did not finish" } };
+      try {
+        if (signal.aborted) throw abortError(signal);
+        existingRows = await finishExisting(signal);
+        importedRows = await finishImported(signal);
+        return { rows: [...existingRows, ...importedRows], sync: await runSync(signal) };
+      } catch (error) {
+        // Whatever was finished is kept; the rest goes into the report as polling left it.
+        return { rows: [...existingRows, ...importedRows], sync: { status: "skipped", message: "skipped: the run was stopped" }, error };
+      }
+    },
+  };
+}
