@@ -5,7 +5,10 @@
  */
 import path from "node:path";
 import { z } from "zod";
+import { DEFAULT_SYNC_MAX_WAIT_MS } from "../after/sync.js";
+import { DEFAULT_VERIFY_TIMEOUT_MS } from "../after/verify.js";
 import { DEFAULT_BATCH_SIZE, DEFAULT_CONCURRENCY, DEFAULT_POLL_TIMEOUT_MS, MAX_BATCH_SIZE, MAX_CONCURRENCY } from "../pipeline/defaults.js";
+import { formatDuration } from "../pipeline/duration.js";
 import { booleanText, durationText, integerText, readFlagsAndEnv, validateConfig, type Env } from "./config-parse.js";
 import {
   GRAPH_ENV_FOR_FLAG,
@@ -29,6 +32,12 @@ export const ENV_FOR_FLAG = {
   api: ["AUTOPILOT_IMPORT_API"],
   "poll-timeout": ["AUTOPILOT_IMPORT_POLL_TIMEOUT"],
   "dry-run": ["AUTOPILOT_IMPORT_DRY_RUN"],
+  verify: ["AUTOPILOT_IMPORT_VERIFY"],
+  "verify-timeout": ["AUTOPILOT_IMPORT_VERIFY_TIMEOUT"],
+  "update-existing": ["AUTOPILOT_IMPORT_UPDATE_EXISTING"],
+  sync: ["AUTOPILOT_IMPORT_SYNC"],
+  "sync-wait": ["AUTOPILOT_IMPORT_SYNC_WAIT"],
+  "sync-max-wait": ["AUTOPILOT_IMPORT_SYNC_MAX_WAIT"],
   ...GRAPH_ENV_FOR_FLAG,
 } as const;
 
@@ -40,6 +49,12 @@ const flagOptions = {
   api: { type: "string" },
   "poll-timeout": { type: "string" },
   "dry-run": { type: "boolean" },
+  verify: { type: "boolean" },
+  "verify-timeout": { type: "string" },
+  "update-existing": { type: "boolean" },
+  sync: { type: "boolean" },
+  "sync-wait": { type: "boolean" },
+  "sync-max-wait": { type: "string" },
   ...graphFlagOptions,
 } as const;
 
@@ -52,8 +67,24 @@ const schema = z.object({
   api: z.enum(["import", "upload"], { error: "expected 'import' or 'upload'" }),
   "poll-timeout": durationText(),
   "dry-run": booleanText,
+  verify: booleanText,
+  "verify-timeout": durationText(true),
+  "update-existing": booleanText,
+  sync: booleanText,
+  "sync-wait": booleanText,
+  "sync-max-wait": durationText(true),
   ...graphSchemaShape,
 });
+
+/** The steps after polling (src/after): on by default but for updating existing devices. */
+export interface AfterImportConfig {
+  readonly verify: boolean;
+  readonly verifyTimeoutMs: number;
+  readonly updateExisting: boolean;
+  readonly sync: boolean;
+  readonly syncWait: boolean;
+  readonly syncMaxWaitMs: number;
+}
 
 export interface ImportConfig {
   readonly files: readonly string[];
@@ -69,6 +100,7 @@ export interface ImportConfig {
   readonly logLevel: (typeof LOG_LEVELS)[number];
   readonly logFile: string | undefined;
   readonly auth: AuthConfig;
+  readonly after: AfterImportConfig;
 }
 
 /** `autopilot-import-report-20250102T030405Z.csv`: sortable, no characters Windows rejects. */
@@ -90,6 +122,12 @@ export function loadImportConfig(args: readonly string[], env: Env, cwd: string,
   raw.concurrency ??= String(DEFAULT_CONCURRENCY);
   raw.api ??= "import";
   raw["poll-timeout"] ??= `${DEFAULT_POLL_TIMEOUT_MS / 1000}`;
+  raw.verify ??= true;
+  raw["verify-timeout"] ??= formatDuration(DEFAULT_VERIFY_TIMEOUT_MS);
+  raw["update-existing"] ??= false;
+  raw.sync ??= true;
+  raw["sync-wait"] ??= true;
+  raw["sync-max-wait"] ??= formatDuration(DEFAULT_SYNC_MAX_WAIT_MS);
 
   const c = validateConfig(schema, input, env, ENV_FOR_FLAG);
   const auth = resolveAuth(c, env, cwd, { readCaCertificate: !c["dry-run"] });
@@ -107,5 +145,13 @@ export function loadImportConfig(args: readonly string[], env: Env, cwd: string,
     logLevel: c["log-level"],
     logFile: c["log-file"] ? path.resolve(cwd, c["log-file"]) : undefined,
     auth,
+    after: {
+      verify: c.verify,
+      verifyTimeoutMs: c["verify-timeout"],
+      updateExisting: c["update-existing"],
+      sync: c.sync,
+      syncWait: c["sync-wait"],
+      syncMaxWaitMs: c["sync-max-wait"],
+    },
   };
 }

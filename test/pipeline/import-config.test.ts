@@ -106,6 +106,22 @@ describe("loadImportConfig", () => {
     expect(load(["a.csv"], { ...env, AUTOPILOT_IMPORT_TENANT: "ours" }).auth.tenantId).toBe("ours");
   });
 
+  it("after-import steps: verify, sync and sync-wait on, update-existing off; --no-* and variables turn them", () => {
+    expect(load(["a.csv"]).after).toEqual({ verify: true, verifyTimeoutMs: 600_000, updateExisting: false, sync: true, syncWait: true, syncMaxWaitMs: 900_000 });
+    expect(load(["a.csv", "--no-verify", "--update-existing", "--no-sync", "--no-sync-wait", "--verify-timeout", "0", "--sync-max-wait", "12m"]).after).toEqual({
+      verify: false,
+      verifyTimeoutMs: 0,
+      updateExisting: true,
+      sync: false,
+      syncWait: false,
+      syncMaxWaitMs: 720_000,
+    });
+    const env = { AUTOPILOT_IMPORT_UPDATE_EXISTING: "yes", AUTOPILOT_IMPORT_SYNC: "off" };
+    expect(load(["a.csv"], env).after).toMatchObject({ updateExisting: true, sync: false });
+    expect(load(["a.csv", "--sync"], env).after.sync).toBe(true);
+    expect(usageMessage(() => load(["a.csv", "--verify-timeout", "later"]))).toContain("--verify-timeout: expected a duration");
+  });
+
   it("reads the client secret from AZURE_CLIENT_SECRET_FILE, never from a flag", () => {
     const file = path.join(cwd, "secret.txt");
     writeFileSync(file, "from-file\n");
