@@ -9,6 +9,9 @@ import type { PendingDevice, Upload } from "./types.js";
 const STAGED = "/deviceManagement/importedWindowsAutopilotDeviceIdentities";
 const UPLOADS = "/deviceManagement/importedWindowsAutopilotDeviceIdentityUploads";
 
+/** The fields polling and reconciliation read: without hashes a page of 1,000 records is ~20x smaller. */
+const SELECT = "id,serialNumber,importId,state";
+
 /** Unknown outcomes of one upload's import in a row before giving up. */
 const MAX_UPLOAD_RESENDS = 5;
 
@@ -112,7 +115,7 @@ export function graphStagedApi(client: GraphClient, api: "import" | "upload" = "
     },
 
     async *list(options: ListOptions) {
-      const query = new URLSearchParams({ $top: String(options.top) });
+      const query = new URLSearchParams({ $top: String(options.top), $select: SELECT });
       if (options.filter) query.set("$filter", options.filter);
       for await (const page of client.pages<ImportedDeviceIdentity>(`${STAGED}?${query.toString()}`, { signal: options.signal })) {
         yield page.value;
@@ -121,7 +124,7 @@ export function graphStagedApi(client: GraphClient, api: "import" | "upload" = "
 
     async get(ids, signal) {
       const results = await client.batch<ImportedDeviceIdentity>(
-        ids.map((id) => ({ method: "GET", path: `${STAGED}/${encodeURIComponent(id)}` })),
+        ids.map((id) => ({ method: "GET", path: `${STAGED}/${encodeURIComponent(id)}?$select=${SELECT}` })),
         { signal },
       );
       const records = new Map<string, ImportedDeviceIdentity | null>();

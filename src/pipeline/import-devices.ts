@@ -20,7 +20,8 @@ import { DEFAULT_INTERVAL_POLICY, type IntervalPolicy } from "./poll-strategy.js
 import { Poller, type PollOutcome } from "./poller.js";
 import type { ProgressSnapshot } from "./progress.js";
 import { rowForRejected, rowForTracked, rowForUnsubmitted } from "./report-rows.js";
-import type { ServiceCapabilities, StagedApi } from "./staged-api.js";
+import { isBadRequest } from "./reconcile.js";
+import { odataString, type ServiceCapabilities, type StagedApi } from "./staged-api.js";
 import { submitUpload } from "./submitter.js";
 import { SummaryCounter, assertSummaryInvariant } from "./summary.js";
 import { importReportColumns } from "./report-columns.js";
@@ -202,8 +203,14 @@ export async function importDevices(options: ImportDevicesOptions): Promise<Impo
     signal,
   };
 
+  // One cheap read while the first upload fills: proves sign-in and permissions before anything is submitted, and
+  // learns whether the service can filter staged records by importId (for polling and reconciliation).
+  const ready = probeService(api, capabilities, signal);
+  ready.catch(fail);
+
   const inFlight = new Set<Promise<void>>();
   const dispatch = async (upload: Upload): Promise<void> => {
+    await ready;
     // Backpressure: do not read on until a slot is free, so at most ~concurrency+1 uploads hold hashes.
     const release = await limiter.acquire(signal);
     counter.uploads += 1;
@@ -262,6 +269,16 @@ export async function importDevices(options: ImportDevicesOptions): Promise<Impo
   assertSummaryInvariant(summary);
   log?.info({ summary, poller: poller.stats }, "import finished");
   return summary;
+}
+
+async function probeService(api: StagedApi, capabilities: ServiceCapabilities, signal: AbortSignal): Promise<void> {
+  try {
+    for await (const _page of api.list({ filter: `importId eq ${odataString(randomUUID())}`, top: 1, signal })) break;
+    capabilities.importIdFilter = true;
+  } catch (error) {
+    if (!isBadRequest(error)) throw error;
+    capabilities.importIdFilter = false;
+  }
 }
 
 function isFileList(input: ImportDevicesOptions["input"]): input is readonly string[] {

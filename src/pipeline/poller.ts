@@ -3,6 +3,7 @@
  * waits longer while nothing changes, and reports each device once it is final or its deadline has passed.
  */
 import type { DeviceImportStatus, ImportedDeviceIdentity } from "../graph/resources.js";
+import { ServiceError } from "../errors.js";
 import { abortError } from "../graph/abort.js";
 import { isTerminal, timeoutMessage, verdictFor, type DeviceVerdict } from "./outcomes.js";
 import { BATCH_LIMIT, choosePollStrategy, nextInterval, waitBeforeNextRound, type IntervalPolicy, type PollStrategy } from "./poll-strategy.js";
@@ -31,6 +32,9 @@ export interface PollerDeps {
 /** A full round costing more requests than this is replaced by one-request probes while nothing changes. */
 const PROBE_WHEN_ROUND_COSTS_MORE_THAN = 2;
 
+/** Poll rounds in a row that may fail transiently before the run gives up. */
+const MAX_FAILED_ROUNDS = 5;
+
 /** Full listings (or 404s) in a row that must miss a record before it is considered deleted. */
 const MISSES_BEFORE_GONE = 3;
 
@@ -38,6 +42,8 @@ export interface PollerStats {
   rounds: number;
   /** One-request looks at the oldest upload between full rounds. */
   probes: number;
+  /** Rounds lost to transient failures (retried later). */
+  failedRounds: number;
   requests: number;
   byStrategy: Record<PollStrategy, number>;
 }
@@ -54,11 +60,12 @@ export class Poller {
   readonly #tracked = new Map<string, TrackedDevice>();
   readonly #uploads = new Map<string, UploadCounts>();
   #closed = false;
+  #failedRounds = 0;
   #wake: (() => void) | undefined;
   /** Staged records that are not ours, as of the last full listing (undefined before one). */
   #others: number | undefined;
   #stagedByUs = 0;
-  readonly stats: PollerStats = { rounds: 0, probes: 0, requests: 0, byStrategy: { batch: 0, list: 0, byUpload: 0 } };
+  readonly stats: PollerStats = { rounds: 0, probes: 0, failedRounds: 0, requests: 0, byStrategy: { batch: 0, list: 0, byUpload: 0 } };
 
   constructor(deps: PollerDeps) {
     this.#deps = deps;
@@ -122,18 +129,36 @@ export class Poller {
       if (wait > 0) await sleep(wait, signal);
       if (now() < nextRoundAt && now() < deadline) {
         // Between full rounds a one-request probe of the oldest upload spots the moment devices start to finish.
-        const probe = await this.#probe();
+        const probe = await this.#tolerate(() => this.#probe());
         if (!probe.progressed) {
           nextProbeAt = now() + waitBeforeNextRound(policy.minMs, probe.units, policy);
           continue;
         }
       }
-      const { progressed, units, requests } = await this.#round();
+      const { progressed, units, requests } = await this.#tolerate(() => this.#round());
       this.#expire();
       base = nextInterval(base, progressed, policy);
       nextRoundAt = now() + waitBeforeNextRound(base, units, policy);
       // Probing pays only while full rounds cost several requests and nothing is moving.
       nextProbeAt = !progressed && requests > PROBE_WHEN_ROUND_COSTS_MORE_THAN ? now() + policy.minMs : Number.POSITIVE_INFINITY;
+    }
+  }
+
+  /**
+   * Runs a round; a transient failure (5xx, throttling or network trouble that outlasted the client's retries) counts
+   * as a round without progress, so the next one backs off and tries again. Anything else, or too many in a row, is fatal.
+   */
+  async #tolerate(round: () => Promise<{ progressed: boolean; units: number; requests?: number }>): Promise<{ progressed: boolean; units: number; requests: number }> {
+    try {
+      const result = await round();
+      this.#failedRounds = 0;
+      return { requests: 0, ...result };
+    } catch (error) {
+      const transient = error instanceof ServiceError && (error.status === undefined || error.status === 429 || error.status >= 500);
+      if (!transient || this.#deps.signal.aborted || ++this.#failedRounds > MAX_FAILED_ROUNDS) throw error;
+      this.stats.failedRounds += 1;
+      this.#deps.log?.({ err: error, failedRounds: this.#failedRounds }, "poll round failed; trying again later");
+      return { progressed: false, units: 0, requests: 0 };
     }
   }
 

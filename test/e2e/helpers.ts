@@ -31,8 +31,9 @@ export async function startHarness(scenario: ScenarioInput, concurrency = 4): Pr
       authorityHost: emulator.authorityHost,
       graphUrl: emulator.graphUrl,
       caCertificate: emulator.caCertificate,
-      // Keep the fault tests quick: the emulator answers at once, so short backoff waits suffice.
-      retry: { baseDelayMs: 50, maxDelayMs: 500 },
+      // Keep the fault tests quick (the emulator answers at once, so short backoff waits suffice) and let requests
+      // outlast the tests' extreme fault rates.
+      retry: { baseDelayMs: 50, maxDelayMs: 500, maxAttempts: 8 },
     },
     { throttleObserver: limiter },
   );

@@ -125,6 +125,20 @@ describe("Poller", () => {
     expect(gone?.outcome).toMatchObject({ status: "failed", errorName: "StagedRecordMissing" });
   });
 
+  it("retries a poll round that failed transiently, and gives up after five in a row", async () => {
+    const ok = setup({ processingMs: 1_000, failingLists: 3 });
+    for (const device of await stage(ok.service, 5)) ok.poller.track(device);
+    ok.poller.close();
+    await ok.poller.run();
+    expect(ok.finals).toHaveLength(5);
+    expect(ok.poller.stats.failedRounds).toBe(3);
+
+    const bad = setup({ processingMs: 1_000, failingLists: 100 });
+    for (const device of await stage(bad.service, 5)) bad.poller.track(device);
+    bad.poller.close();
+    await expect(bad.poller.run()).rejects.toThrow(/status 503/);
+  });
+
   it("stops when its signal aborts", async () => {
     const clock = new FakeClock();
     const service = new FakeService(clock, { stuck: ["u1-SN0"] });

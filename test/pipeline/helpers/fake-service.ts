@@ -25,6 +25,8 @@ export interface FakeServiceOptions {
   unknownOutcomes?: Array<"appliedThenLost" | "lost">;
   /** Records from other tools already in the tenant. */
   foreignRecords?: number;
+  /** The next listings fail with 503 (as after the client's retries ran out). */
+  failingLists?: number;
 }
 
 const info = { method: "POST", url: "https://graph.test/v1.0/deviceManagement/importedWindowsAutopilotDeviceIdentities/import", clientRequestId: "test", headers: {} };
@@ -64,6 +66,7 @@ export class FakeService implements StagedApi {
       poisonHashes: [],
       nameLiteral: true,
       foreignRecords: 0,
+      failingLists: 0,
       ...options,
       unknownOutcomes: [...(options.unknownOutcomes ?? [])],
     };
@@ -97,6 +100,11 @@ export class FakeService implements StagedApi {
 
   async *list(options: ListOptions): AsyncIterable<readonly ImportedDeviceIdentity[]> {
     this.calls.push({ kind: "list", filter: options.filter });
+    if (this.options.failingLists > 0) {
+      this.options.failingLists -= 1;
+      this.requests += 1;
+      throw new GraphRequestError(info, { status: 503, headers: {}, body: { error: { code: "ServiceUnavailable", message: "try later" } } });
+    }
     let all = [...this.records.values()];
     if (options.filter) {
       const importId = /^importId eq '(.*)'$/.exec(options.filter)?.[1];
