@@ -25,7 +25,7 @@ import { odataString, type ServiceCapabilities, type StagedApi } from "./staged-
 import { submitUpload } from "./submitter.js";
 import { SummaryCounter, assertSummaryInvariant } from "./summary.js";
 import { importReportColumns } from "./report-columns.js";
-import type { ImportReportRow, ImportSummary, PendingDevice, TrackedDevice, Upload } from "./types.js";
+import type { DeviceInputs, ImportReportRow, ImportSummary, PendingDevice, PostImportStage, SyncOutcome, TrackedDevice, Upload } from "./types.js";
 
 /** Where report rows go; a row is written once and never changed. */
 export interface ReportSink {
@@ -69,6 +69,8 @@ export interface ImportDevicesOptions {
   /** A report path (CSV, or JSON Lines for .jsonl) or a sink of rows. */
   readonly report?: string | ReportSink;
   readonly onRow?: (row: ImportReportRow) => void;
+  /** Steps after polling (src/after: createPostImportStage): registration check, updating existing devices, sync. */
+  readonly postImport?: PostImportStage;
   readonly onProgress?: (snapshot: ProgressSnapshot) => void;
   readonly logger?: PipelineLogger;
   readonly signal?: AbortSignal;
@@ -121,10 +123,14 @@ export async function importDevices(options: ImportDevicesOptions): Promise<Impo
   const report: ReportSink | undefined =
     typeof options.report === "string" ? await openReportWriter(options.report, importReportColumns) : options.report;
   let writes: Promise<void> = Promise.resolve();
-  const emit = (row: ImportReportRow): void => {
-    counter.countOutcome(row.status);
+  const record = (row: ImportReportRow): void => {
     options.onRow?.(row);
     if (report) writes = writes.then(() => report.write(row)).catch(fail);
+  };
+  const emit = (row: ImportReportRow, inputs: DeviceInputs = {}): void => {
+    counter.countOutcome(row.status);
+    // A row the after-import stage will finish is written when the stage gives it back.
+    if (!options.postImport?.take(row, inputs)) record(row);
     options.onProgress?.(snapshot());
   };
 
@@ -158,7 +164,7 @@ export async function importDevices(options: ImportDevicesOptions): Promise<Impo
     signal,
     log: log ? (fields, message) => log.debug(fields, message) : undefined,
     onFinal: (device: TrackedDevice, outcome: PollOutcome) => {
-      emit(rowForTracked(device, outcome));
+      emit(rowForTracked(device, outcome), device);
       settleDevice(device.uploadId, outcome.status === "failed" || outcome.status === "timeout");
     },
   });
@@ -175,11 +181,13 @@ export async function importDevices(options: ImportDevicesOptions): Promise<Impo
       stagedAt: now(),
       status: record.state?.deviceImportStatus ?? "unknown",
       misses: 0,
+      groupTag: pending.device.groupTag,
+      assignedUserPrincipalName: pending.device.assignedUserPrincipalName,
     };
     if (record.state && isTerminal(record.state.deviceImportStatus)) {
       poller.noteStaged();
       const verdict = verdictFor(record);
-      emit(rowForTracked(device, verdict));
+      emit(rowForTracked(device, verdict), device);
       settleDevice(importId, verdict.status === "failed");
     } else poller.track(device);
   };
@@ -260,12 +268,23 @@ export async function importDevices(options: ImportDevicesOptions): Promise<Impo
     poller.close();
   }
   await Promise.allSettled([...inFlight, pollerDone]);
+  let sync: SyncOutcome | null = null;
+  if (options.postImport) {
+    // After a failure the held rows come back unchanged: every row still reaches the report.
+    const after = await options.postImport.complete(failure === undefined, signal);
+    for (const { row, polledStatus } of after.rows) {
+      counter.countFinished(row, polledStatus);
+      record(row);
+    }
+    sync = after.sync;
+    if (after.error !== undefined) fail(after.error);
+  }
   await writes;
   if (report) await report.close().catch(fail);
   if (failure !== undefined) throw failure;
 
   options.onProgress?.(snapshot());
-  const summary = counter.toSummary(api.requests - requestsAtStart, now() - started);
+  const summary = counter.toSummary(api.requests - requestsAtStart, now() - started, sync);
   assertSummaryInvariant(summary);
   log?.info({ summary, poller: poller.stats }, "import finished");
   return summary;
