@@ -51,18 +51,26 @@ export function graphStagedApi(client: GraphClient, api: "import" | "upload" = "
 
   const createUpload = async (createdDateTimeUtc: string, signal?: AbortSignal): Promise<string> => {
     // Creating an empty upload twice is harmless, so this POST may be resent after an unknown outcome.
-    const { body } = await client.request<ImportedDeviceIdentityUpload>({
-      method: "POST",
-      path: UPLOADS,
-      version: "beta",
-      idempotent: true,
-      body: {
-        "@odata.type": "#microsoft.graph.importedWindowsAutopilotDeviceIdentityUpload",
-        createdDateTimeUtc,
-        status: "noUpload",
-      },
-      signal,
-    });
+    const { body } = await client
+      .request<ImportedDeviceIdentityUpload>({
+        method: "POST",
+        path: UPLOADS,
+        version: "beta",
+        idempotent: true,
+        body: {
+          "@odata.type": "#microsoft.graph.importedWindowsAutopilotDeviceIdentityUpload",
+          createdDateTimeUtc,
+          status: "noUpload",
+        },
+        signal,
+      })
+      .catch((error: unknown) => {
+        // Graph stopped routing the historical uploads resource in 2019: say what to do instead.
+        if (error instanceof ServiceError && (error.status === 400 || error.status === 404)) {
+          throw new ServiceError(`--api upload: this service does not offer the beta uploads resource; use --api import (${error.message})`, error.status, error.code, { cause: error });
+        }
+        throw error;
+      });
     if (!body?.id) throw new ServiceError("creating an upload answered without an id");
     return body.id;
   };

@@ -148,4 +148,13 @@ describe("import against the emulator: service trouble", () => {
     expect(uploadIds.size).toBe(6);
     expectEachSerialOnce(h, devices.map((d) => d.serial));
   });
+
+  it("explains that --api upload needs the retired uploads resource when the service lacks it", async () => {
+    h = await startHarness({ tenant: { uploadsEnabled: false } });
+    const file = writeCsv(h.dir, "no-uploads.csv", devicesNamed("NOU", 2));
+    await expect(importDevices({ input: [file], client: h.client, api: "upload", pollPolicy: FAST_POLL })).rejects.toThrow(
+      /does not offer the beta uploads resource; use --api import/,
+    );
+    expect(h.emulator.stats().submissions.total).toBe(0);
+  });
 });
