@@ -3,6 +3,7 @@
  * and the closing summary. Kept out of the commands so each stays a thin shell.
  */
 import type { Logger } from "pino";
+import { createPostImportStage } from "../after/post-import.js";
 import type { FileSummary } from "../csv/types.js";
 import { AdaptiveLimiter } from "../graph/adaptive-limit.js";
 import { createGraphClient, type GraphConfig } from "../graph/create.js";
@@ -12,7 +13,7 @@ import { logProgress, ttyProgress, type ProgressSink, type ProgressSnapshot } fr
 import { formatSummary } from "../pipeline/summary.js";
 import type { ImportSummary } from "../pipeline/types.js";
 import type { CliContext } from "./context.js";
-import type { AuthConfig } from "./import-config.js";
+import type { AfterImportConfig, AuthConfig } from "./import-config.js";
 
 /** Redraws per second on a terminal, and seconds between progress log lines otherwise. */
 const TTY_REDRAW_MS = 200;
@@ -55,10 +56,12 @@ export function graphConfigFor(auth: AuthConfig, concurrency: number): GraphConf
   };
 }
 
-export interface RunImportOptions extends Omit<ImportDevicesOptions, "client" | "limiter" | "onProgress" | "logger" | "signal" | "onInputFiles"> {
+export interface RunImportOptions extends Omit<ImportDevicesOptions, "client" | "limiter" | "onProgress" | "logger" | "signal" | "onInputFiles" | "postImport"> {
   readonly graph: GraphConfig;
   readonly concurrency: number;
   readonly logger: Logger;
+  /** The steps after polling (verify, update existing, sync); none when absent. */
+  readonly after?: AfterImportConfig;
 }
 
 export interface RunImportResult {
@@ -68,7 +71,7 @@ export interface RunImportResult {
 
 /** Builds the client and limiter, runs importDevices with progress, and always closes the client. */
 export async function runImport(context: CliContext, options: RunImportOptions): Promise<RunImportResult> {
-  const { graph, concurrency, logger, ...rest } = options;
+  const { graph, concurrency, logger, after, ...rest } = options;
   const limiter = new AdaptiveLimiter({ max: concurrency });
   const client = createGraphClient(graph, { signal: context.signal, logger, throttleObserver: limiter });
   const progress = progressFor(context, logger);
@@ -85,6 +88,7 @@ export async function runImport(context: CliContext, options: RunImportOptions):
       logger,
       signal: context.signal,
       onInputFiles: (f) => (files = f),
+      ...(after ? { postImport: createPostImportStage(client, { ...postImportOptions(after), logger, signal: context.signal }) } : {}),
       onProgress: (snapshot) => {
         last = snapshot;
         progress.update(snapshot);
@@ -99,6 +103,17 @@ export async function runImport(context: CliContext, options: RunImportOptions):
     clearInterval(ticker);
     client.close();
   }
+}
+
+function postImportOptions(after: AfterImportConfig) {
+  return {
+    verify: after.verify,
+    verifyTimeoutMs: after.verifyTimeoutMs,
+    updateExisting: after.updateExisting,
+    sync: after.sync,
+    syncWait: after.syncWait,
+    syncMaxWaitMs: after.syncMaxWaitMs,
+  };
 }
 
 /** Lines naming each input file that could not be read (its rows were not imported). */
@@ -119,13 +134,16 @@ export function printSummary(context: CliContext, summary: ImportSummary, report
       submitted,
       imported,
       alreadyRegistered,
+      updated,
       failed,
       timedOut,
+      registered,
       uploads,
       requests,
       durationMs,
+      sync,
     } = summary;
-    const object = { rows, valid, invalid, duplicates, submitted, imported, alreadyRegistered, failed, timedOut, uploads, requests, durationMs };
+    const object = { rows, valid, invalid, duplicates, submitted, imported, alreadyRegistered, updated, failed, timedOut, registered, uploads, requests, durationMs, sync };
     context.stdout.write(`${JSON.stringify(object)}\n`);
   }
 }

@@ -2,7 +2,11 @@ import { PassThrough, Writable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
 import { startEmulator, type EmulatorHandle, type ScenarioInput } from "../../src/emulator/index.js";
-import { routeCounts, SYNC_ROUTE } from "./helpers.js";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { bySerial, makeHash, readCsvReport, writeCsv } from "../e2e/helpers.js";
+import { routeCounts, SYNC_ROUTE, UPDATE_ROUTE } from "./helpers.js";
 
 let emulator: EmulatorHandle | undefined;
 afterEach(async () => {
@@ -97,5 +101,37 @@ describe("autopilot-import sync and settings", () => {
     expect((await cli(["settings", "extra"])).code).toBe(2);
     const denied = await cli(["settings"], { AZURE_CLIENT_SECRET: "wrong" });
     expect(denied.code).toBe(3);
+  });
+
+  it("import: verifies, updates with --update-existing, syncs once; the JSON and the report say so", async () => {
+    const e = await start({ processing: { delayMs: 0, spreadMs: 0 } });
+    e.registerDevices([{ serialNumber: "CLI-OLD", groupTag: "Before" }]);
+    const dir = mkdtempSync(path.join(tmpdir(), "autopilot-import-after-cli-"));
+    const file = writeCsv(dir, "in.csv", [
+      { serial: "CLI-NEW", hash: makeHash() },
+      { serial: "CLI-OLD", hash: makeHash(), groupTag: "After" },
+    ]);
+    const report = path.join(dir, "out.csv");
+    const run = await cli(["import", file, "--report", report, "--json", "--update-existing"]);
+    expect(run.code).toBe(0);
+    const summary = JSON.parse(run.stdout) as Record<string, unknown>;
+    expect(Object.keys(summary)).toEqual([
+      "rows", "valid", "invalid", "duplicates", "submitted", "imported", "alreadyRegistered", "updated", "failed", "timedOut",
+      "registered", "uploads", "requests", "durationMs", "sync",
+    ]);
+    expect(summary).toMatchObject({ rows: 2, imported: 1, alreadyRegistered: 0, updated: 1, registered: 2, sync: { status: "triggered" } });
+    expect(run.stderr).toContain("registered in Autopilot: 2 of 2 confirmed");
+    expect(run.stderr).toContain("sync: Autopilot sync triggered.");
+    const rows = bySerial(readCsvReport(report));
+    expect(rows["CLI-NEW"]).toMatchObject({ status: "imported", registered: "yes" });
+    expect(rows["CLI-OLD"]).toMatchObject({ status: "updated", registered: "yes" });
+    expect(routeCounts(e, UPDATE_ROUTE)).toEqual({ "204": 1 });
+    expect(routeCounts(e, SYNC_ROUTE)).toEqual({ "204": 1 });
+
+    // --no-verify --no-sync: nothing after polling, a device already registered stays so and counts as success.
+    const again = await cli(["import", file, "--report", path.join(dir, "again.csv"), "--json", "--no-verify", "--no-sync"]);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ alreadyRegistered: 2, registered: 0, sync: { status: "skipped" } });
+    expect(routeCounts(e, SYNC_ROUTE)).toEqual({ "204": 1 });
   });
 });

@@ -20,17 +20,30 @@ one row per input row.
 Options:
   --report PATH            per-device report (default ./autopilot-import-report-<time>.csv; .jsonl for
                            JSON Lines): file, line, serialNumber, status, errorCode, errorName, message,
-                           uploadId, importedDeviceId, deviceRegistrationId; status is imported,
-                           already_registered (806), failed, invalid, duplicate or timeout
+                           uploadId, importedDeviceId, deviceRegistrationId, registered; status is imported,
+                           already_registered (806), updated (806, properties set), failed, invalid,
+                           duplicate or timeout; registered is yes, no or unchecked
   --json                   print one JSON object on stdout at the end: {"rows","valid","invalid",
-                           "duplicates","submitted","imported","alreadyRegistered","failed","timedOut",
-                           "uploads","requests","durationMs"}
+                           "duplicates","submitted","imported","alreadyRegistered","updated","failed",
+                           "timedOut","registered","uploads","requests","durationMs","sync"}; sync is
+                           {"status","message"[,"retryAt"]}
   --batch-size N           devices per upload, 1..${MAX_BATCH_SIZE} (default ${DEFAULT_BATCH_SIZE})
   --concurrency N          uploads in flight, 1..${MAX_CONCURRENCY} (default ${DEFAULT_CONCURRENCY}); lowered automatically on 429
   --api import|upload      submit with the import action (default) or the beta uploads resource
   --poll-timeout DURATION  how long a device may stay in progress after submission, e.g. 90s, 30m,
                            1h or plain seconds (default 30m); then it is reported 'timeout'
   --dry-run                validate and show the uploads that would be submitted; no sign-in, no writes
+
+After the import (once every device is final):
+  --no-verify              do not confirm that imported devices appear in Windows Autopilot devices
+                           (by deviceRegistrationId, JSON-batched, or one listing when that is cheaper)
+  --verify-timeout DURATION  how long to keep re-checking devices not registered yet (default 10m; 0: once)
+  --update-existing        for devices already registered (806), set group tag and assigned user from the
+                           CSV when they differ (updateDeviceProperties); the report says updated
+  --no-sync                do not trigger the Autopilot sync (by default it runs once if any device was imported)
+  --no-sync-wait           if the 10-minute rule refuses the sync, report when it can be run instead of
+                           waiting for it (by default it waits, up to --sync-max-wait, and triggers once more)
+  --sync-max-wait DURATION longest wait for the sync (default 15m)
   --log-level LEVEL        fatal, error, warn, info (default), debug, trace, silent
   --log-file PATH          JSON log lines to this file (otherwise stderr; on a terminal only errors,
                            so the progress bar stays readable)
@@ -48,7 +61,8 @@ Authentication (Microsoft Entra ID app with DeviceManagementServiceConfig.ReadWr
   --ca-cert PATH           also trust this CA certificate (PEM), e.g. the emulator's or a TLS-inspecting proxy's
 
 Environment (a flag wins over its variable):
-  AUTOPILOT_IMPORT_REPORT, _JSON, _BATCH_SIZE, _CONCURRENCY, _API, _POLL_TIMEOUT, _DRY_RUN, _LOG_LEVEL,
+  AUTOPILOT_IMPORT_REPORT, _JSON, _BATCH_SIZE, _CONCURRENCY, _API, _POLL_TIMEOUT, _DRY_RUN, _VERIFY,
+  _VERIFY_TIMEOUT, _UPDATE_EXISTING, _SYNC, _SYNC_WAIT, _SYNC_MAX_WAIT, _LOG_LEVEL,
   _LOG_FILE, _TENANT, _CLIENT_ID, _CERTIFICATE, _MANAGED_IDENTITY, _CLOUD, _GRAPH_URL, _AUTHORITY_HOST,
   _CA_CERT (all prefixed AUTOPILOT_IMPORT_); the standard AZURE_TENANT_ID, AZURE_CLIENT_ID,
   AZURE_CLIENT_SECRET, AZURE_CLIENT_SECRET_FILE, AZURE_CLIENT_CERTIFICATE_PATH,
@@ -56,7 +70,7 @@ Environment (a flag wins over its variable):
   HTTPS_PROXY and NO_PROXY
 
 Exit codes:
-  0    every row imported or already registered
+  0    every row imported, already registered or updated (the sync's outcome does not change it)
   1    some rows not imported (failed, invalid, duplicate or timed out): see the report
   2    usage or configuration error, or an input file that cannot be read
   3    authentication failure or a fatal service error
@@ -117,6 +131,7 @@ async function run(args: readonly string[], context: CliContext): Promise<number
     batchSize: config.batchSize,
     pollTimeoutMs: config.pollTimeoutMs,
     report: config.reportPath,
+    after: config.after,
   }).catch((error: unknown) => {
     if (context.signal.aborted) context.stderr.write(`autopilot-import: stopped; the rows finished so far are in ${config.reportPath}\n`);
     throw error;
