@@ -102,8 +102,21 @@ export { planUploads, formatPlan, type ImportPlan, type PlannedUpload, type Plan
 export { graphStagedApi, toGraphDevice } from "./pipeline/graph-staged-api.js";
 export type { StagedApi, ListOptions as StagedListOptions, ServiceCapabilities } from "./pipeline/staged-api.js";
 export { importReportColumns } from "./pipeline/report-columns.js";
-export { IMPORT_REPORT_COLUMNS, type ImportReportRow, type ImportRowStatus, type ImportSummary, type Upload } from "./pipeline/types.js";
+export {
+  IMPORT_REPORT_COLUMNS,
+  type ImportReportRow,
+  type ImportRowStatus,
+  type ImportSummary,
+  type Upload,
+  type PostImportStage,
+  type PostImportCompletion,
+  type SyncOutcome,
+} from "./pipeline/types.js";
 export { assertSummaryInvariant, formatSummary, SummaryInvariantError } from "./pipeline/summary.js";
 export { adviceFor, verdictFor } from "./pipeline/outcomes.js";
 export { DEFAULT_BATCH_SIZE, DEFAULT_CONCURRENCY, DEFAULT_POLL_TIMEOUT_MS, MAX_BATCH_SIZE as MAX_UPLOAD_SIZE } from "./pipeline/defaults.js";
 export { parseDuration, formatDuration } from "./pipeline/duration.js";
+
+// After the import (src/after): sync, registration check, updating existing devices; `createPostImportStage` plugs
+// them into importDevices.
+export * from "./after/index.js";

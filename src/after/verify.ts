@@ -12,9 +12,10 @@ import { nextBackoff, waitWithinDeadline, type BackoffPolicy } from "./backoff.j
 import { byIdRequest, bySerialRequest, idLookup, MAX_REGISTERED_PAGE, registeredPages, serialKey, serialLookup } from "./registered.js";
 import { chooseVerifyStrategy, listingBudget, registeredEstimate, type VerifyStrategy } from "./verify-strategy.js";
 import type { AfterRuntime } from "./types.js";
+import type { Registered } from "../pipeline/types.js";
 
 /** yes: found; no: looked for and not found by the deadline; unchecked: never looked for (or every look failed). */
-export type Registered = "yes" | "no" | "unchecked";
+export type { Registered };
 
 export interface VerifyTarget {
   readonly serialNumber: string;

@@ -1,0 +1,39 @@
+/** After the import: Autopilot sync, registration check, updating existing devices, and the stage that runs them. */
+export { createPostImportStage, type PostImportOptions } from "./post-import.js";
+export {
+  triggerAutopilotSync,
+  syncSucceeded,
+  SYNC_PATH,
+  MAX_SYNC_TRIGGERS,
+  DEFAULT_SYNC_MAX_WAIT_MS,
+  DEFAULT_SYNC_POLL,
+  type SyncOptions,
+  type SyncResult,
+  type SyncStatus,
+} from "./sync.js";
+export { syncWindowOpensAt, parseGraphTime, SYNC_INTERVAL_MS, type SyncWindow, type SyncWindowInput } from "./sync-window.js";
+export { readAutopilotSettings, formatSettings, nextManualSyncAllowedAt, SETTINGS_PATH } from "./settings.js";
+export {
+  verifyRegistration,
+  DEFAULT_VERIFY_TIMEOUT_MS,
+  DEFAULT_VERIFY_POLL,
+  type Registered,
+  type VerifyOptions,
+  type VerifyOutcome,
+  type VerifyResult,
+  type VerifyStats,
+  type VerifyTarget,
+} from "./verify.js";
+export { chooseVerifyStrategy, verifyCosts, listingBudget, type VerifyCost, type VerifyCounts, type VerifyStrategy } from "./verify-strategy.js";
+export {
+  updateExistingDevices,
+  propertyChanges,
+  type ExistingDevice,
+  type PropertyChanges,
+  type UpdateOutcome,
+  type UpdateReason,
+  type UpdateResult,
+} from "./update-existing.js";
+export { REGISTERED_PATH, findBySerials, exactSerialMatches, serialKey } from "./registered.js";
+export { nextBackoff, waitWithinDeadline, type BackoffPolicy } from "./backoff.js";
+export type { AfterLogger, AfterRuntime } from "./types.js";
