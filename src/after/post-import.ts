@@ -27,6 +27,8 @@ export interface PostImportOptions extends AfterRuntime {
   readonly verifyTimeoutMs?: number;
   readonly verifyPoll?: Partial<BackoffPolicy>;
   readonly syncPoll?: Partial<BackoffPolicy>;
+  /** Told when each step starts (one line for people); the steps are logged at info as well. */
+  readonly onStep?: (message: string) => void;
 }
 
 interface HeldExisting {
@@ -52,6 +54,10 @@ export function createPostImportStage(client: GraphClient, options: PostImportOp
   const existing: HeldExisting[] = [];
   let importedCount = 0;
 
+  const step = (message: string): void => {
+    log?.info({}, message);
+    options.onStep?.(message);
+  };
   const asPolled = (rows: readonly ImportReportRow[]): PostImportCompletion["rows"] => rows.map((row) => ({ row, polledStatus: row.status }));
 
   /** Runs a step; a service or sign-in failure is logged and returned, anything else ends the stage. */
@@ -67,6 +73,7 @@ export function createPostImportStage(client: GraphClient, options: PostImportOp
 
   const finishExisting = async (signal: AbortSignal): Promise<PostImportCompletion["rows"]> => {
     if (existing.length === 0) return [];
+    step(`Updating ${existing.length} already registered device(s) from the CSV where they differ…`);
     const outcome = await attempt("updating existing devices", signal, () =>
       updateExistingDevices(client, existing.map(({ row, inputs }) => ({ serialNumber: row.serialNumber, ...inputs })), { ...options, signal }),
     );
@@ -86,6 +93,7 @@ export function createPostImportStage(client: GraphClient, options: PostImportOp
 
   const finishImported = async (signal: AbortSignal): Promise<PostImportCompletion["rows"]> => {
     if (imported.length === 0) return [];
+    step(`Checking that ${imported.length} imported device(s) are registered (up to ${formatDuration(verifyTimeoutMs)})…`);
     const outcome = await attempt("registration check", signal, () =>
       verifyRegistration(client, imported.map((row) => ({ serialNumber: row.serialNumber, deviceRegistrationId: row.deviceRegistrationId })), {
         ...options,
@@ -111,6 +119,7 @@ export function createPostImportStage(client: GraphClient, options: PostImportOp
   const runSync = async (signal: AbortSignal): Promise<SyncOutcome> => {
     if (options.sync === false) return { status: "skipped", message: "not requested" };
     if (importedCount === 0) return { status: "skipped", message: "skipped: no device was imported" };
+    step("Triggering the Autopilot sync…");
     const result = await attempt("Autopilot sync", signal, () =>
       triggerAutopilotSync(client, {
         ...options,

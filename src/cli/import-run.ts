@@ -88,7 +88,7 @@ export async function runImport(context: CliContext, options: RunImportOptions):
       logger,
       signal: context.signal,
       onInputFiles: (f) => (files = f),
-      ...(after ? { postImport: createPostImportStage(client, { ...postImportOptions(after), logger, signal: context.signal }) } : {}),
+      ...(after ? { postImport: createPostImportStage(client, { ...postImportOptions(after), logger, signal: context.signal, onStep: stepLine(context) }) } : {}),
       onProgress: (snapshot) => {
         last = snapshot;
         progress.update(snapshot);
@@ -103,6 +103,11 @@ export async function runImport(context: CliContext, options: RunImportOptions):
     clearInterval(ticker);
     client.close();
   }
+}
+
+/** On a terminal, each after-import step gets a line above the progress bar (elsewhere the log has it). */
+function stepLine(context: CliContext): ((message: string) => void) | undefined {
+  return context.stderr.isTTY ? (message) => context.stderr.write(`\r\x1b[2K${message}\n`) : undefined;
 }
 
 function postImportOptions(after: AfterImportConfig) {

@@ -40,14 +40,26 @@ describe("importDevices with the after-import stage, against the emulator", () =
     ]);
     const reportPath = path.join(dir, "after-report.csv");
     const runtime = harnessRuntime(h);
+    const steps: string[] = [];
     const summary = await importDevices({
       input: [file],
       client: h.client,
       report: reportPath,
       pollPolicy: FAST_POLL,
       ...runtime,
-      postImport: createPostImportStage(h.client, { ...runtime, updateExisting: true, syncWait: true, verifyTimeoutMs: 5 * 60_000 }),
+      postImport: createPostImportStage(h.client, {
+        ...runtime,
+        updateExisting: true,
+        syncWait: true,
+        verifyTimeoutMs: 5 * 60_000,
+        onStep: (message) => steps.push(message),
+      }),
     });
+    expect(steps).toEqual([
+      "Updating 2 already registered device(s) from the CSV where they differ…",
+      "Checking that 2 imported device(s) are registered (up to 5m)…",
+      "Triggering the Autopilot sync…",
+    ]);
 
     expect(summary).toMatchObject({
       rows: 6,
