@@ -1,12 +1,19 @@
 /**
- * The one poller of a run: refreshes every device in flight with as few requests as it can (see poll-strategy.ts),
+ * The one poller of a run: refreshes the devices in flight with as few requests as it can (see poll-strategy.ts),
  * waits longer while nothing changes, and reports each device once it is final or its deadline has passed.
+ *
+ * Which devices a round refreshes: the service processes uploads roughly in the order they were staged, so until the
+ * first device finishes only the oldest upload is looked at (one request). Once devices finish, the poller knows how
+ * long processing takes (the shortest time from staging to a final state it has seen) and refreshes each upload when
+ * it is due, waking up when the next upload becomes due. A full refresh of everything in flight still happens at
+ * least every FULL_REFRESH_MS, so an upload that finishes out of order, or a stuck oldest upload, cannot hide the rest.
+ * When refreshing everything costs no more than PROBE_WHEN_ROUND_COSTS_MORE_THAN requests, every round does.
  */
 import type { DeviceImportStatus, ImportedDeviceIdentity } from "../graph/resources.js";
 import { ServiceError } from "../errors.js";
 import { abortError } from "../graph/abort.js";
 import { isTerminal, timeoutMessage, verdictFor, type DeviceVerdict } from "./outcomes.js";
-import { BATCH_LIMIT, choosePollStrategy, nextInterval, waitBeforeNextRound, type IntervalPolicy, type PollStrategy } from "./poll-strategy.js";
+import { choosePollStrategy, nextInterval, waitBeforeNextRound, type IntervalPolicy, type PollStrategy } from "./poll-strategy.js";
 import { isBadRequest } from "./reconcile.js";
 import { odataString, type ServiceCapabilities, type StagedApi } from "./staged-api.js";
 import type { TrackedDevice } from "./types.js";
@@ -29,43 +36,77 @@ export interface PollerDeps {
   readonly signal: AbortSignal;
 }
 
-/** A full round costing more requests than this is replaced by one-request probes while nothing changes. */
+/** Refreshing everything costing more requests than this makes rounds refresh only the uploads that are due. */
 const PROBE_WHEN_ROUND_COSTS_MORE_THAN = 2;
+
+/** Longest wait between rounds that refresh only the oldest or due uploads (each costs a request or a few). */
+const PARTIAL_ROUND_MAX_MS = 10_000;
+
+/** Longest time between two refreshes of everything in flight. */
+const FULL_REFRESH_MS = 120_000;
+
+/** An upload is due once its age reaches this share of the shortest processing time seen. */
+const DUE_SHARE = 0.8;
 
 /** Poll rounds in a row that may fail transiently before the run gives up. */
 const MAX_FAILED_ROUNDS = 5;
 
-/** Full listings (or 404s) in a row that must miss a record before it is considered deleted. */
+/** Complete answers (listings or 404s) in a row that must miss a record before it is considered deleted. */
 const MISSES_BEFORE_GONE = 3;
 
 export interface PollerStats {
   rounds: number;
-  /** One-request looks at the oldest upload between full rounds. */
-  probes: number;
+  /** Rounds that refreshed only the uploads due (the oldest one, before any device finished). */
+  partialRounds: number;
   /** Rounds lost to transient failures (retried later). */
   failedRounds: number;
   requests: number;
   byStrategy: Record<PollStrategy, number>;
+  /** Shortest staging-to-final time seen (ms), the basis of due times. */
+  processingMs: number | null;
 }
 
-interface UploadCounts {
+interface UploadState {
+  readonly id: string;
   /** Devices staged in this upload (a filtered listing returns them all). */
   staged: number;
+  /** When its first device was staged. */
+  readonly firstStagedAt: number;
   /** Staged ids of its devices still in flight. */
   readonly inFlight: Set<string>;
+}
+
+interface RoundResult {
+  readonly progressed: boolean;
+  /** Whether everything in flight was refreshed. */
+  readonly full: boolean;
+  /** Throttling units spent (a page counts one, a $batch one per item). */
+  readonly units: number;
+  readonly requests: number;
 }
 
 export class Poller {
   readonly #deps: PollerDeps;
   readonly #tracked = new Map<string, TrackedDevice>();
-  readonly #uploads = new Map<string, UploadCounts>();
+  /** In staging order. */
+  readonly #uploads = new Map<string, UploadState>();
   #closed = false;
   #failedRounds = 0;
   #wake: (() => void) | undefined;
   /** Staged records that are not ours, as of the last full listing (undefined before one). */
   #others: number | undefined;
   #stagedByUs = 0;
-  readonly stats: PollerStats = { rounds: 0, probes: 0, failedRounds: 0, requests: 0, byStrategy: { batch: 0, list: 0, byUpload: 0 } };
+  /** Shortest staging-to-final time observed by polling. */
+  #processingMs: number | undefined;
+  #lastFullRefreshAt = Number.NEGATIVE_INFINITY;
+  readonly stats: PollerStats = {
+    rounds: 0,
+    partialRounds: 0,
+    failedRounds: 0,
+    requests: 0,
+    byStrategy: { batch: 0, list: 0, byUpload: 0 },
+    processingMs: null,
+  };
 
   constructor(deps: PollerDeps) {
     this.#deps = deps;
@@ -84,10 +125,13 @@ export class Poller {
   /** Starts following a staged device. */
   track(device: TrackedDevice): void {
     this.#tracked.set(device.stagedId, device);
-    const counts = this.#uploads.get(device.uploadId) ?? { staged: 0, inFlight: new Set<string>() };
-    counts.staged += 1;
-    counts.inFlight.add(device.stagedId);
-    this.#uploads.set(device.uploadId, counts);
+    let upload = this.#uploads.get(device.uploadId);
+    if (!upload) {
+      upload = { id: device.uploadId, staged: 0, firstStagedAt: device.stagedAt, inFlight: new Set() };
+      this.#uploads.set(device.uploadId, upload);
+    }
+    upload.staged += 1;
+    upload.inFlight.add(device.stagedId);
     this.#stagedByUs += 1;
     this.#wake?.();
   }
@@ -108,7 +152,6 @@ export class Poller {
     const { now, sleep, policy, signal } = this.#deps;
     let base: number = policy.minMs;
     let nextRoundAt = Number.POSITIVE_INFINITY;
-    let nextProbeAt = Number.POSITIVE_INFINITY;
     for (;;) {
       if (signal.aborted) throw abortError(signal);
       if (this.#tracked.size === 0) {
@@ -121,81 +164,16 @@ export class Poller {
         // Work arrived: the first round comes after the shortest interval, and the backoff starts from there.
         base = policy.minMs;
         nextRoundAt = now() + base;
-        nextProbeAt = Number.POSITIVE_INFINITY;
       }
-      const deadline = this.#earliestDeadline();
-      const due = Math.min(nextRoundAt, nextProbeAt, deadline);
-      const wait = due - now();
+      // Re-checks of due uploads follow the backoff; an upload becoming due, or a deadline, wakes the poller earlier.
+      const wakeAt = Math.min(nextRoundAt, Math.max(this.#nextNewlyDueAt(), now() + policy.minMs), this.#earliestDeadline());
+      const wait = wakeAt - now();
       if (wait > 0) await sleep(wait, signal);
-      if (now() < nextRoundAt && now() < deadline) {
-        // Between full rounds a one-request probe of the oldest upload spots the moment devices start to finish.
-        const probe = await this.#tolerate(() => this.#probe());
-        if (!probe.progressed) {
-          nextProbeAt = now() + waitBeforeNextRound(policy.minMs, probe.units, policy);
-          continue;
-        }
-      }
-      const { progressed, units, requests } = await this.#tolerate(() => this.#round());
+      const { progressed, units, full } = await this.#tolerate(() => this.#round());
       this.#expire();
       base = nextInterval(base, progressed, policy);
-      nextRoundAt = now() + waitBeforeNextRound(base, units, policy);
-      // Probing pays only while full rounds cost several requests and nothing is moving.
-      nextProbeAt = !progressed && requests > PROBE_WHEN_ROUND_COSTS_MORE_THAN ? now() + policy.minMs : Number.POSITIVE_INFINITY;
+      nextRoundAt = now() + waitBeforeNextRound(full ? base : Math.min(base, PARTIAL_ROUND_MAX_MS), units, policy);
     }
-  }
-
-  /**
-   * Runs a round; a transient failure (5xx, throttling or network trouble that outlasted the client's retries) counts
-   * as a round without progress, so the next one backs off and tries again. Anything else, or too many in a row, is fatal.
-   */
-  async #tolerate(round: () => Promise<{ progressed: boolean; units: number; requests?: number }>): Promise<{ progressed: boolean; units: number; requests: number }> {
-    try {
-      const result = await round();
-      this.#failedRounds = 0;
-      return { requests: 0, ...result };
-    } catch (error) {
-      const transient = error instanceof ServiceError && (error.status === undefined || error.status === 429 || error.status >= 500);
-      if (!transient || this.#deps.signal.aborted || ++this.#failedRounds > MAX_FAILED_ROUNDS) throw error;
-      this.stats.failedRounds += 1;
-      this.#deps.log?.({ err: error, failedRounds: this.#failedRounds }, "poll round failed; trying again later");
-      return { progressed: false, units: 0, requests: 0 };
-    }
-  }
-
-  /** Refreshes the oldest upload's devices with one request (a filtered list, or one $batch of its oldest devices). */
-  async #probe(): Promise<{ progressed: boolean; units: number }> {
-    const { api, capabilities, signal } = this.#deps;
-    const oldest = this.#tracked.values().next();
-    if (oldest.done) return { progressed: false, units: 0 };
-    const before = api.requests;
-    let progressed = false;
-    let units = 0;
-    this.stats.probes += 1;
-    if (capabilities.importIdFilter !== false) {
-      try {
-        for await (const page of api.list({ filter: `importId eq ${odataString(oldest.value.uploadId)}`, top: capabilities.pageSize, signal })) {
-          for (const record of page) progressed = this.#apply(record) || progressed;
-        }
-        capabilities.importIdFilter = true;
-        units = api.requests - before;
-      } catch (error) {
-        if (!isBadRequest(error)) throw error;
-        capabilities.importIdFilter = false;
-      }
-    }
-    if (capabilities.importIdFilter === false) {
-      const ids: string[] = [];
-      for (const id of this.#tracked.keys()) {
-        ids.push(id);
-        if (ids.length === BATCH_LIMIT) break;
-      }
-      const records = await api.get(ids, signal);
-      for (const record of records.values()) if (record) progressed = this.#apply(record) || progressed;
-      units += ids.length;
-    }
-    this.stats.requests += api.requests - before;
-    this.#deps.log?.({ uploadId: oldest.value.uploadId, progressed, requests: api.requests - before }, "poll probe");
-    return { progressed, units };
   }
 
   #idle(): Promise<void> {
@@ -221,38 +199,105 @@ export class Poller {
     return first.done ? Number.POSITIVE_INFINITY : first.value.stagedAt + this.#deps.pollTimeoutMs;
   }
 
-  async #round(): Promise<{ progressed: boolean; units: number; requests: number }> {
+  #dueAt(upload: UploadState): number {
+    return this.#processingMs === undefined ? Number.POSITIVE_INFINITY : upload.firstStagedAt + this.#processingMs * DUE_SHARE;
+  }
+
+  /** When the next upload that is not due yet becomes due (infinity when none will, or processing time is unknown). */
+  #nextNewlyDueAt(): number {
+    const now = this.#deps.now();
+    for (const upload of this.#uploads.values()) {
+      const at = this.#dueAt(upload);
+      if (at > now) return at;
+    }
+    return Number.POSITIVE_INFINITY;
+  }
+
+  /** The uploads to refresh now: everything when that is cheap or overdue, else the due ones (or the oldest). */
+  #selectUploads(): { uploads: UploadState[]; full: boolean } {
+    const all = [...this.#uploads.values()];
+    const now = this.#deps.now();
+    const everything = this.#cost(all);
+    if (everything <= PROBE_WHEN_ROUND_COSTS_MORE_THAN || now - this.#lastFullRefreshAt >= FULL_REFRESH_MS) return { uploads: all, full: true };
+    const due = all.filter((upload) => this.#dueAt(upload) <= now);
+    // Before any device finished, or when no upload is due yet, the oldest upload stands for the rest.
+    const uploads = due.length > 0 ? due : all.slice(0, 1);
+    return uploads.length === all.length ? { uploads, full: true } : { uploads, full: false };
+  }
+
+  /** Requests the cheapest strategy needs to refresh these uploads' devices. */
+  #cost(uploads: readonly UploadState[]): number {
+    return this.#choose(uploads)?.requests ?? 0;
+  }
+
+  #choose(uploads: readonly UploadState[]) {
     const { capabilities } = this.#deps;
-    const perUpload = [...this.#uploads.values()].map((u) => u.staged);
-    const choice = choosePollStrategy({
-      inFlight: this.#tracked.size,
-      perUpload,
+    return choosePollStrategy({
+      inFlight: uploads.reduce((sum, u) => sum + u.inFlight.size, 0),
+      perUpload: uploads.map((u) => u.staged),
       // Before a full listing the collection's size is unknown: assume at least one page of others' records.
       staged: this.stagedEstimate ?? this.#stagedByUs + capabilities.pageSize,
       pageSize: capabilities.pageSize,
       importIdFilter: capabilities.importIdFilter !== false,
     });
-    if (!choice) return { progressed: false, units: 0, requests: 0 };
+  }
+
+  /**
+   * Runs a round; a transient failure (5xx, throttling or network trouble that outlasted the client's retries) counts
+   * as a round without progress, so the next one backs off and tries again. Anything else, or too many in a row, is fatal.
+   */
+  async #tolerate(round: () => Promise<RoundResult>): Promise<RoundResult> {
+    try {
+      const result = await round();
+      this.#failedRounds = 0;
+      return result;
+    } catch (error) {
+      const transient = error instanceof ServiceError && (error.status === undefined || error.status === 429 || error.status >= 500);
+      if (!transient || this.#deps.signal.aborted || ++this.#failedRounds > MAX_FAILED_ROUNDS) throw error;
+      this.stats.failedRounds += 1;
+      this.#deps.log?.({ err: error, failedRounds: this.#failedRounds }, "poll round failed; trying again later");
+      return { progressed: false, full: true, units: 0, requests: 0 };
+    }
+  }
+
+  async #round(): Promise<RoundResult> {
+    const first = await this.#refresh(this.#selectUploads());
+    if (first.full || !first.progressed) return first;
+    // Devices just finished (perhaps the first ones, which sets the processing time): refresh the uploads now due too.
+    const refreshed = new Set(first.uploadIds);
+    const due = [...this.#uploads.values()].filter((u) => !refreshed.has(u.id) && this.#dueAt(u) <= this.#deps.now());
+    if (due.length === 0) return first;
+    const second = await this.#refresh({ uploads: due, full: false });
+    return { progressed: true, full: false, units: first.units + second.units, requests: first.requests + second.requests };
+  }
+
+  async #refresh({ uploads, full }: { uploads: UploadState[]; full: boolean }): Promise<RoundResult & { uploadIds: string[] }> {
+    const uploadIds = uploads.map((u) => u.id);
+    const choice = this.#choose(uploads);
+    if (!choice) return { progressed: false, full, units: 0, requests: 0, uploadIds };
     this.stats.rounds += 1;
+    if (full) this.#lastFullRefreshAt = this.#deps.now();
+    else this.stats.partialRounds += 1;
     this.stats.byStrategy[choice.strategy] += 1;
-    let result: { progressed: boolean; units: number; requests: number };
+    const ids = uploads.flatMap((u) => [...u.inFlight]);
+    let result: Omit<RoundResult, "full">;
     switch (choice.strategy) {
       case "batch":
-        result = await this.#refreshByGet();
+        result = await this.#refreshByGet(ids);
         break;
       case "byUpload":
-        result = await this.#refreshByUpload();
+        result = await this.#refreshByUpload(uploads);
         break;
       case "list":
-        result = await this.#refreshByListing();
+        result = await this.#refreshByListing(new Set(ids));
         break;
     }
     this.stats.requests += result.requests;
     this.#deps.log?.(
-      { strategy: choice.strategy, inFlight: this.#tracked.size, requests: result.requests, progressed: result.progressed },
+      { strategy: choice.strategy, full, uploads: uploads.length, devices: ids.length, inFlight: this.#tracked.size, requests: result.requests, progressed: result.progressed },
       "poll round",
     );
-    return result;
+    return { ...result, full, uploadIds };
   }
 
   /** Applies a fresh record; true when something changed. */
@@ -262,6 +307,8 @@ export class Poller {
     device.misses = 0;
     const status: DeviceImportStatus = record.state.deviceImportStatus;
     if (isTerminal(status)) {
+      const took = this.#deps.now() - device.stagedAt;
+      if (this.#processingMs === undefined || took < this.#processingMs) this.#processingMs = this.stats.processingMs = took;
       this.#finish(device, verdictFor(record));
       return true;
     }
@@ -272,10 +319,10 @@ export class Poller {
 
   #finish(device: TrackedDevice, outcome: PollOutcome): void {
     this.#tracked.delete(device.stagedId);
-    const counts = this.#uploads.get(device.uploadId);
-    if (counts) {
-      counts.inFlight.delete(device.stagedId);
-      if (counts.inFlight.size === 0) this.#uploads.delete(device.uploadId);
+    const upload = this.#uploads.get(device.uploadId);
+    if (upload) {
+      upload.inFlight.delete(device.stagedId);
+      if (upload.inFlight.size === 0) this.#uploads.delete(device.uploadId);
     }
     this.#deps.onFinal(device, outcome);
   }
@@ -294,8 +341,7 @@ export class Poller {
     return true;
   }
 
-  async #refreshByGet(): Promise<{ progressed: boolean; units: number; requests: number }> {
-    const ids = [...this.#tracked.keys()];
+  async #refreshByGet(ids: readonly string[]): Promise<Omit<RoundResult, "full">> {
     const before = this.#deps.api.requests;
     const records = await this.#deps.api.get(ids, this.#deps.signal);
     let progressed = false;
@@ -310,15 +356,15 @@ export class Poller {
     return { progressed, units: ids.length, requests: this.#deps.api.requests - before };
   }
 
-  async #refreshByUpload(): Promise<{ progressed: boolean; units: number; requests: number }> {
+  async #refreshByUpload(uploads: readonly UploadState[]): Promise<Omit<RoundResult, "full">> {
     const { api, capabilities, signal } = this.#deps;
     const before = api.requests;
     const roundStart = this.#deps.now();
     let progressed = false;
-    for (const [uploadId, counts] of [...this.#uploads]) {
+    for (const upload of uploads) {
       const seen = new Set<string>();
       try {
-        for await (const page of api.list({ filter: `importId eq ${odataString(uploadId)}`, top: capabilities.pageSize, signal })) {
+        for await (const page of api.list({ filter: `importId eq ${odataString(upload.id)}`, top: capabilities.pageSize, signal })) {
           for (const record of page) {
             seen.add(record.id);
             progressed = this.#apply(record) || progressed;
@@ -328,11 +374,11 @@ export class Poller {
         if (!isBadRequest(error)) throw error;
         capabilities.importIdFilter = false;
         this.#deps.log?.({}, "service rejects $filter on importId; polling by listing instead");
-        const listed = await this.#refreshByListing();
+        const listed = await this.#refreshByListing(new Set(uploads.flatMap((u) => [...u.inFlight])));
         return { ...listed, progressed: listed.progressed || progressed, requests: api.requests - before };
       }
       capabilities.importIdFilter = true;
-      for (const id of [...counts.inFlight]) {
+      for (const id of [...upload.inFlight]) {
         const device = this.#tracked.get(id);
         if (device && device.stagedAt < roundStart && !seen.has(id)) progressed = this.#miss(device) || progressed;
       }
@@ -341,12 +387,13 @@ export class Poller {
     return { progressed, units: requests, requests };
   }
 
-  async #refreshByListing(): Promise<{ progressed: boolean; units: number; requests: number }> {
+  /** Pages through the staged collection until every wanted record was seen (applying any tracked one met on the way). */
+  async #refreshByListing(wanted: ReadonlySet<string>): Promise<Omit<RoundResult, "full">> {
     const { api, capabilities, signal } = this.#deps;
     const before = api.requests;
     const roundStart = this.#deps.now();
-    const wanted = this.#tracked.size;
     const seen = new Set<string>();
+    let found = 0;
     let progressed = false;
     let total = 0;
     let pages = 0;
@@ -360,10 +407,11 @@ export class Poller {
       for (const record of page) {
         if (!this.#tracked.has(record.id)) continue;
         seen.add(record.id);
+        if (wanted.has(record.id)) found += 1;
         progressed = this.#apply(record) || progressed;
       }
-      if (seen.size === wanted) {
-        complete = false; // every device found: the rest of the collection is not needed
+      if (found === wanted.size) {
+        complete = false; // every wanted device found: the rest of the collection is not needed
         break;
       }
     }
@@ -371,8 +419,9 @@ export class Poller {
     const others = Math.max(0, total - this.#stagedByUs);
     this.#others = complete ? others : Math.max(this.#others ?? 0, others);
     if (complete) {
-      for (const device of [...this.#tracked.values()]) {
-        if (device.stagedAt < roundStart && !seen.has(device.stagedId)) progressed = this.#miss(device) || progressed;
+      for (const id of wanted) {
+        const device = this.#tracked.get(id);
+        if (device && device.stagedAt < roundStart && !seen.has(id)) progressed = this.#miss(device) || progressed;
       }
     }
     const requests = api.requests - before;

@@ -69,17 +69,37 @@ describe("Poller", () => {
     expect(service.calls.filter((c) => c.kind === "get").every((c) => c.size === 30 || c.size === 20)).toBe(true);
   });
 
-  it("probes the oldest upload between costly full rounds and reacts as soon as devices finish", async () => {
+  it("looks at the oldest upload only until devices finish, then at each upload when it is due", async () => {
     const { clock, service, poller, finals } = setup({ processingMs: 20_000 });
+    const start = clock.now();
+    for (const upload of ["a", "b", "c"]) {
+      for (const device of await stage(service, 500, upload)) poller.track(device);
+      clock.time += 5_000; // uploads staged 5 s apart
+    }
+    poller.close();
+    await poller.run();
+    expect(finals).toHaveLength(1500);
+    const doneAt = (upload: string) => Math.max(...finals.filter((f) => f.device.uploadId === upload).map((f) => f.at)) - start;
+    // Staged at 0, 5 and 10 s, processed in 20 s. Polling starts at 15 s: the oldest upload is looked at on the
+    // backoff schedule (17, 20 s) and seen done at 20 s; that sets the processing time, so b and c are looked at when
+    // due (80% of it after staging) and then on the short interval until done.
+    expect([doneAt("a"), doneAt("b"), doneAt("c")]).toEqual([20_000, 25_000, 30_000]);
+    expect(poller.stats.partialRounds).toBeGreaterThan(0);
+    expect(poller.stats.processingMs).not.toBeNull();
+    expect(poller.stats.requests).toBeLessThanOrEqual(20);
+  });
+
+  it("still finds devices behind an oldest upload that never finishes, through the periodic full refresh", async () => {
+    const stuck = Array.from({ length: 500 }, (_, i) => `a-SN${i}`);
+    const { clock, service, poller, finals } = setup({ processingMs: 20_000, stuck }, {}, 600_000);
     const start = clock.now();
     for (const upload of ["a", "b", "c"]) for (const device of await stage(service, 500, upload)) poller.track(device);
     poller.close();
     await poller.run();
-    expect(finals).toHaveLength(1500);
-    // Full rounds alone (backoff 2, 5, 9.5, 16.25, 26.4 s) would see the devices at 26.4 s; a probe sees them at 20.25 s.
-    expect(Math.max(...finals.map((f) => f.at)) - start).toBe(20_250);
-    expect(poller.stats.probes).toBeGreaterThan(0);
-    expect(poller.stats.requests).toBeLessThan(5 * 3 + poller.stats.probes + 3);
+    const doneAt = (upload: string) => Math.max(...finals.filter((f) => f.device.uploadId === upload).map((f) => f.at)) - start;
+    expect(doneAt("b")).toBeLessThanOrEqual(2_000 + 120_000 + 10_000); // first round, full-refresh period, partial interval
+    expect(doneAt("c")).toBeLessThanOrEqual(2_000 + 120_000 + 10_000);
+    expect(finals.filter((f) => f.device.uploadId === "a").every((f) => f.outcome.status === "timeout")).toBe(true);
   });
 
   it("filters by importId per upload when the service supports it", async () => {
