@@ -26,6 +26,19 @@ export const GRAPH_ENV_FOR_FLAG = {
   "ca-cert": ["AUTOPILOT_IMPORT_CA_CERT"],
 } as const;
 
+/**
+ * Settings read only from the environment, first match wins: secrets (and the token file) have no flag, so they never
+ * show in a process list; the proxy follows the usual convention.
+ */
+export const GRAPH_ENV_ONLY = {
+  clientSecret: ["AZURE_CLIENT_SECRET"],
+  clientSecretFile: ["AZURE_CLIENT_SECRET_FILE"],
+  certificatePassword: ["AZURE_CLIENT_CERTIFICATE_PASSWORD"],
+  federatedTokenFile: ["AZURE_FEDERATED_TOKEN_FILE"],
+  proxyUrl: ["HTTPS_PROXY", "https_proxy"],
+  noProxy: ["NO_PROXY", "no_proxy"],
+} as const;
+
 export const graphFlagOptions = {
   "log-level": { type: "string" },
   "log-file": { type: "string" },
@@ -139,22 +152,22 @@ type GraphValues = z.output<z.ZodObject<typeof graphSchemaShape>>;
 /** The validated flags plus the secrets and proxy settings only the environment carries. */
 export function resolveAuth(c: GraphValues, env: Env, cwd: string, options: { readCaCertificate: boolean }): AuthConfig {
   if (c.certificate && c["managed-identity"]) throw new UsageError("--certificate and --managed-identity cannot be combined");
-  const secretFile = firstEnv(env, ["AZURE_CLIENT_SECRET_FILE"]);
-  const clientSecret = firstEnv(env, ["AZURE_CLIENT_SECRET"]) ?? (secretFile ? readSecretFile(secretFile, cwd) : undefined);
+  const secretFile = firstEnv(env, GRAPH_ENV_ONLY.clientSecretFile);
+  const clientSecret = firstEnv(env, GRAPH_ENV_ONLY.clientSecret) ?? (secretFile ? readSecretFile(secretFile, cwd) : undefined);
   return {
     tenantId: c.tenant,
     clientId: c["client-id"],
     clientSecret,
     certificatePath: c.certificate ? path.resolve(cwd, c.certificate) : undefined,
-    certificatePassword: firstEnv(env, ["AZURE_CLIENT_CERTIFICATE_PASSWORD"]),
-    federatedTokenFile: firstEnv(env, ["AZURE_FEDERATED_TOKEN_FILE"]),
+    certificatePassword: firstEnv(env, GRAPH_ENV_ONLY.certificatePassword),
+    federatedTokenFile: firstEnv(env, GRAPH_ENV_ONLY.federatedTokenFile),
     managedIdentity: c["managed-identity"],
     cloud: c.cloud,
     graphUrl: c["graph-url"],
     authorityHost: c["authority-host"],
     caCertificate: c["ca-cert"] && options.readCaCertificate ? readCaCert(c["ca-cert"], cwd) : undefined,
     caCertPath: c["ca-cert"] ? path.resolve(cwd, c["ca-cert"]) : undefined,
-    proxyUrl: firstEnv(env, ["HTTPS_PROXY", "https_proxy"]),
-    noProxy: firstEnv(env, ["NO_PROXY", "no_proxy"]),
+    proxyUrl: firstEnv(env, GRAPH_ENV_ONLY.proxyUrl),
+    noProxy: firstEnv(env, GRAPH_ENV_ONLY.noProxy),
   };
 }
