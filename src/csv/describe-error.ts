@@ -1,6 +1,6 @@
 import { CsvError } from "csv-parse";
 import type { LineTracker } from "./line-breaks.js";
-import { MAX_RECORD_BYTES } from "./record-parser.js";
+import { MAX_RECORD_BYTES, RecordTooLongError } from "./record-parser.js";
 
 /** One line for an input that cannot be opened or read. */
 export function describeReadError(error: unknown): string {
@@ -20,12 +20,13 @@ export function describeReadError(error: unknown): string {
 
 /** One line for a file whose CSV structure breaks down; `afterLine` is the last line of the last good record. */
 export function describeParseFailure(error: unknown, afterLine: number, lines: LineTracker): string {
+  if (error instanceof RecordTooLongError) {
+    return `the record starting after line ${afterLine} is longer than ${MAX_RECORD_BYTES / 1024 / 1024} MB: probably an unterminated quote`;
+  }
   if (!(error instanceof CsvError)) return describeReadError(error);
   switch (error.code) {
     case "CSV_QUOTE_NOT_CLOSED":
       return `unterminated quote: a quoted value starting after line ${afterLine} is never closed`;
-    case "CSV_MAX_RECORD_SIZE":
-      return `the record starting after line ${afterLine} is longer than ${MAX_RECORD_BYTES / 1024 / 1024} MB: probably an unterminated quote`;
     case "CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE":
     case "CSV_INVALID_CLOSING_QUOTE":
       return `malformed quoted value on line ${lines.trueLine(Number(error.lines))}: text follows the closing quote (a quote inside a value must be doubled: "")`;

@@ -1,6 +1,7 @@
 import { describeBinary } from "./binary.js";
 import { detectDelimiter, type Delimiter } from "./delimiter.js";
 import type { EncodingLabel } from "./encoding.js";
+import type { LineEnd } from "./record-parser.js";
 import { Utf8Transcoder } from "./transcoder.js";
 
 /** How much of a file is read before parsing starts: the header line must lie within it. */
@@ -28,7 +29,7 @@ export async function readHead(iterator: AsyncIterator<Buffer>, limit = HEAD_BYT
 }
 
 export type HeadInspection =
-  | { readonly ok: true; readonly encoding: EncodingLabel; readonly delimiter: Delimiter }
+  | { readonly ok: true; readonly encoding: EncodingLabel; readonly delimiter: Delimiter; readonly lineEnd: LineEnd | null }
   | { readonly ok: false; readonly encoding: EncodingLabel | null; readonly error: string };
 
 /** Decides what can be decided from the head alone: empty, binary, no header line, delimiter. */
@@ -52,5 +53,6 @@ export function inspectHead(head: Head): HeadInspection {
     return { ok: false, encoding, error: `no line break in the first ${HEAD_BYTES / 1024} KB: not a CSV file with a header line` };
   }
   const headerLine = breakAt === -1 ? text.slice(start) : text.slice(start, start + breakAt);
-  return { ok: true, encoding: encoding ?? "utf-8", delimiter: detectDelimiter(headerLine) };
+  const lineEnd = breakAt === -1 ? null : text.startsWith("\r\n", start + breakAt) ? "\r\n" : text[start + breakAt] === "\n" ? "\n" : "\r";
+  return { ok: true, encoding: encoding ?? "utf-8", delimiter: detectDelimiter(headerLine), lineEnd };
 }

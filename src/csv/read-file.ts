@@ -71,11 +71,11 @@ export async function* readDeviceFile(summary: FileSummary, context: FileReadCon
     summary.error = inspection.error;
     return;
   }
-  const { delimiter } = inspection;
+  const { delimiter, lineEnd } = inspection;
   summary.delimiter = delimiter;
 
   const transcoder = new Utf8Transcoder((label) => (summary.encoding = label));
-  const parser = new RecordParser(delimiter);
+  const parser = new RecordParser(delimiter, lineEnd);
   const done = pipeline(replay(head, iterator), transcodeStage(transcoder), parser, { signal: context.signal });
   done.catch(() => undefined); // a failure also reaches the parser's iterator, where it is handled
   let columns: ColumnMap | undefined;
@@ -88,8 +88,8 @@ export async function* readDeviceFile(summary: FileSummary, context: FileReadCon
         summary.error = describeParseFailure(item.failure, lastLine, lines);
         break;
       }
-      const { record, info } = item;
-      const line = lines.startLine(record, info.lines);
+      const { record } = item;
+      const line = lines.startLine(record, item.lines);
       if (columns === undefined) {
         const mapping = mapHeader(record);
         if (!mapping.ok) {
@@ -101,7 +101,7 @@ export async function* readDeviceFile(summary: FileSummary, context: FileReadCon
         summary.rows++;
         yield toRowResult(record, columns, delimiter, { file: summary.path, line }, context.tracker);
       }
-      lastLine = lines.trueLine(info.lines);
+      lastLine = lines.trueLine(item.lines);
     }
     complete = summary.error === null;
     if (complete) await done;

@@ -41,10 +41,18 @@ describe("head inspection", () => {
   });
 
   it("skips leading blank lines and detects the delimiter of the first real line", () => {
-    expect(inspectHead(head(Buffer.from("\r\n  \r\nSerial;Hash\r\na;b\r\n")))).toEqual({ ok: true, encoding: "utf-8", delimiter: ";" });
+    expect(inspectHead(head(Buffer.from("\r\n  \r\nSerial;Hash\r\na;b\r\n")))).toEqual({ ok: true, encoding: "utf-8", delimiter: ";", lineEnd: "\r\n" });
+  });
+
+  it.each([
+    ["\r\n", "\r\n"],
+    ["\n", "\n"],
+    ["\r", "\r"],
+  ])("reports the header line's line end %j", (end, lineEnd) => {
+    expect(inspectHead(head(Buffer.from(`Serial,Hash${end}a,b${end}`)))).toMatchObject({ ok: true, lineEnd });
   });
 
   it("accepts a header-only file without a final line break", () => {
-    expect(inspectHead(head(Buffer.from("Serial\tHash")))).toEqual({ ok: true, encoding: "utf-8", delimiter: "\t" });
+    expect(inspectHead(head(Buffer.from("Serial\tHash")))).toEqual({ ok: true, encoding: "utf-8", delimiter: "\t", lineEnd: null });
   });
 });

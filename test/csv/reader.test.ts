@@ -72,6 +72,16 @@ describe("reader over several inputs", () => {
     expect(files[0]?.error).toBe("the record starting after line 1 is longer than 1 MB: probably an unterminated quote");
   });
 
+  it("does not mistake megabytes of blank or empty lines (Excel leftovers) for a runaway record", async () => {
+    const text = `${ADMIN_HEADER}\r\nSN-502,,${validHash()},,\r\n${"\r\n".repeat(600_000)}${",,,,\r\n".repeat(300_000)}SN-503,,${validHash()},,\r\n`;
+    const { rows, files } = await readAll([writeTemp(dir, text)]);
+    expect(files[0]?.error).toBeNull();
+    expect(rows.map((row) => [row.location.line, row.status])).toEqual([
+      [2, "valid"],
+      [900_003, "valid"],
+    ]);
+  });
+
   it("reports text after a closing quote with its line", async () => {
     const text = `${ADMIN_HEADER}\nSN-600,,${validHash()},,\nSN-601,,"${validHash()}"x,,\n`;
     const { rows, files } = await readAll([writeTemp(dir, text)]);

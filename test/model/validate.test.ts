@@ -1,6 +1,7 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { deviceInputSchema } from "../../src/model/schema.js";
-import { validateDevice } from "../../src/model/validate.js";
+import { validateDevice, validateDeviceWithSchema } from "../../src/model/validate.js";
 
 const hash = Buffer.alloc(3000, 7).toString("base64");
 const row = { serialNumber: "PF3A", hardwareIdentifier: hash, productKey: "", groupTag: "", assignedUserPrincipalName: "" };
@@ -39,5 +40,19 @@ describe("device validation (zod schema)", () => {
   it("is a zod schema others can compose", () => {
     expect(deviceInputSchema.safeParse(row).success).toBe(true);
     expect(deviceInputSchema.safeParse({ ...row, serialNumber: " " }).success).toBe(false);
+  });
+
+  it("gives the same answer on its fast path as through the zod schema, for any input", () => {
+    const text = fc.oneof(
+      fc.string({ maxLength: 12 }),
+      fc.constantFrom("", " ", hash, `${hash.slice(0, 10)}#`, hash.replace(/=+$/, ""), "a@b.co", "nobody", "NKJFK-GPP2Q-3MQ9G-VQ8WB-7PQ8X", "Zürich", "x\n"),
+    );
+    fc.assert(
+      fc.property(text, text, text, text, text, (serialNumber, hardwareIdentifier, productKey, groupTag, assignedUserPrincipalName) => {
+        const input = { serialNumber, hardwareIdentifier, productKey, groupTag, assignedUserPrincipalName };
+        expect(validateDevice(input)).toEqual(validateDeviceWithSchema(input));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
