@@ -10,7 +10,7 @@ export type { Delimiter } from "./csv/delimiter.js";
 export { HEADER_ALIASES } from "./csv/header.js";
 export { DEVICE_FIELDS, FIELD_LABELS, type DeviceField } from "./model/fields.js";
 export { deviceInputSchema, type DeviceInput } from "./model/schema.js";
-export { validateDevice, type DeviceValidation, type FieldProblem } from "./model/validate.js";
+export { validateDevice, validateDeviceWithSchema, type DeviceValidation, type FieldProblem } from "./model/validate.js";
 export { checkHardwareHash } from "./model/hardware-hash.js";
 export type { FieldCheck } from "./model/field-check.js";
 export { DuplicateTracker, type DuplicateHit } from "./model/duplicates.js";

@@ -1,24 +1,18 @@
-import { createReadStream } from "node:fs";
-import { resolve } from "node:path";
-import { addAbortSignal, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { RowResult } from "../model/device.js";
 import type { DuplicateTracker } from "../model/duplicates.js";
 import { describeParseFailure, describeReadError } from "./describe-error.js";
-import { inspectHead, readHead, HEAD_BYTES, type Head } from "./head.js";
+import { inspectHead, readHead, type Head } from "./head.js";
 import { mapHeader, type ColumnMap } from "./header.js";
 import { LineTracker } from "./line-breaks.js";
+import { openInput, type InputSources } from "./open-input.js";
 import { RecordParser, type ParsedItem } from "./record-parser.js";
 import { toRowResult } from "./row-result.js";
 import { transcodeStage, Utf8Transcoder } from "./transcoder.js";
 import type { FileSummary } from "./types.js";
 
-export interface FileReadContext {
+export interface FileReadContext extends InputSources {
   readonly tracker: DuplicateTracker;
-  /** The stream for "-", or undefined when there is none (or it was used already). */
-  readonly stdin: Readable | undefined;
-  readonly signal: AbortSignal | undefined;
-  readonly cwd: string | undefined;
 }
 
 /** Replays the head already read, then the rest of the input: the parser sees the file from its first byte. */
@@ -42,18 +36,12 @@ async function* replay(head: Head, rest: AsyncIterator<Buffer>): AsyncGenerator<
  */
 export async function* readDeviceFile(summary: FileSummary, context: FileReadContext): AsyncGenerator<RowResult> {
   context.signal?.throwIfAborted();
-  let source: Readable;
-  if (summary.path === "-") {
-    if (context.stdin === undefined) {
-      summary.error = "standard input is not available (it can be read only once)";
-      return;
-    }
-    source = context.stdin;
-  } else {
-    source = createReadStream(resolve(context.cwd ?? "", summary.path), { highWaterMark: HEAD_BYTES });
+  const opened = openInput(summary.path, context);
+  if ("error" in opened) {
+    summary.error = opened.error;
+    return;
   }
-  // The head is read before the pipeline exists: the signal must reach the source directly (stdin may never end).
-  if (context.signal) addAbortSignal(context.signal, source);
+  const source = opened.stream;
   const iterator = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   let head: Head;
   try {
