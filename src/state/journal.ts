@@ -1,0 +1,244 @@
+/**
+ * The journal of one run, in one file: implements the pipeline's journal port. Records are written ahead of each
+ * step; those a resend would depend on (an upload about to be sent, Graph's answer, the sync, the end) are fsynced
+ * before the step goes on, outcomes are fsynced every `outcomeSyncMs` (losing a few to a power loss only means
+ * polling them again).
+ */
+import { existsSync } from "node:fs";
+import { hostname } from "node:os";
+import { StateError } from "../errors.js";
+import type { SourceLocation } from "../model/device.js";
+import type { ImportJournal, InputCounts, JournaledRow, JournaledStaged, UnconfirmedUpload, UploadAnswer } from "../pipeline/journal-port.js";
+import type { ImportReportRow, ImportSummary, SyncOutcome, Upload } from "../pipeline/types.js";
+import { JournalAppender, type ScanResult } from "./journal-file.js";
+import { JOURNAL_VERSION, type JournalRecord, type NewRecord, type RunRecord } from "./records.js";
+import { replayJournal } from "./replay.js";
+import { RunState, rowKey } from "./run-state.js";
+
+/** Default fsync interval for outcome records (see bench/RESULTS.md, "Journal"). */
+export const DEFAULT_OUTCOME_SYNC_MS = 1_000;
+
+export interface OpenJournalOptions {
+  readonly file: string;
+  /** What the run is: checked against the journal's first record when it exists. */
+  readonly run: Omit<RunRecord, "type" | "version" | "at">;
+  readonly now?: () => number;
+  readonly pid?: number;
+  readonly host?: string;
+  readonly outcomeSyncMs?: number;
+}
+
+export interface OpenedJournal {
+  readonly journal: FileJournal;
+  /** How the existing journal read back (undefined for a new one). */
+  readonly scan: ScanResult | undefined;
+}
+
+/** Opens the run's journal, replaying what an earlier process left (a torn tail is cut off), or creates it. */
+export async function openJournal(options: OpenJournalOptions): Promise<OpenedJournal> {
+  const now = options.now ?? Date.now;
+  const header: RunRecord = { type: "run", version: JOURNAL_VERSION, at: new Date(now()).toISOString(), ...options.run };
+  let appender: JournalAppender;
+  let scan: ScanResult | undefined;
+  let state: RunState;
+  if (existsSync(options.file)) {
+    ({ state, scan } = await replayJournal(options.file));
+    if (!state.header) {
+      // Only a journal whose first record never reached the disk lacks it: nothing else can be in it.
+      if (scan.records > 0 || scan.unknown > 0) throw new StateError(`the journal ${options.file} has no run record: move it away, or use --fresh`);
+      appender = JournalAppender.reopen(options.file, 0, true);
+      appender.append(header, true);
+      state.apply(header);
+      scan = undefined;
+    } else {
+      checkSameRun(options.file, state.header, header);
+      appender = JournalAppender.reopen(options.file, scan.intactBytes, scan.tornBytes > 0);
+    }
+  } else {
+    state = new RunState();
+    appender = JournalAppender.create(options.file, header);
+    state.apply(header);
+  }
+  const journal = new FileJournal(appender, state, options, now);
+  journal.append({ type: "session", pid: options.pid ?? process.pid, host: options.host ?? hostname(), resumed: journal.resumed }, false);
+  return { journal, scan };
+}
+
+function checkSameRun(file: string, found: RunRecord, wanted: RunRecord): void {
+  const same =
+    found.tenant === wanted.tenant &&
+    found.endpoint === wanted.endpoint &&
+    found.files.length === wanted.files.length &&
+    found.files.every((f, i) => f.sha256 === wanted.files[i]?.sha256);
+  if (!same) throw new StateError(`the journal ${file} belongs to another run (other files, tenant or endpoint): move it away, or use --fresh`);
+}
+
+export class FileJournal implements ImportJournal {
+  readonly resumed: boolean;
+  readonly earlier: { readonly imported: number; readonly uploads: number; readonly sync: SyncOutcome | undefined };
+  readonly #appender: JournalAppender;
+  readonly #state: RunState;
+  readonly #now: () => number;
+  /** Input name (as the reader reports it) → index in the run's files; the first of equal names wins. */
+  readonly #index = new Map<string, number>();
+  readonly #names: readonly string[];
+  readonly #timer: NodeJS.Timeout;
+
+  constructor(appender: JournalAppender, state: RunState, options: OpenJournalOptions, now: () => number) {
+    this.#appender = appender;
+    this.#state = state;
+    this.#now = now;
+    this.#names = options.run.files.map((f) => f.name);
+    this.#names.forEach((name, i) => {
+      if (!this.#index.has(name)) this.#index.set(name, i);
+    });
+    this.resumed = state.rows.size > 0 || state.uploads.size > 0 || state.inputRead !== undefined || state.finished !== undefined;
+    let imported = 0;
+    for (const row of state.rows.values()) if (row.outcome?.final && row.outcome.status === "imported") imported += 1;
+    let uploads = 0;
+    for (const upload of state.uploads.values()) if (upload.confirmed) uploads += 1;
+    this.earlier = { imported, uploads, sync: state.sync };
+    this.#timer = setInterval(() => this.#appender.sync(), options.outcomeSyncMs ?? DEFAULT_OUTCOME_SYNC_MS);
+    this.#timer.unref();
+  }
+
+  /** The replayed state (read-only use: `status`, tests). */
+  get state(): RunState {
+    return this.#state;
+  }
+
+  /** fsyncs so far. */
+  get syncs(): number {
+    return this.#appender.syncs;
+  }
+
+  unconfirmedUploads(): readonly UnconfirmedUpload[] {
+    return this.#state.unconfirmedUploads().map(({ id, plannedAt, rows }) => ({
+      id,
+      plannedAt,
+      devices: rows.map((row) => ({ location: this.#location(row.file, row.line), serialNumber: row.serial })),
+    }));
+  }
+
+  inFlight(): readonly JournaledStaged[] {
+    return this.#state.inFlight().map((row) => ({
+      location: this.#location(row.file, row.line),
+      serialNumber: row.serial,
+      uploadId: row.upload ?? "",
+      stagedId: row.stagedId ?? "",
+      stagedAt: row.stagedAt ?? this.#now(),
+    }));
+  }
+
+  lookup(location: SourceLocation, serialNumber: string): JournaledRow | undefined {
+    const file = this.#index.get(location.file);
+    if (file === undefined) return undefined;
+    const row = this.#state.rows.get(rowKey(file, location.line));
+    if (!row || row.serial !== serialNumber) return undefined;
+    if (row.outcome) {
+      row.reported = true;
+      return { kind: "outcome", row: this.#state.reportRow(row, location.file)!, final: row.outcome.final };
+    }
+    if (row.stagedId !== undefined) {
+      row.reported = true;
+      return { kind: "inFlight" };
+    }
+    if (row.upload !== undefined && this.#state.uploads.get(row.upload)?.confirmed === false) {
+      // Reconciliation settles every unconfirmed upload before rows are read: reaching this is a bug.
+      throw new StateError(`${location.file}:${location.line} is in upload ${row.upload}, which was not reconciled`);
+    }
+    return undefined;
+  }
+
+  *unreported(): Iterable<ImportReportRow> {
+    for (const row of this.#state.rows.values()) {
+      if (row.reported || !row.outcome) continue;
+      row.reported = true;
+      yield this.#state.reportRow(row, this.#names[row.file] ?? String(row.file))!;
+    }
+  }
+
+  uploadPlanned(upload: Upload): void {
+    const rows = upload.devices.map((d) => [this.#fileOf(d.location), d.location.line, d.device.serialNumber] as [number, number, string]);
+    this.append({ type: "upload-planned", upload: upload.id, rows }, true);
+  }
+
+  uploadSubmitted(uploadId: string, answer: UploadAnswer): void {
+    this.append(
+      {
+        type: "upload-submitted",
+        upload: uploadId,
+        stagedAt: new Date(answer.stagedAt).toISOString(),
+        reconciled: answer.reconciled,
+        staged: answer.staged.map((s) => [this.#fileOf(s.location), s.location.line, s.stagedId] as [number, number, string]),
+        rejected: answer.rejected.map((l) => [this.#fileOf(l), l.line] as [number, number]),
+        notStaged: answer.notStaged.map((l) => [this.#fileOf(l), l.line] as [number, number]),
+      },
+      true,
+    );
+  }
+
+  rowOutcome(row: ImportReportRow, phase: "polled" | "final"): void {
+    this.append(
+      {
+        type: "device-outcome",
+        phase,
+        f: this.#fileOf(row),
+        l: row.line,
+        serial: row.serialNumber,
+        status: row.status,
+        errorCode: row.errorCode,
+        errorName: row.errorName,
+        message: row.message,
+        uploadId: row.uploadId,
+        stagedId: row.importedDeviceId,
+        registrationId: row.deviceRegistrationId,
+        registered: row.registered,
+      },
+      false,
+    );
+  }
+
+  inputRead(counts: InputCounts): void {
+    this.append({ type: "input-read", rows: counts.rows, valid: counts.valid, invalid: counts.invalid, duplicates: counts.duplicates }, false);
+  }
+
+  syncOutcome(sync: SyncOutcome): void {
+    this.append({ type: "sync", status: sync.status, message: sync.message, ...(sync.retryAt ? { retryAt: sync.retryAt } : {}) }, true);
+  }
+
+  finished(summary: ImportSummary): void {
+    this.append({ type: "run-finished", summary: { ...summary } }, true);
+  }
+
+  /** Records deletions of staged records this run created (the after-import cleanup). */
+  stagedDeleted(ids: readonly string[]): void {
+    if (ids.length > 0) this.append({ type: "staged-deleted", ids: [...ids] }, true);
+  }
+
+  flush(): void {
+    this.#appender.sync();
+  }
+
+  close(): void {
+    clearInterval(this.#timer);
+    this.#appender.close();
+  }
+
+  /** Stamps, writes and applies a record (to rows already known: see RunState.apply). */
+  append(record: NewRecord, durable: boolean): void {
+    const stamped = { ...record, at: new Date(this.#now()).toISOString() } as JournalRecord;
+    this.#appender.append(stamped, durable);
+    this.#state.apply(stamped, false);
+  }
+
+  #fileOf(location: { readonly file: string }): number {
+    const index = this.#index.get(location.file);
+    if (index === undefined) throw new StateError(`row from '${location.file}', which is not an input of this run`);
+    return index;
+  }
+
+  #location(file: number, line: number): SourceLocation {
+    return { file: this.#names[file] ?? String(file), line };
+  }
+}
