@@ -53,6 +53,8 @@ export function createPostImportStage(client: GraphClient, options: PostImportOp
   const imported: ImportReportRow[] = [];
   const existing: HeldExisting[] = [];
   let importedCount = 0;
+  /** The sync an earlier process of a resumed run triggered. */
+  let earlierSync: SyncOutcome | undefined;
 
   const step = (message: string): void => {
     log?.info({}, message);
@@ -118,6 +120,7 @@ export function createPostImportStage(client: GraphClient, options: PostImportOp
 
   const runSync = async (signal: AbortSignal): Promise<SyncOutcome> => {
     if (options.sync === false) return { status: "skipped", message: "not requested" };
+    if (earlierSync) return { ...earlierSync, message: `${earlierSync.message} (by an earlier attempt of this run; not triggered again)` };
     if (importedCount === 0) return { status: "skipped", message: "skipped: no device was imported" };
     step("Triggering the Autopilot sync…");
     const result = await attempt("Autopilot sync", signal, () =>
@@ -134,6 +137,11 @@ export function createPostImportStage(client: GraphClient, options: PostImportOp
   };
 
   return {
+    resumed(earlier) {
+      importedCount += earlier.imported;
+      earlierSync = earlier.sync;
+    },
+
     take(row, inputs) {
       if (row.status === "imported") {
         importedCount += 1;

@@ -1,6 +1,8 @@
 /**
  * importDevices: reads rows, submits valid devices in uploads while the input is still being read, polls them to a
  * final state with one poller, and writes one report row per input row. The CLI's `import` command is a thin shell.
+ * With a journal, each step is recorded before it is taken, and a run an earlier process left unfinished is resumed:
+ * its unconfirmed uploads reconciled, its staged devices polled, its outcomes reported, nothing sent twice.
  */
 import { randomUUID } from "node:crypto";
 import type { Readable } from "node:stream";
@@ -11,16 +13,18 @@ import { AdaptiveLimiter } from "../graph/adaptive-limit.js";
 import type { GraphClient } from "../graph/client.js";
 import { openReportWriter } from "../report/writer.js";
 import type { ImportedDeviceIdentity } from "../graph/resources.js";
-import type { RowResult } from "../model/device.js";
+import type { DeviceIdentity, RowResult, SourceLocation } from "../model/device.js";
 import { UploadBatcher } from "./batcher.js";
 import { DEFAULT_BATCH_SIZE, DEFAULT_CONCURRENCY, DEFAULT_POLL_TIMEOUT_MS } from "./defaults.js";
 import { graphStagedApi } from "./graph-staged-api.js";
+import type { ImportJournal, JournaledRow, StagedRow } from "./journal-port.js";
 import { isTerminal, verdictFor } from "./outcomes.js";
 import { DEFAULT_INTERVAL_POLICY, type IntervalPolicy } from "./poll-strategy.js";
 import { Poller, type PollOutcome } from "./poller.js";
 import type { ProgressSnapshot } from "./progress.js";
 import { rowForRejected, rowForTracked, rowForUnsubmitted } from "./report-rows.js";
 import { isBadRequest } from "./reconcile.js";
+import { resumeFromJournal } from "./resume.js";
 import { odataString, type ServiceCapabilities, type StagedApi } from "./staged-api.js";
 import { submitUpload } from "./submitter.js";
 import { SummaryCounter, assertSummaryInvariant } from "./summary.js";
@@ -77,9 +81,30 @@ export interface ImportDevicesOptions {
   readonly now?: () => number;
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   readonly newId?: () => string;
-  /** Wait before reconciling an unknown-outcome submission (default 1 s). */
+  /** Wait before reconciling an unknown-outcome submission (default 1 s); also how long after starting a resumed run reconciles. */
   readonly reconcileDelayMs?: number;
+  /**
+   * The run's journal (src/state): steps are recorded ahead, and what an earlier process of the same run left is
+   * resumed. Rows are matched by file name (as the reader reports it), line and serial number.
+   */
+  readonly journal?: ImportJournal;
 }
+
+/** Graph's answer to an upload, gathered for the journal while it is submitted. */
+interface UploadAnswerSoFar {
+  readonly staged: StagedRow[];
+  readonly rejected: SourceLocation[];
+}
+
+/** The statuses the reader gives itself again on a resume: never journaled. */
+const rederived = (status: ImportReportRow["status"]): boolean => status === "invalid" || status === "duplicate";
+
+/** Sync outcomes that touched the service: a resumed run reports them instead of triggering again. */
+const syncTouchedService = (sync: SyncOutcome): boolean => sync.status !== "skipped" && sync.status !== "error";
+
+const inputsOf = (device: DeviceIdentity): DeviceInputs => ({ groupTag: device.groupTag, assignedUserPrincipalName: device.assignedUserPrincipalName });
+
+const locationKey = (location: { readonly file: string; readonly line: number }): string => `${location.line}:${location.file}`;
 
 /** Per-upload bookkeeping until all its devices are final (for the upload's own status). */
 interface UploadProgress {
@@ -99,6 +124,7 @@ export async function importDevices(options: ImportDevicesOptions): Promise<Impo
   const pollTimeoutMs = options.pollTimeoutMs ?? DEFAULT_POLL_TIMEOUT_MS;
   const log = options.logger;
   const requestsAtStart = api.requests;
+  const journal = options.journal;
 
   // One controller for the run: a fatal error anywhere stops reading, submitting and polling.
   const fatal = new AbortController();
@@ -127,8 +153,10 @@ export async function importDevices(options: ImportDevicesOptions): Promise<Impo
     options.onRow?.(row);
     if (report) writes = writes.then(() => report.write(row)).catch(fail);
   };
-  const emit = (row: ImportReportRow, inputs: DeviceInputs = {}): void => {
+  /** A row's outcome as polling (or the reader, or a rejection) left it; `journaled`: it came from the journal. */
+  const emit = (row: ImportReportRow, inputs: DeviceInputs = {}, journaled = false): void => {
     counter.countOutcome(row.status);
+    if (journal && !journaled && !rederived(row.status)) journal.rowOutcome(row, "polled");
     // A row the after-import stage will finish is written when the stage gives it back.
     if (!options.postImport?.take(row, inputs)) record(row);
     options.onProgress?.(snapshot());
@@ -164,12 +192,42 @@ export async function importDevices(options: ImportDevicesOptions): Promise<Impo
     signal,
     log: log ? (fields, message) => log.debug(fields, message) : undefined,
     onFinal: (device: TrackedDevice, outcome: PollOutcome) => {
-      emit(rowForTracked(device, outcome), device);
-      settleDevice(device.uploadId, outcome.status === "failed" || outcome.status === "timeout");
+      if (resumedDevices.delete(device)) finishResumed(device, rowForTracked(device, outcome));
+      else {
+        emit(rowForTracked(device, outcome), device);
+        settleDevice(device.uploadId, outcome.status === "failed" || outcome.status === "timeout");
+      }
     },
   });
 
+  // Devices an earlier process staged, polled again here. Their CSV values (for the after-import steps) are known
+  // once the reader reaches their row: one finished before that is journaled and reported when its row is read.
+  const resumedDevices = new Set<TrackedDevice>();
+  const readWhileInFlight = new Map<string, DeviceInputs>();
+  const finishResumed = (device: TrackedDevice, row: ImportReportRow): void => {
+    const key = locationKey(device);
+    const inputs = readWhileInFlight.get(key);
+    if (inputs === undefined) {
+      journal?.rowOutcome(row, "polled");
+      return;
+    }
+    readWhileInFlight.delete(key);
+    emit(row, inputs);
+  };
+  /** A valid row the journal knows: reported from it, or left to the poller; never submitted again. */
+  const fromJournal = (earlier: JournaledRow, location: SourceLocation, device: DeviceIdentity): void => {
+    counter.submitted += 1;
+    if (earlier.kind === "inFlight") readWhileInFlight.set(locationKey(location), inputsOf(device));
+    else if (earlier.final) {
+      counter.countFinal(earlier.row);
+      record(earlier.row);
+    } else emit(earlier.row, inputsOf(device), true);
+    options.onProgress?.(snapshot());
+  };
+
+  const answers = new Map<Upload, UploadAnswerSoFar>();
   const onStaged = (upload: Upload, pending: PendingDevice, record: ImportedDeviceIdentity): void => {
+    answers.get(upload)?.staged.push({ location: pending.location, serialNumber: pending.device.serialNumber, stagedId: record.id });
     const importId = record.importId ?? upload.id;
     progressFor(upload, importId);
     const device: TrackedDevice = {
@@ -193,6 +251,7 @@ export async function importDevices(options: ImportDevicesOptions): Promise<Impo
   };
 
   const onRejected = (upload: Upload, pending: PendingDevice, message: string): void => {
+    answers.get(upload)?.rejected.push(pending.location);
     progressFor(upload, upload.id);
     emit(rowForRejected(pending.location, pending.device.serialNumber, upload.id, message));
     settleDevice(upload.id, true);
@@ -209,6 +268,19 @@ export async function importDevices(options: ImportDevicesOptions): Promise<Impo
     maxUnknownOutcomes: 5,
     log: log ? (fields: Record<string, unknown>, message: string) => log.warn(fields, message) : undefined,
     signal,
+    // Durable before the first request: a crash after sending leaves the importId to reconcile by, never a blind resend.
+    beforeSubmit: journal
+      ? (upload: Upload) => {
+          journal.uploadPlanned(upload);
+          answers.set(upload, { staged: [], rejected: [] });
+        }
+      : undefined,
+  };
+  const journalAnswer = (upload: Upload): void => {
+    const answer = answers.get(upload);
+    if (!journal || !answer) return;
+    answers.delete(upload);
+    journal.uploadSubmitted(upload.id, { ...answer, notStaged: [], reconciled: false, stagedAt: now() });
   };
 
   // One cheap read while the first upload fills: proves sign-in and permissions before anything is submitted, and
@@ -225,6 +297,7 @@ export async function importDevices(options: ImportDevicesOptions): Promise<Impo
     counter.submitted += upload.size;
     const task = submitUpload(upload, submitterDeps)
       .then(() => {
+        journalAnswer(upload);
         upload.devices = []; // release the hashes: polling and the report need none
         log?.debug({ uploadId: upload.id, devices: upload.size }, "upload submitted");
         options.onProgress?.(snapshot());
@@ -240,6 +313,20 @@ export async function importDevices(options: ImportDevicesOptions): Promise<Impo
   const pollerDone = poller.run().catch(fail);
   const batcher = new UploadBatcher({ batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE, newId: options.newId ?? randomUUID, now });
   try {
+    if (journal) {
+      options.postImport?.resumed?.(journal.earlier);
+      counter.uploads += journal.earlier.uploads;
+      if (journal.resumed) {
+        await ready;
+        const resumed = await resumeFromJournal({ ...submitterDeps, journal, now, reconcileNotBefore: started + submitterDeps.reconcileDelayMs, log: log ? (f, m) => log.info(f, m) : undefined });
+        counter.uploads += resumed.reconciledUploads;
+        for (const device of resumed.devices) {
+          resumedDevices.add(device);
+          poller.track(device);
+        }
+        log?.info({ inFlight: resumed.devices.length, reconciledUploads: resumed.reconciledUploads }, "resuming the run from its journal");
+      }
+    }
     const rows = isFileList(options.input) ? readFiles(options, options.input, signal) : options.input;
     for await (const row of rows) {
       if (failure !== undefined) break;
@@ -247,6 +334,11 @@ export async function importDevices(options: ImportDevicesOptions): Promise<Impo
       counter.countRow(row.status);
       if (row.status !== "valid") {
         emit(rowForUnsubmitted(row));
+        continue;
+      }
+      const earlier = journal?.lookup(row.location, row.device.serialNumber);
+      if (earlier) {
+        fromJournal(earlier, row.location, row.device);
         continue;
       }
       const upload = batcher.add({ location: row.location, device: row.device });
@@ -258,6 +350,7 @@ export async function importDevices(options: ImportDevicesOptions): Promise<Impo
       if (last) await dispatch(last);
     }
     readDone = true;
+    journal?.inputRead(counter);
     log?.info({ rows: counter.rows, valid: counter.valid, uploads: counter.uploads }, "input read");
     await Promise.all(inFlight);
     poller.close();
@@ -271,21 +364,31 @@ export async function importDevices(options: ImportDevicesOptions): Promise<Impo
   let sync: SyncOutcome | null = null;
   if (options.postImport) {
     // After a failure the held rows come back unchanged: every row still reaches the report.
-    const after = await options.postImport.complete(failure === undefined, signal);
+    const ok = failure === undefined;
+    const after = await options.postImport.complete(ok, signal);
+    const done = ok && after.error === undefined;
     for (const { row, polledStatus } of after.rows) {
       counter.countFinished(row, polledStatus);
       record(row);
+      if (done) journal?.rowOutcome(row, "final");
     }
     sync = after.sync;
+    if (done && journal && !journal.earlier.sync && syncTouchedService(sync)) journal.syncOutcome(sync);
     if (after.error !== undefined) fail(after.error);
   }
+  // Stopped early: rows an earlier process finished that the reader did not reach still belong in this report.
+  if (failure !== undefined && journal) for (const row of journal.unreported()) record(row);
   await writes;
   if (report) await report.close().catch(fail);
-  if (failure !== undefined) throw failure;
+  if (failure !== undefined) {
+    journal?.flush();
+    throw failure;
+  }
 
   options.onProgress?.(snapshot());
   const summary = counter.toSummary(api.requests - requestsAtStart, now() - started, sync);
   assertSummaryInvariant(summary);
+  journal?.finished(summary);
   log?.info({ summary, poller: poller.stats }, "import finished");
   return summary;
 }

@@ -16,6 +16,8 @@ export interface SubmitterDeps extends ReconcileDeps {
   onRejected(upload: Upload, device: PendingDevice, message: string): void;
   /** Counts each request the submission sends, for logs. */
   onAttempt?(upload: Upload, devices: number): void;
+  /** Called once the upload has its final id and before its first request (the journal records it here). */
+  beforeSubmit?(upload: Upload): void;
   readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   /** Wait before looking for what an unknown-outcome request staged, so a request still in the service can land. */
   readonly reconcileDelayMs: number;
@@ -39,6 +41,7 @@ function serviceMessage(error: ServiceError): string {
 /** Submits every device of `upload` exactly once (or reports it rejected); resolves when all are staged or rejected. */
 export async function submitUpload(upload: Upload, deps: SubmitterDeps): Promise<void> {
   await deps.api.open(upload, deps.signal);
+  deps.beforeSubmit?.(upload);
   await submitPart(upload, upload.devices, deps, 0);
   upload.status = "pending";
 }

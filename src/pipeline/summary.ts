@@ -76,6 +76,12 @@ export class SummaryCounter {
     }
   }
 
+  /** A row an earlier process of the run finished completely (after-import steps included): counted as it stands. */
+  countFinal(row: Pick<ImportReportRow, "status" | "registered">): void {
+    this.countOutcome(row.status);
+    if (row.registered === "yes") this.registered += 1;
+  }
+
   /**
    * A row the after-import stage finished, already counted with the status polling gave it: moves an existing device
    * to `updated` when its properties were set, and counts a confirmed registration.

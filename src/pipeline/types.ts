@@ -127,6 +127,11 @@ export interface PostImportStage {
    * back as `error`, after the rows.
    */
   complete(ok: boolean, signal: AbortSignal): Promise<PostImportCompletion>;
+  /**
+   * A resumed run: `imported` rows were imported and finished by an earlier process (they are not offered again, yet
+   * a sync is due for them), and `sync`, when set, is the sync that process already triggered (not triggered again).
+   */
+  resumed?(earlier: { readonly imported: number; readonly sync: SyncOutcome | undefined }): void;
 }
 
 export interface PostImportCompletion {
