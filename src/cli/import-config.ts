@@ -9,6 +9,7 @@ import { DEFAULT_SYNC_MAX_WAIT_MS } from "../after/sync.js";
 import { DEFAULT_VERIFY_TIMEOUT_MS } from "../after/verify.js";
 import { DEFAULT_BATCH_SIZE, DEFAULT_CONCURRENCY, DEFAULT_POLL_TIMEOUT_MS, MAX_BATCH_SIZE, MAX_CONCURRENCY } from "../pipeline/defaults.js";
 import { formatDuration } from "../pipeline/duration.js";
+import { DEFAULT_STATE_DIR } from "../state/state-dir.js";
 import { booleanText, durationText, integerText, readFlagsAndEnv, validateConfig, type Env } from "./config-parse.js";
 import {
   GRAPH_ENV_FOR_FLAG,
@@ -22,6 +23,9 @@ import {
 } from "./graph-options.js";
 
 export type { AuthConfig } from "./graph-options.js";
+
+/** The state directory's variable, shared by `import` and `status`. */
+export const STATE_DIR_ENV = "AUTOPILOT_IMPORT_STATE_DIR";
 
 /** Flag → environment variables consulted when the flag is absent, first match wins. */
 export const ENV_FOR_FLAG = {
@@ -38,6 +42,9 @@ export const ENV_FOR_FLAG = {
   sync: ["AUTOPILOT_IMPORT_SYNC"],
   "sync-wait": ["AUTOPILOT_IMPORT_SYNC_WAIT"],
   "sync-max-wait": ["AUTOPILOT_IMPORT_SYNC_MAX_WAIT"],
+  "state-dir": [STATE_DIR_ENV],
+  fresh: ["AUTOPILOT_IMPORT_FRESH"],
+  "force-unlock": ["AUTOPILOT_IMPORT_FORCE_UNLOCK"],
   ...GRAPH_ENV_FOR_FLAG,
 } as const;
 
@@ -55,6 +62,9 @@ const flagOptions = {
   sync: { type: "boolean" },
   "sync-wait": { type: "boolean" },
   "sync-max-wait": { type: "string" },
+  "state-dir": { type: "string" },
+  fresh: { type: "boolean" },
+  "force-unlock": { type: "boolean" },
   ...graphFlagOptions,
 } as const;
 
@@ -73,6 +83,9 @@ const schema = z.object({
   sync: booleanText,
   "sync-wait": booleanText,
   "sync-max-wait": durationText(true),
+  "state-dir": z.string().min(1),
+  fresh: booleanText,
+  "force-unlock": booleanText,
   ...graphSchemaShape,
 });
 
@@ -84,6 +97,16 @@ export interface AfterImportConfig {
   readonly sync: boolean;
   readonly syncWait: boolean;
   readonly syncMaxWaitMs: number;
+}
+
+/** Where the run is journaled and locked, and how (see src/state). */
+export interface StateConfig {
+  /** Absolute path of the state directory. */
+  readonly dir: string;
+  /** Start this input over: archive its journal. */
+  readonly fresh: boolean;
+  /** Take the lock whoever holds it. */
+  readonly forceUnlock: boolean;
 }
 
 export interface ImportConfig {
@@ -101,6 +124,7 @@ export interface ImportConfig {
   readonly logFile: string | undefined;
   readonly auth: AuthConfig;
   readonly after: AfterImportConfig;
+  readonly state: StateConfig;
 }
 
 /** `autopilot-import-report-20250102T030405Z.csv`: sortable, no characters Windows rejects. */
@@ -128,6 +152,9 @@ export function loadImportConfig(args: readonly string[], env: Env, cwd: string,
   raw.sync ??= true;
   raw["sync-wait"] ??= true;
   raw["sync-max-wait"] ??= formatDuration(DEFAULT_SYNC_MAX_WAIT_MS);
+  raw["state-dir"] ??= DEFAULT_STATE_DIR;
+  raw.fresh ??= false;
+  raw["force-unlock"] ??= false;
 
   const c = validateConfig(schema, input, env, ENV_FOR_FLAG);
   const auth = resolveAuth(c, env, cwd, { readCaCertificate: !c["dry-run"] });
@@ -153,5 +180,6 @@ export function loadImportConfig(args: readonly string[], env: Env, cwd: string,
       syncWait: c["sync-wait"],
       syncMaxWaitMs: c["sync-max-wait"],
     },
+    state: { dir: path.resolve(cwd, c["state-dir"]), fresh: c.fresh, forceUnlock: c["force-unlock"] },
   };
 }

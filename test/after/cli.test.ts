@@ -112,7 +112,9 @@ describe("autopilot-import sync and settings", () => {
       { serial: "CLI-OLD", hash: makeHash(), groupTag: "After" },
     ]);
     const report = path.join(dir, "out.csv");
-    const run = await cli(["import", file, "--report", report, "--json", "--update-existing"]);
+    // The run's journal goes to the test's directory (not the working directory).
+    const state = { AUTOPILOT_IMPORT_STATE_DIR: path.join(dir, "state") };
+    const run = await cli(["import", file, "--report", report, "--json", "--update-existing"], state);
     expect(run.code).toBe(0);
     const summary = JSON.parse(run.stdout) as Record<string, unknown>;
     expect(Object.keys(summary)).toEqual([
@@ -129,7 +131,8 @@ describe("autopilot-import sync and settings", () => {
     expect(routeCounts(e, SYNC_ROUTE)).toEqual({ "204": 1 });
 
     // --no-verify --no-sync: nothing after polling, a device already registered stays so and counts as success.
-    const again = await cli(["import", file, "--report", path.join(dir, "again.csv"), "--json", "--no-verify", "--no-sync"]);
+    // --fresh: the same file again is the same run, which is finished: only --fresh submits it again.
+    const again = await cli(["import", file, "--report", path.join(dir, "again.csv"), "--json", "--no-verify", "--no-sync", "--fresh"], state);
     expect(again.code).toBe(0);
     expect(JSON.parse(again.stdout)).toMatchObject({ alreadyRegistered: 2, registered: 0, sync: { status: "skipped" } });
     expect(routeCounts(e, SYNC_ROUTE)).toEqual({ "204": 1 });

@@ -42,6 +42,9 @@ const IMPORT_VARIABLES: Record<keyof typeof ENV_FOR_FLAG, { value: string; expec
   "graph-url": { value: "https://graph.example", expect: { auth: expect.objectContaining({ graphUrl: "https://graph.example" }) } },
   "authority-host": { value: "https://login.example", expect: { auth: expect.objectContaining({ authorityHost: "https://login.example" }) } },
   "ca-cert": { value: "ca.pem", expect: { auth: expect.objectContaining({ caCertPath: path.join(cwd, "ca.pem") }) } },
+  "state-dir": { value: "/data/state", expect: { state: expect.objectContaining({ dir: "/data/state" }) } },
+  fresh: { value: "true", expect: { state: expect.objectContaining({ fresh: true }) } },
+  "force-unlock": { value: "1", expect: { state: expect.objectContaining({ forceUnlock: true }) } },
 };
 
 /** The long flags a help text documents (`--no-x` documents `x`). */

@@ -9,6 +9,8 @@ import type { CliContext, Command } from "../context.js";
 import { ExitCode, exitCodeForImport } from "../exit-codes.js";
 import { loadImportConfig, type ImportConfig } from "../import-config.js";
 import { fileErrors, graphConfigFor, loggerFor, printSummary, runImport } from "../import-run.js";
+import { openImportState } from "../import-state.js";
+import { commandLine } from "../shell-words.js";
 
 const help = `Usage: autopilot-import import <files...|-> [options]
 
@@ -16,6 +18,11 @@ Registers the devices in hardware-hash CSV files with Windows Autopilot through 
 reads and validates every row, submits valid devices in uploads while the files are still being
 read, follows each device until Graph reports it complete or failed, and writes a report with
 one row per input row.
+
+Every step is journaled in the state directory before it is taken, so an import that is interrupted
+(a signal, a crash, a reboot, a lost network) is finished by running the same command again: rows
+that have an outcome are not submitted again, uploads whose answer was lost are looked up in Graph
+before anything is resent, staged devices are polled, and the report is written complete.
 
 Options:
   --report PATH            per-device report (default ./autopilot-import-report-<time>.csv; .jsonl for
@@ -44,6 +51,15 @@ After the import (once every device is final):
   --no-sync-wait           if the 10-minute rule refuses the sync, report when it can be run instead of
                            waiting for it (by default it waits, up to --sync-max-wait, and triggers once more)
   --sync-max-wait DURATION longest wait for the sync (default 15m)
+
+Resume (a run is the same files by content, tenant and Graph endpoint; see autopilot-import status):
+  --state-dir DIR          where runs are journaled and locked (default ./.autopilot-import); one process
+                           at a time: another one refuses (exit 2) naming the holder's pid, host and start
+  --fresh                  start these files over in this tenant: the run's journal is archived and every
+                           valid row is submitted again (devices already registered then end as 806)
+  --force-unlock           take the state directory's lock even if its holder seems alive (a lock of a dead
+                           process on this host, or one not renewed for 10 minutes, is taken over anyway)
+  Standard input (-) cannot be resumed: no journal is kept for it.
   --log-level LEVEL        fatal, error, warn, info (default), debug, trace, silent
   --log-file PATH          JSON log lines to this file (otherwise stderr; on a terminal only errors,
                            so the progress bar stays readable)
@@ -62,7 +78,7 @@ Authentication (Microsoft Entra ID app with DeviceManagementServiceConfig.ReadWr
 
 Environment (a flag wins over its variable):
   AUTOPILOT_IMPORT_REPORT, _JSON, _BATCH_SIZE, _CONCURRENCY, _API, _POLL_TIMEOUT, _DRY_RUN, _VERIFY,
-  _VERIFY_TIMEOUT, _UPDATE_EXISTING, _SYNC, _SYNC_WAIT, _SYNC_MAX_WAIT, _LOG_LEVEL,
+  _VERIFY_TIMEOUT, _UPDATE_EXISTING, _SYNC, _SYNC_WAIT, _SYNC_MAX_WAIT, _STATE_DIR, _FRESH, _FORCE_UNLOCK, _LOG_LEVEL,
   _LOG_FILE, _TENANT, _CLIENT_ID, _CERTIFICATE, _MANAGED_IDENTITY, _CLOUD, _GRAPH_URL, _AUTHORITY_HOST,
   _CA_CERT (all prefixed AUTOPILOT_IMPORT_); the standard AZURE_TENANT_ID, AZURE_CLIENT_ID,
   AZURE_CLIENT_SECRET, AZURE_CLIENT_SECRET_FILE, AZURE_CLIENT_CERTIFICATE_PATH,
@@ -72,9 +88,11 @@ Environment (a flag wins over its variable):
 Exit codes:
   0    every row imported, already registered or updated (the sync's outcome does not change it)
   1    some rows not imported (failed, invalid, duplicate or timed out): see the report
-  2    usage or configuration error, or an input file that cannot be read
+  2    usage or configuration error, an input file that cannot be read, or the state directory is
+       in use by another process
   3    authentication failure or a fatal service error
-  130  interrupted (SIGINT), 143 terminated (SIGTERM)
+  130  interrupted (SIGINT), 143 terminated (SIGTERM): run the same command again to resume; a second
+       signal stops at once (the journal stays consistent)
 
 Examples:
   AZURE_CLIENT_SECRET=… autopilot-import import devices.csv --tenant contoso.onmicrosoft.com --client-id 11111111-…
@@ -115,11 +133,28 @@ async function run(args: readonly string[], context: CliContext): Promise<number
   await preflight(config, context.cwd);
   if (config.dryRun) return dryRun(config, context);
 
+  const state = await openImportState(config, context);
+  try {
+    return await runWithState(args, config, context, state);
+  } finally {
+    state?.close();
+  }
+}
+
+async function runWithState(args: readonly string[], config: ImportConfig, context: CliContext, state: Awaited<ReturnType<typeof openImportState>>): Promise<number> {
   const logger = loggerFor(context, config.logLevel, config.logFile);
   logger.info(
-    { files: config.files, batchSize: config.batchSize, concurrency: config.concurrency, api: config.api, pollTimeout: formatDuration(config.pollTimeoutMs) },
+    {
+      files: config.files,
+      batchSize: config.batchSize,
+      concurrency: config.concurrency,
+      api: config.api,
+      pollTimeout: formatDuration(config.pollTimeoutMs),
+      ...(state ? { run: state.key, journal: state.file } : {}),
+    },
     "import starting",
   );
+  const again = `autopilot-import ${commandLine(["import", ...args])}`;
   const result = await runImport(context, {
     graph: graphConfigFor(config.auth, config.concurrency),
     concurrency: config.concurrency,
@@ -132,8 +167,10 @@ async function run(args: readonly string[], context: CliContext): Promise<number
     pollTimeoutMs: config.pollTimeoutMs,
     report: config.reportPath,
     after: config.after,
+    journal: state?.journal,
   }).catch((error: unknown) => {
     if (context.signal.aborted) context.stderr.write(`autopilot-import: stopped; the rows finished so far are in ${config.reportPath}\n`);
+    if (state) context.stderr.write(`autopilot-import: the run's progress is journaled in ${state.file}; to finish it, run the same command again:\n  ${again}\n`);
     throw error;
   });
   const { summary, files } = result;

@@ -8,4 +8,5 @@ export const commandLoaders: Record<string, () => Promise<Command>> = {
   demo: async () => (await import("./demo.js")).demoCommand,
   sync: async () => (await import("./sync.js")).syncCommand,
   settings: async () => (await import("./settings.js")).settingsCommand,
+  status: async () => (await import("./status.js")).statusCommand,
 };

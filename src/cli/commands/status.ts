@@ -1,0 +1,117 @@
+import { z } from "zod";
+import path from "node:path";
+import { CLOUDS } from "../../graph/clouds.js";
+import { DEFAULT_STATE_DIR, stateLayout } from "../../state/state-dir.js";
+import { describeRuns, lockStatus, type LockStatus, type RunStatus } from "../../state/status.js";
+import { booleanText, readFlagsAndEnv, validateConfig } from "../config-parse.js";
+import type { CliContext, Command } from "../context.js";
+import { ExitCode } from "../exit-codes.js";
+import { STATE_DIR_ENV } from "../import-config.js";
+import { commandLine } from "../shell-words.js";
+
+const help = `Usage: autopilot-import status [--state-dir DIR] [--json]
+
+Lists the import runs journaled in the state directory and how far each got: the input files, the
+tenant and Graph endpoint, rows read, devices submitted, outcomes by status, staged devices still
+processing, uploads whose answer was lost (reconciled with Graph when the run is resumed), the
+attempts so far, and how to resume. Also shows who holds the state directory's lock. Reads only.
+
+A run is one set of input files (by content), one tenant and one Graph endpoint: running the same
+import command again resumes it; --fresh archives it and starts over.
+
+Options:
+  --state-dir DIR   the state directory (default ./.autopilot-import)
+  --json            print {"stateDir","lock","runs"} on stdout instead: lock is null or {"pid","host",
+                    "since","command","heartbeatAt","stale"}; each run has "run","journal","archived",
+                    "finished","createdAt","updatedAt","files","tenant","endpoint","input","submitted",
+                    "uploads","outcomes","inFlight","attempts","lastAttempt","finishedAt","summary",
+                    "journalDamage","resume"
+
+Environment: AUTOPILOT_IMPORT_STATE_DIR, AUTOPILOT_IMPORT_JSON (a flag wins over its variable).
+
+Exit codes: 0 shown (also when there are no runs), 2 usage error.
+`;
+
+const ENV_FOR_FLAG = { "state-dir": [STATE_DIR_ENV], json: ["AUTOPILOT_IMPORT_JSON"] } as const;
+const schema = z.object({ "state-dir": z.string().min(1), json: booleanText });
+
+/** The command that resumes a run (its sign-in options are not journaled: the operator adds them as before). */
+export function resumeCommand(run: RunStatus, stateDir: string): string | null {
+  if (run.finished || run.archived) return null;
+  const words = ["autopilot-import", "import", ...run.files.map((f) => f.path)];
+  if (run.tenant) words.push("--tenant", run.tenant);
+  const cloud = Object.entries(CLOUDS).find(([, c]) => c.graph === run.endpoint)?.[0];
+  if (cloud === undefined) words.push("--graph-url", run.endpoint);
+  else if (cloud !== "public") words.push("--cloud", cloud);
+  words.push("--state-dir", stateDir);
+  return commandLine(words);
+}
+
+const number = new Intl.NumberFormat("en-US");
+
+function describeLock(lock: LockStatus | null): string {
+  if (!lock) return "not locked";
+  const holder = `process ${lock.pid} on host ${lock.host} since ${lock.since}${lock.command ? ` (${lock.command})` : ""}, renewed ${lock.heartbeatAt}`;
+  return lock.stale ? `stale lock of ${holder}: that process is gone, the next import takes it over` : `locked by ${holder}`;
+}
+
+function counts(outcomes: RunStatus["outcomes"]): string {
+  return Object.entries(outcomes)
+    .map(([status, n]) => `${number.format(n)} ${status}`)
+    .join(", ");
+}
+
+function formatRun(run: RunStatus, stateDir: string): string {
+  const state = run.archived ? "archived (started over with --fresh)" : run.finished ? `finished at ${run.finishedAt}` : "not finished";
+  const lines = [`Run ${run.run}: ${state}`];
+  const field = (name: string, value: string): void => {
+    lines.push(`  ${name.padEnd(10)} ${value}`);
+  };
+  field("files", run.files.map((f) => `${f.name} (${number.format(f.size)} bytes, sha256 ${f.sha256.slice(0, 12)}…)`).join(", ") || "?");
+  field("tenant", `${run.tenant || "(not given: the credential's own)"} · Graph ${run.endpoint}`);
+  field(
+    "input",
+    run.input
+      ? `${number.format(run.input.rows)} rows: ${number.format(run.input.valid)} valid, ${number.format(run.input.invalid)} invalid, ${number.format(run.input.duplicates)} duplicates`
+      : "not read to the end yet",
+  );
+  const unconfirmed = run.uploads.unconfirmed > 0 ? `; ${run.uploads.unconfirmed} upload(s) without an answer (looked up in Graph when resumed)` : "";
+  field("submitted", `${number.format(run.submitted)} device(s) in ${number.format(run.uploads.planned)} upload(s)${unconfirmed}`);
+  const outcomeTotal = Object.values(run.outcomes).reduce((a, b) => a + b, 0);
+  field("outcomes", `${number.format(outcomeTotal)}${outcomeTotal > 0 ? ` (${counts(run.outcomes)})` : ""}; ${number.format(run.inFlight)} staged and still processing`);
+  const last = run.lastAttempt ? `, the last by process ${run.lastAttempt.pid} on host ${run.lastAttempt.host} at ${run.lastAttempt.at}` : "";
+  field("attempts", `${run.attempts}${last}; started ${run.createdAt ?? "?"}, last update ${run.updatedAt ?? "?"}`);
+  if (run.journalDamage.tornBytes > 0 || run.journalDamage.damagedLines > 0) {
+    field("journal", `${run.journal}: a torn last record of ${run.journalDamage.tornBytes} bytes (cut off when resumed), ${run.journalDamage.damagedLines} damaged line(s) skipped`);
+  } else field("journal", run.journal);
+  const resume = resumeCommand(run, stateDir);
+  if (resume) field("resume", `${resume}  (with the sign-in options used before)`);
+  return lines.join("\n");
+}
+
+async function run(args: readonly string[], context: CliContext): Promise<number> {
+  const input = readFlagsAndEnv(args, context.env, { "state-dir": { type: "string" }, json: { type: "boolean" } }, ENV_FOR_FLAG, false);
+  input.raw["state-dir"] ??= DEFAULT_STATE_DIR;
+  input.raw.json ??= false;
+  const config = validateConfig(schema, input, context.env, ENV_FOR_FLAG);
+  const layout = stateLayout(path.resolve(context.cwd, config["state-dir"]));
+  const lock = lockStatus(layout);
+  const runs = await describeRuns(layout);
+  if (config.json) {
+    const out = { stateDir: layout.dir, lock, runs: runs.map((r) => ({ ...r, resume: resumeCommand(r, layout.dir) })) };
+    context.stdout.write(`${JSON.stringify(out)}\n`);
+    return ExitCode.ok;
+  }
+  const blocks = [`State directory ${layout.dir}: ${describeLock(lock)}`];
+  if (runs.length === 0) blocks.push("No import runs are journaled here.");
+  for (const r of runs) blocks.push(formatRun(r, layout.dir));
+  context.stdout.write(`${blocks.join("\n\n")}\n`);
+  return ExitCode.ok;
+}
+
+export const statusCommand: Command = {
+  name: "status",
+  summary: "list the journaled import runs in a state directory, their progress and how to resume them",
+  help,
+  run,
+};
