@@ -2,12 +2,14 @@
  * The one poller of a run: refreshes the devices in flight with as few requests as it can (see poll-strategy.ts),
  * waits longer while nothing changes, and reports each device once it is final or its deadline has passed.
  *
- * Which devices a round refreshes: the service processes uploads roughly in the order they were staged, so until the
- * first device finishes only the oldest upload is looked at (one request). Once devices finish, the poller knows how
- * long processing takes (the shortest time from staging to a final state it has seen) and refreshes each upload when
- * it is due, waking up when the next upload becomes due. A full refresh of everything in flight still happens at
- * least every FULL_REFRESH_MS, so an upload that finishes out of order, or a stuck oldest upload, cannot hide the rest.
- * When refreshing everything costs no more than PROBE_WHEN_ROUND_COSTS_MORE_THAN requests, every round does.
+ * When refreshing everything costs at most PROBE_WHEN_ROUND_COSTS_MORE_THAN requests, every round does, on one
+ * interval that starts short, backs off while nothing changes and resets on progress. Otherwise rounds refresh only
+ * the uploads whose time has come. The service processes uploads roughly in staging order, so until the first device
+ * finishes only the oldest upload is looked at (one request, backing off up to PARTIAL_ROUND_MAX_MS). Finished devices
+ * give the processing time (between the last look that still saw them in progress and the look that saw them final);
+ * from then on each upload is first looked at when that time has passed since it was staged, then on its own backoff,
+ * reset whenever it progresses. Everything in flight is still refreshed at least every FULL_REFRESH_MS, so an upload that
+ * finishes out of order, or a stuck oldest upload, cannot hide the rest.
  */
 import type { DeviceImportStatus, ImportedDeviceIdentity } from "../graph/resources.js";
 import { ServiceError } from "../errors.js";
@@ -45,8 +47,8 @@ const PARTIAL_ROUND_MAX_MS = 10_000;
 /** Longest time between two refreshes of everything in flight. */
 const FULL_REFRESH_MS = 120_000;
 
-/** An upload is due once its age reaches this share of the shortest processing time seen. */
-const DUE_SHARE = 0.8;
+/** Uploads whose looks fall due within this much of each other share a round. */
+const COALESCE_MS = 250;
 
 /** Poll rounds in a row that may fail transiently before the run gives up. */
 const MAX_FAILED_ROUNDS = 5;
@@ -74,6 +76,12 @@ interface UploadState {
   readonly firstStagedAt: number;
   /** Staged ids of its devices still in flight. */
   readonly inFlight: Set<string>;
+  /** When it should next be looked at (infinity: not scheduled yet). */
+  nextCheckAt: number;
+  /** Its current backoff interval. */
+  interval: number;
+  /** When it was last refreshed (for the lower bound on processing time). */
+  lastCheckedAt: number;
 }
 
 interface RoundResult {
@@ -96,9 +104,12 @@ export class Poller {
   /** Staged records that are not ours, as of the last full listing (undefined before one). */
   #others: number | undefined;
   #stagedByUs = 0;
-  /** Shortest staging-to-final time observed by polling. */
+  /** Processing time: the middle of the narrowest bracket [last look in progress, first look final] seen. */
   #processingMs: number | undefined;
+  #bracketWidth = Number.POSITIVE_INFINITY;
   #lastFullRefreshAt = Number.NEGATIVE_INFINITY;
+  /** Uploads with a device that changed in the current round. */
+  readonly #progressedUploads = new Set<string>();
   readonly stats: PollerStats = {
     rounds: 0,
     partialRounds: 0,
@@ -127,8 +138,17 @@ export class Poller {
     this.#tracked.set(device.stagedId, device);
     let upload = this.#uploads.get(device.uploadId);
     if (!upload) {
-      upload = { id: device.uploadId, staged: 0, firstStagedAt: device.stagedAt, inFlight: new Set() };
+      upload = {
+        id: device.uploadId,
+        staged: 0,
+        firstStagedAt: device.stagedAt,
+        inFlight: new Set(),
+        nextCheckAt: Number.POSITIVE_INFINITY,
+        interval: this.#deps.policy.minMs,
+        lastCheckedAt: Number.NEGATIVE_INFINITY,
+      };
       this.#uploads.set(device.uploadId, upload);
+      this.#schedule();
     }
     upload.staged += 1;
     upload.inFlight.add(device.stagedId);
@@ -152,6 +172,8 @@ export class Poller {
     const { now, sleep, policy, signal } = this.#deps;
     let base: number = policy.minMs;
     let nextRoundAt = Number.POSITIVE_INFINITY;
+    /** Earliest next round, so polling uses a bounded share of the request budget. */
+    let notBefore = Number.NEGATIVE_INFINITY;
     for (;;) {
       if (signal.aborted) throw abortError(signal);
       if (this.#tracked.size === 0) {
@@ -165,15 +187,47 @@ export class Poller {
         base = policy.minMs;
         nextRoundAt = now() + base;
       }
-      // Re-checks of due uploads follow the backoff; an upload becoming due, or a deadline, wakes the poller earlier.
-      const wakeAt = Math.min(nextRoundAt, Math.max(this.#nextNewlyDueAt(), now() + policy.minMs), this.#earliestDeadline());
+      // Uploads' own times (first look when due, then their backoff) drive the rounds; when refreshing everything is
+      // cheap, one shared backoff does too, and when it is not, a full refresh still comes every FULL_REFRESH_MS.
+      const planned = this.#selective()
+        ? Math.min(this.#nextCheckAt(), this.#lastFullRefreshAt + FULL_REFRESH_MS)
+        : Math.min(this.#nextCheckAt(), nextRoundAt);
+      const wakeAt = Math.max(Math.min(planned, this.#earliestDeadline()), notBefore);
       const wait = wakeAt - now();
       if (wait > 0) await sleep(wait, signal);
-      const { progressed, units, full } = await this.#tolerate(() => this.#round());
+      const { progressed, units } = await this.#tolerate(() => this.#round(this.#selective()));
       this.#expire();
       base = nextInterval(base, progressed, policy);
-      nextRoundAt = now() + waitBeforeNextRound(full ? base : Math.min(base, PARTIAL_ROUND_MAX_MS), units, policy);
+      nextRoundAt = now() + base;
+      notBefore = now() + waitBeforeNextRound(0, units, policy);
     }
+  }
+
+  /** Whether rounds refresh only the uploads whose time has come (refreshing everything would cost several requests). */
+  #selective(): boolean {
+    return this.#cost([...this.#uploads.values()]) > PROBE_WHEN_ROUND_COSTS_MORE_THAN;
+  }
+
+  /** Gives unscheduled uploads their first look: the oldest at once while processing time is unknown, else when due. */
+  #schedule(): void {
+    const { now, policy } = this.#deps;
+    if (this.#processingMs === undefined) {
+      const oldest = this.#uploads.values().next();
+      if (!oldest.done && oldest.value.nextCheckAt === Number.POSITIVE_INFINITY) oldest.value.nextCheckAt = now() + policy.minMs;
+      return;
+    }
+    for (const upload of this.#uploads.values()) {
+      if (upload.nextCheckAt === Number.POSITIVE_INFINITY) {
+        upload.nextCheckAt = Math.max(now(), upload.firstStagedAt + this.#processingMs);
+        upload.interval = policy.minMs;
+      }
+    }
+  }
+
+  #nextCheckAt(): number {
+    let at = Number.POSITIVE_INFINITY;
+    for (const upload of this.#uploads.values()) at = Math.min(at, upload.nextCheckAt);
+    return at;
   }
 
   #idle(): Promise<void> {
@@ -197,32 +251,6 @@ export class Poller {
   #earliestDeadline(): number {
     const first = this.#tracked.values().next();
     return first.done ? Number.POSITIVE_INFINITY : first.value.stagedAt + this.#deps.pollTimeoutMs;
-  }
-
-  #dueAt(upload: UploadState): number {
-    return this.#processingMs === undefined ? Number.POSITIVE_INFINITY : upload.firstStagedAt + this.#processingMs * DUE_SHARE;
-  }
-
-  /** When the next upload that is not due yet becomes due (infinity when none will, or processing time is unknown). */
-  #nextNewlyDueAt(): number {
-    const now = this.#deps.now();
-    for (const upload of this.#uploads.values()) {
-      const at = this.#dueAt(upload);
-      if (at > now) return at;
-    }
-    return Number.POSITIVE_INFINITY;
-  }
-
-  /** The uploads to refresh now: everything when that is cheap or overdue, else the due ones (or the oldest). */
-  #selectUploads(): { uploads: UploadState[]; full: boolean } {
-    const all = [...this.#uploads.values()];
-    const now = this.#deps.now();
-    const everything = this.#cost(all);
-    if (everything <= PROBE_WHEN_ROUND_COSTS_MORE_THAN || now - this.#lastFullRefreshAt >= FULL_REFRESH_MS) return { uploads: all, full: true };
-    const due = all.filter((upload) => this.#dueAt(upload) <= now);
-    // Before any device finished, or when no upload is due yet, the oldest upload stands for the rest.
-    const uploads = due.length > 0 ? due : all.slice(0, 1);
-    return uploads.length === all.length ? { uploads, full: true } : { uploads, full: false };
   }
 
   /** Requests the cheapest strategy needs to refresh these uploads' devices. */
@@ -260,21 +288,34 @@ export class Poller {
     }
   }
 
-  async #round(): Promise<RoundResult> {
-    const first = await this.#refresh(this.#selectUploads());
-    if (first.full || !first.progressed) return first;
-    // Devices just finished (perhaps the first ones, which sets the processing time): refresh the uploads now due too.
-    const refreshed = new Set(first.uploadIds);
-    const due = [...this.#uploads.values()].filter((u) => !refreshed.has(u.id) && this.#dueAt(u) <= this.#deps.now());
-    if (due.length === 0) return first;
-    const second = await this.#refresh({ uploads: due, full: false });
-    return { progressed: true, full: false, units: first.units + second.units, requests: first.requests + second.requests };
+  async #round(selective: boolean): Promise<RoundResult> {
+    const { now, policy } = this.#deps;
+    const all = [...this.#uploads.values()];
+    const full = !selective || now() - this.#lastFullRefreshAt >= FULL_REFRESH_MS;
+    const due = full ? all : all.filter((u) => u.nextCheckAt <= now() + COALESCE_MS);
+    if (due.length === 0) return { progressed: false, full, units: 0, requests: 0 };
+    this.#progressedUploads.clear();
+    const result = await this.#refresh({ uploads: due, full });
+    const at = now();
+    const cap = this.#processingMs === undefined ? PARTIAL_ROUND_MAX_MS : policy.maxMs;
+    for (const upload of due) {
+      upload.lastCheckedAt = at;
+      if (this.#progressedUploads.has(upload.id)) {
+        upload.interval = policy.minMs;
+        upload.nextCheckAt = at + upload.interval;
+      } else if (upload.nextCheckAt <= at + COALESCE_MS) {
+        // It was due and did not move: look again later, a little later each time.
+        upload.interval = Math.min(cap, Math.max(policy.minMs, upload.interval * policy.factor));
+        upload.nextCheckAt = at + upload.interval;
+      }
+    }
+    this.#schedule();
+    return result;
   }
 
-  async #refresh({ uploads, full }: { uploads: UploadState[]; full: boolean }): Promise<RoundResult & { uploadIds: string[] }> {
-    const uploadIds = uploads.map((u) => u.id);
+  async #refresh({ uploads, full }: { uploads: UploadState[]; full: boolean }): Promise<RoundResult> {
     const choice = this.#choose(uploads);
-    if (!choice) return { progressed: false, full, units: 0, requests: 0, uploadIds };
+    if (!choice) return { progressed: false, full, units: 0, requests: 0 };
     this.stats.rounds += 1;
     if (full) this.#lastFullRefreshAt = this.#deps.now();
     else this.stats.partialRounds += 1;
@@ -297,7 +338,7 @@ export class Poller {
       { strategy: choice.strategy, full, uploads: uploads.length, devices: ids.length, inFlight: this.#tracked.size, requests: result.requests, progressed: result.progressed },
       "poll round",
     );
-    return { ...result, full, uploadIds };
+    return { ...result, full };
   }
 
   /** Applies a fresh record; true when something changed. */
@@ -307,14 +348,30 @@ export class Poller {
     device.misses = 0;
     const status: DeviceImportStatus = record.state.deviceImportStatus;
     if (isTerminal(status)) {
-      const took = this.#deps.now() - device.stagedAt;
-      if (this.#processingMs === undefined || took < this.#processingMs) this.#processingMs = this.stats.processingMs = took;
+      this.#learnProcessingTime(device);
+      this.#progressedUploads.add(device.uploadId);
       this.#finish(device, verdictFor(record));
       return true;
     }
     if (status === device.status) return false;
     device.status = status;
+    this.#progressedUploads.add(device.uploadId);
     return true;
+  }
+
+  /**
+   * Processing took longer than the last look that still saw the device in progress, and no longer than now. The
+   * narrowest such bracket seen (usually from looks a few seconds apart) gives the estimate: its middle.
+   */
+  #learnProcessingTime(device: TrackedDevice): void {
+    const lastLook = this.#uploads.get(device.uploadId)?.lastCheckedAt ?? Number.NEGATIVE_INFINITY;
+    const upper = this.#deps.now() - device.stagedAt;
+    const lower = lastLook > device.stagedAt ? lastLook - device.stagedAt : 0;
+    const width = upper - lower;
+    if (width < this.#bracketWidth) {
+      this.#bracketWidth = width;
+      this.#processingMs = this.stats.processingMs = (lower + upper) / 2;
+    }
   }
 
   #finish(device: TrackedDevice, outcome: PollOutcome): void {
@@ -322,7 +379,10 @@ export class Poller {
     const upload = this.#uploads.get(device.uploadId);
     if (upload) {
       upload.inFlight.delete(device.stagedId);
-      if (upload.inFlight.size === 0) this.#uploads.delete(device.uploadId);
+      if (upload.inFlight.size === 0) {
+        this.#uploads.delete(device.uploadId);
+        this.#schedule(); // the next oldest upload may take over the looking
+      }
     }
     this.#deps.onFinal(device, outcome);
   }

@@ -53,7 +53,8 @@ describe("Poller", () => {
     await poller.run();
     expect(finals.map((f) => f.outcome.status)).toEqual(["imported", "imported", "imported"]);
     const offsets = roundTimes.map((t) => t - start);
-    expect(offsets).toEqual([2_000, 5_000, 9_500, 16_250, 26_375]);
+    // 2 s, then ×1.5 while nothing changes; capped at 10 s while no device has finished yet.
+    expect(offsets).toEqual([2_000, 5_000, 9_500, 16_250, 26_250]);
     expect(poller.stats.rounds).toBe(5);
   });
 
@@ -80,10 +81,10 @@ describe("Poller", () => {
     await poller.run();
     expect(finals).toHaveLength(1500);
     const doneAt = (upload: string) => Math.max(...finals.filter((f) => f.device.uploadId === upload).map((f) => f.at)) - start;
-    // Staged at 0, 5 and 10 s, processed in 20 s. Polling starts at 15 s: the oldest upload is looked at on the
-    // backoff schedule (17, 20 s) and seen done at 20 s; that sets the processing time, so b and c are looked at when
-    // due (80% of it after staging) and then on the short interval until done.
-    expect([doneAt("a"), doneAt("b"), doneAt("c")]).toEqual([20_000, 25_000, 30_000]);
+    // Staged at 0, 5 and 10 s, processed in 20 s. Polling starts at 15 s with a full round; then the oldest upload is
+    // looked at on its backoff (18, 22.5 s) and seen done at 22.5 s: processing took 18–22.5 s, so b and c are looked
+    // at 20.25 s after their staging, and are done then.
+    expect([doneAt("a"), doneAt("b"), doneAt("c")]).toEqual([22_500, 25_250, 30_250]);
     expect(poller.stats.partialRounds).toBeGreaterThan(0);
     expect(poller.stats.processingMs).not.toBeNull();
     expect(poller.stats.requests).toBeLessThanOrEqual(20);
