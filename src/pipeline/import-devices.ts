@@ -314,7 +314,7 @@ export async function importDevices(options: ImportDevicesOptions): Promise<Impo
   const batcher = new UploadBatcher({ batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE, newId: options.newId ?? randomUUID, now });
   try {
     if (journal) {
-      options.postImport?.resumed?.(journal.earlier);
+      options.postImport?.resumed?.({ imported: journal.earlier.imported, sync: journal.earlier.sync });
       counter.uploads += journal.earlier.uploads;
       if (journal.resumed) {
         await ready;

@@ -1,0 +1,33 @@
+/** Shared bits of the state tests: a temporary directory and a run header. */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { OpenJournalOptions } from "../../src/state/journal.js";
+
+export function tempDir(prefix = "state-"): string {
+  return mkdtempSync(path.join(tmpdir(), `autopilot-import-${prefix}`));
+}
+
+export const SHA_A = "a".repeat(64);
+export const SHA_B = "b".repeat(64);
+
+/** A run over two inputs named as the reader reports them. */
+export function runOf(overrides: Partial<OpenJournalOptions["run"]> = {}): OpenJournalOptions["run"] {
+  return {
+    run: "0123456789abcdef",
+    files: [
+      { name: "a.csv", path: "/in/a.csv", size: 10, mtimeMs: 1, sha256: SHA_A },
+      { name: "b.csv", path: "/in/b.csv", size: 20, mtimeMs: 2, sha256: SHA_B },
+    ],
+    tenant: "contoso.onmicrosoft.com",
+    endpoint: "https://graph.microsoft.com",
+    tool: "test",
+    ...overrides,
+  };
+}
+
+/** A clock that moves one second per reading. */
+export function tickingClock(start = Date.UTC(2026, 0, 1)): () => number {
+  let t = start;
+  return () => (t += 1000);
+}
