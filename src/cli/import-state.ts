@@ -2,6 +2,7 @@
  * An import's state (src/state): the state directory's lock and the run's journal, opened before anything is read
  * or sent, and what the operator is told about them. Standard input has no journal: it cannot be read twice.
  */
+import { abortError } from "../graph/abort.js";
 import { resolveEndpoints } from "../graph/clouds.js";
 import { fingerprintFiles, normalizeTenant, runKey } from "../state/fingerprint.js";
 import { openJournal, type FileJournal } from "../state/journal.js";
@@ -36,7 +37,9 @@ export async function openImportState(config: ImportConfig, context: CliContext,
   process.once("exit", release);
   try {
     if (lock.replaced) say(context, `took over the lock of ${layout.dir} left by ${describeHolder(lock)} (${lock.replaced.reason === "forced" ? "--force-unlock" : "no longer running"})`);
-    const files = await fingerprintFiles(config.files, context.cwd, context.signal);
+    const files = await fingerprintFiles(config.files, context.cwd, context.signal).catch((error: unknown) => {
+      throw context.signal.aborted ? abortError(context.signal) : error; // a signal during the pass: exit 130/143
+    });
     const tenant = normalizeTenant(config.auth.tenantId);
     const endpoint = resolveEndpoints({ cloud: config.auth.cloud, graphUrl: config.auth.graphUrl }).graphRoot;
     const key = runKey(files, tenant, endpoint);
