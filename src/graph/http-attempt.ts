@@ -1,4 +1,5 @@
 import type { Agent } from "node:http";
+import { Readable } from "node:stream";
 import fetch from "node-fetch";
 import { abortError } from "./abort.js";
 import { classifyTransportError, type TransportFailure } from "./retry/transport-failure.js";
@@ -33,8 +34,8 @@ export async function sendAttempt(input: AttemptInput): Promise<AttemptResult> {
   try {
     const response = await fetch(input.url.href, {
       method: input.method,
-      headers: input.headers,
-      body: input.body,
+      headers: input.body ? { ...input.headers, "content-length": String(input.body.length) } : input.headers,
+      body: input.body ? bodyStream(input.body) : undefined,
       agent: input.agent,
       signal,
       // Graph does not redirect these calls; following one could carry the bearer token elsewhere.
@@ -52,6 +53,17 @@ export async function sendAttempt(input: AttemptInput): Promise<AttemptResult> {
     if (timeout.aborted) return { kind: "failure", failure: { kind: "timeout", code: "ETIMEDOUT" }, error };
     return { kind: "failure", failure: classifyTransportError(error), error };
   }
+}
+
+/**
+ * node-fetch sends every body as a stream and, when a request is aborted after its body was sent (a signal while
+ * an import waits for its answer), destroys that stream with an error no one listens to: an uncaught 'error' that
+ * kills the process. So the body is a stream of our own, listened to (the abort itself is reported by fetch).
+ */
+function bodyStream(body: Buffer): Readable {
+  const stream = Readable.from([body], { objectMode: false });
+  stream.on("error", () => undefined);
+  return stream;
 }
 
 function parseBody(text: string, contentType: string | undefined): unknown {

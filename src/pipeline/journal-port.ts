@@ -68,7 +68,10 @@ export interface ImportJournal {
   lookup(location: SourceLocation, serialNumber: string): JournaledRow | undefined;
   /** Rows with an outcome that lookup never handed out: the report after an interruption still lists them. */
   unreported(): Iterable<ImportReportRow>;
-  /** Rows imported and finished by an earlier process (a sync is due for them), and a sync already done. */
+  /**
+   * Rows imported and finished by an earlier process (a sync is due for them), uploads of earlier processes that
+   * reached the service, and a sync already done.
+   */
   readonly earlier: { readonly imported: number; readonly uploads: number; readonly sync: SyncOutcome | undefined };
 
   // Written ahead of each step.

@@ -96,7 +96,7 @@ export class FileJournal implements ImportJournal {
     let imported = 0;
     for (const row of state.rows.values()) if (row.outcome?.final && row.outcome.status === "imported") imported += 1;
     let uploads = 0;
-    for (const upload of state.uploads.values()) if (upload.confirmed) uploads += 1;
+    for (const upload of state.uploads.values()) if (upload.settled > 0) uploads += 1;
     this.earlier = { imported, uploads, sync: state.sync };
     this.#timer = setInterval(() => this.#appender.sync(), options.outcomeSyncMs ?? DEFAULT_OUTCOME_SYNC_MS);
     this.#timer.unref();
@@ -135,14 +135,10 @@ export class FileJournal implements ImportJournal {
     if (file === undefined) return undefined;
     const row = this.#state.rows.get(rowKey(file, location.line));
     if (!row || row.serial !== serialNumber) return undefined;
-    if (row.outcome) {
-      row.reported = true;
-      return { kind: "outcome", row: this.#state.reportRow(row, location.file)!, final: row.outcome.final };
-    }
-    if (row.stagedId !== undefined) {
-      row.reported = true;
-      return { kind: "inFlight" };
-    }
+    // From here on the pipeline reports this row (from the journal, after polling, or after submitting it again).
+    row.reported = true;
+    if (row.outcome) return { kind: "outcome", row: this.#state.reportRow(row, location.file)!, final: row.outcome.final };
+    if (row.stagedId !== undefined) return { kind: "inFlight" };
     if (row.upload !== undefined && this.#state.uploads.get(row.upload)?.confirmed === false) {
       // Reconciliation settles every unconfirmed upload before rows are read: reaching this is a bug.
       throw new StateError(`${location.file}:${location.line} is in upload ${row.upload}, which was not reconciled`);

@@ -36,6 +36,8 @@ export interface UploadState {
   readonly size: number;
   /** Graph answered, or reconciliation settled it. */
   confirmed: boolean;
+  /** Rows Graph staged or refused in it (0: nothing of it reached the service). */
+  settled: number;
 }
 
 export interface SessionInfo {
@@ -80,7 +82,7 @@ export class RunState {
         return;
       case "upload-planned": {
         const plannedAt = Date.parse(record.at);
-        this.uploads.set(record.upload, { plannedAt, size: record.rows.length, confirmed: false });
+        this.uploads.set(record.upload, { plannedAt, size: record.rows.length, confirmed: false, settled: 0 });
         for (const [file, line, serial] of record.rows) {
           const row = this.#row(file, line, serial, createRows);
           if (!row || row.outcome) continue;
@@ -92,7 +94,10 @@ export class RunState {
       }
       case "upload-submitted": {
         const upload = this.uploads.get(record.upload);
-        if (upload) upload.confirmed = true;
+        if (upload) {
+          upload.confirmed = true;
+          upload.settled += record.staged.length + record.rejected.length;
+        }
         const stagedAt = Date.parse(record.stagedAt);
         for (const [file, line, stagedId] of record.staged) {
           const row = this.rows.get(rowKey(file, line));

@@ -106,6 +106,8 @@ async function attempt(file: string, rows: readonly RowResult[], service: FakeSe
   } finally {
     journal.close();
   }
+  // Stopped or not, a report never lists a row twice.
+  expect(report.map((r) => r.line).filter((line, i, all) => all.indexOf(line) !== i)).toEqual([]);
   return { report, error };
 }
 

@@ -115,6 +115,21 @@ describe("journal replay", () => {
     journal.close();
   });
 
+  it("a row submitted again by this process is reported by it, not again from the journal after an interruption", async () => {
+    const file = path.join(tempDir(), "run.jsonl");
+    const first = (await open(file)).journal;
+    first.uploadPlanned(upload("u1", [["a.csv", 2, "S1"], ["a.csv", 3, "S2"]]));
+    first.close();
+    const { journal } = await open(file);
+    journal.uploadSubmitted("u1", { staged: [], rejected: [], notStaged: [{ file: "a.csv", line: 2 }, { file: "a.csv", line: 3 }], reconciled: true, stagedAt: 0 });
+    expect(journal.lookup({ file: "a.csv", line: 2 }, "S1")).toBeUndefined();
+    journal.uploadPlanned(upload("u2", [["a.csv", 2, "S1"]]));
+    journal.rowOutcome(outcome("a.csv", 2, "S1", "imported"), "polled");
+    // Interrupted before the reader reached line 3 (still without outcome): nothing to report from the journal.
+    expect([...journal.unreported()]).toEqual([]);
+    journal.close();
+  });
+
   it("a row that was not staged is planned again in a new upload; the newest plan counts", async () => {
     const file = path.join(tempDir(), "run.jsonl");
     const first = (await open(file)).journal;
