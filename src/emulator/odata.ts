@@ -43,6 +43,27 @@ export function parseListQuery(query: URLSearchParams): ListQuery {
   };
 }
 
+/** `$select`: the properties to return, or undefined for all. A property the entity lacks is Graph's 400. */
+export function parseSelect(query: URLSearchParams, entityType: string, properties: ReadonlySet<string>): readonly string[] | undefined {
+  const text = query.get("$select");
+  if (text === null || text.trim() === "") return undefined;
+  const names = text.split(",").map((name) => name.trim()).filter(Boolean);
+  for (const name of names) {
+    if (!properties.has(name)) throw badRequest(`Could not find a property named '${name}' on type 'microsoft.graph.${entityType}'.`);
+  }
+  return names;
+}
+
+/** The entity with only the selected properties (and its @odata.type), as Graph answers a `$select`. */
+export function applySelect<T extends object>(entity: T, select: readonly string[] | undefined): Partial<T> {
+  if (!select) return entity;
+  const source = entity as Record<string, unknown>;
+  const picked: Record<string, unknown> = {};
+  if ("@odata.type" in source) picked["@odata.type"] = source["@odata.type"];
+  for (const name of select) if (name in source) picked[name] = source[name];
+  return picked as Partial<T>;
+}
+
 export function encodeSkipToken(seq: number): string {
   return Buffer.from(`s:${seq}`).toString("base64url");
 }

@@ -75,4 +75,17 @@ describe("import against the emulator: mixed outcomes", () => {
     expect(staged.find((d) => d.serialNumber === "OK-2")?.groupTag).toBe("Sales");
     expect(staged.find((d) => d.serialNumber === "UNPADDED")?.hardwareIdentifier).toBe(`${unpadded}${"=".repeat((4 - (unpadded.length % 4)) % 4)}`);
   });
+
+  it("polls with $select so pages carry no hardware hashes", async () => {
+    const query = "$select=id,serialNumber,importId,state&$top=5";
+    const pages = h.client.pages<Record<string, unknown>>(`/deviceManagement/importedWindowsAutopilotDeviceIdentities?${query}`);
+    const first = (await pages.next()).value;
+    expect(first?.value.length).toBeGreaterThan(0);
+    for (const record of first?.value ?? []) {
+      expect(Object.keys(record).sort()).toEqual(["@odata.type", "id", "importId", "serialNumber", "state"]);
+    }
+    await expect(h.client.request({ method: "GET", path: "/deviceManagement/importedWindowsAutopilotDeviceIdentities?$select=nope" })).rejects.toThrow(
+      /Could not find a property named 'nope'/,
+    );
+  });
 });

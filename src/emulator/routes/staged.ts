@@ -1,6 +1,6 @@
 import { badRequest, notFound } from "../graph-error.js";
 import { collection, entity, type EmulatorState, type GraphCall, type GraphResult, type Route } from "../graph-call.js";
-import { parseListQuery, type Filter } from "../odata.js";
+import { applySelect, parseListQuery, parseSelect, type Filter } from "../odata.js";
 import type { OrderedIndex } from "../ordered-index.js";
 import { stagedToGraph } from "../representation.js";
 import { parseIdentity, parseImportBody, submit } from "../staging.js";
@@ -9,6 +9,17 @@ import { readPage, serialContains } from "./paging.js";
 
 const BASE = ["deviceManagement", "importedWindowsAutopilotDeviceIdentities"] as const;
 const CONTEXT = "deviceManagement/importedWindowsAutopilotDeviceIdentities";
+const PROPERTIES: ReadonlySet<string> = new Set([
+  "id",
+  "serialNumber",
+  "productKey",
+  "hardwareIdentifier",
+  "groupTag",
+  "assignedUserPrincipalName",
+  "importId",
+  "state",
+]);
+const select = (call: GraphCall) => parseSelect(call.url.searchParams, "importedWindowsAutopilotDeviceIdentity", PROPERTIES);
 
 /** Picks the records a `$filter` selects: an index for `importId eq`, a predicate otherwise. */
 function selection(
@@ -31,10 +42,11 @@ function selection(
 
 function list(call: GraphCall, _params: unknown, state: EmulatorState): GraphResult {
   const query = parseListQuery(call.url.searchParams);
+  const fields = select(call);
   const { source, match } = selection(state, query.filter);
   const scenario = state.scenario();
   const page = readPage(call, query, source, scenario.paging.stagedPageSize, scenario.paging, match);
-  return collection(state, call, CONTEXT, page.items.map(stagedToGraph), page.next);
+  return collection(state, call, CONTEXT, page.items.map((record) => applySelect(stagedToGraph(record), fields)), page.next);
 }
 
 function create(call: GraphCall, _params: unknown, state: EmulatorState): GraphResult {
@@ -55,9 +67,10 @@ function importAction(call: GraphCall, _params: unknown, state: EmulatorState): 
 }
 
 function get(call: GraphCall, params: { readonly id?: string }, state: EmulatorState): GraphResult {
+  const fields = select(call);
   const record = state.store.staged.get(params.id ?? "");
   if (!record) throw notFound();
-  return entity(state, call, CONTEXT, stagedToGraph(record));
+  return entity(state, call, CONTEXT, applySelect(stagedToGraph(record), fields));
 }
 
 function remove(_call: GraphCall, params: { readonly id?: string }, state: EmulatorState): GraphResult {
