@@ -5,7 +5,8 @@
  * When refreshing everything costs at most PROBE_WHEN_ROUND_COSTS_MORE_THAN requests, every round does, on one
  * interval that starts short, backs off while nothing changes and resets on progress. Otherwise rounds refresh only
  * the uploads whose time has come. The service processes uploads roughly in staging order, so until the first device
- * finishes only the oldest upload is looked at (one request, backing off up to PARTIAL_ROUND_MAX_MS). Finished devices
+ * finishes only the oldest upload is looked at (one request, backing off up to a cap that shrinks as more devices wait:
+ * PROBE_MS_PER_DEVICE_IN_FLIGHT). Finished devices
  * give the processing time (between the last look that still saw them in progress and the look that saw them final);
  * from then on each upload is first looked at when that time has passed since it was staged, then on its own backoff,
  * reset whenever it progresses. Everything in flight is still refreshed at least every FULL_REFRESH_MS, so an upload that
@@ -41,8 +42,12 @@ export interface PollerDeps {
 /** Refreshing everything costing more requests than this makes rounds refresh only the uploads that are due. */
 const PROBE_WHEN_ROUND_COSTS_MORE_THAN = 2;
 
-/** Longest wait between rounds that refresh only the oldest or due uploads (each costs a request or a few). */
-const PARTIAL_ROUND_MAX_MS = 10_000;
+/**
+ * While no device has finished, the oldest upload is looked at (one request) at most every this many ms per device in
+ * flight, within [minMs, maxMs]: 60 s for 1,000 devices, 6 s for 10,000, 2 s from 30,000. About one request per
+ * 1,000 devices per minute of processing, and the first finished devices are seen soon when many wait on them.
+ */
+const PROBE_MS_PER_DEVICE_IN_FLIGHT = 60_000_000;
 
 /** Longest time between two refreshes of everything in flight. */
 const FULL_REFRESH_MS = 120_000;
@@ -224,6 +229,11 @@ export class Poller {
     }
   }
 
+  #probeCap(): number {
+    const { minMs, maxMs } = this.#deps.policy;
+    return Math.min(maxMs, Math.max(minMs, PROBE_MS_PER_DEVICE_IN_FLIGHT / Math.max(1, this.#tracked.size)));
+  }
+
   #nextCheckAt(): number {
     let at = Number.POSITIVE_INFINITY;
     for (const upload of this.#uploads.values()) at = Math.min(at, upload.nextCheckAt);
@@ -297,7 +307,7 @@ export class Poller {
     this.#progressedUploads.clear();
     const result = await this.#refresh({ uploads: due, full });
     const at = now();
-    const cap = this.#processingMs === undefined ? PARTIAL_ROUND_MAX_MS : policy.maxMs;
+    const cap = this.#processingMs === undefined ? this.#probeCap() : policy.maxMs;
     for (const upload of due) {
       upload.lastCheckedAt = at;
       if (this.#progressedUploads.has(upload.id)) {

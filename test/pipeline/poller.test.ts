@@ -53,8 +53,8 @@ describe("Poller", () => {
     await poller.run();
     expect(finals.map((f) => f.outcome.status)).toEqual(["imported", "imported", "imported"]);
     const offsets = roundTimes.map((t) => t - start);
-    // 2 s, then ×1.5 while nothing changes; capped at 10 s while no device has finished yet.
-    expect(offsets).toEqual([2_000, 5_000, 9_500, 16_250, 26_250]);
+    // 2 s, then ×1.5 while nothing changes (up to 30 s).
+    expect(offsets).toEqual([2_000, 5_000, 9_500, 16_250, 26_375]);
     expect(poller.stats.rounds).toBe(5);
   });
 
@@ -88,6 +88,20 @@ describe("Poller", () => {
     expect(poller.stats.partialRounds).toBeGreaterThan(0);
     expect(poller.stats.processingMs).not.toBeNull();
     expect(poller.stats.requests).toBeLessThanOrEqual(20);
+  });
+
+  it("looks more often for the first finished devices when many devices wait on them", async () => {
+    const { clock, service, poller, finals } = setup({ processingMs: 60_000 });
+    const start = clock.now();
+    for (let u = 0; u < 60; u++) for (const device of await stage(service, 500, `u${u}`)) poller.track(device);
+    poller.close();
+    await poller.run();
+    expect(finals).toHaveLength(30_000);
+    // 30,000 in flight: the oldest upload is looked at every 2 s once the backoff reaches that cap.
+    const firstDone = Math.min(...finals.map((f) => f.at)) - start;
+    expect(firstDone).toBeGreaterThanOrEqual(60_000);
+    expect(firstDone).toBeLessThanOrEqual(62_000);
+    expect(poller.stats.requests).toBeLessThan(200);
   });
 
   it("still finds devices behind an oldest upload that never finishes, through the periodic full refresh", async () => {
