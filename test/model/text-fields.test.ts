@@ -25,15 +25,17 @@ describe("serial number", () => {
 });
 
 describe("product key", () => {
-  it("is optional and, when present, five groups of five letters or digits, upper-cased", () => {
+  it("is optional and, when present, five groups of five letters or digits (upper-cased) or a 13-digit PKID", () => {
     expect(checkProductKey("")).toEqual({ ok: true, value: undefined });
+    expect(checkProductKey(" 3345678901234 ")).toEqual({ ok: true, value: "3345678901234" });
     expect(checkProductKey(" ")).toEqual({ ok: true, value: undefined });
     expect(checkProductKey("nkjfk-gpp2q-3mq9g-vq8wb-7pq8x")).toEqual({ ok: true, value: "NKJFK-GPP2Q-3MQ9G-VQ8WB-7PQ8X" });
-    for (const bad of ["NKJFK-GPP2Q-3MQ9G-VQ8WB", "NKJFKGPP2Q3MQ9GVQ8WB7PQ8X", "NKJFK-GPP2Q-3MQ9G-VQ8WB-7PQ8", "NKJF!-GPP2Q-3MQ9G-VQ8WB-7PQ8X"]) {
+    for (const bad of ["NKJFK-GPP2Q-3MQ9G-VQ8WB", "NKJFKGPP2Q3MQ9GVQ8WB7PQ8X", "NKJFK-GPP2Q-3MQ9G-VQ8WB-7PQ8", "NKJF!-GPP2Q-3MQ9G-VQ8WB-7PQ8X", "334567890123", "33456789012345"]) {
       expect(checkProductKey(bad)).toEqual({
         ok: false,
         code: "product_key_format",
-        reason: "is not of the form XXXXX-XXXXX-XXXXX-XXXXX-XXXXX (five groups of five letters or digits)",
+        reason:
+          "is neither a product key XXXXX-XXXXX-XXXXX-XXXXX-XXXXX (five groups of five letters or digits) nor a 13-digit product key ID",
       });
     }
   });
