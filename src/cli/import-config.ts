@@ -27,15 +27,16 @@ export type { AuthConfig } from "./graph-options.js";
 /** The state directory's variable, shared by `import` and `status`. */
 export const STATE_DIR_ENV = "AUTOPILOT_IMPORT_STATE_DIR";
 
-/** Flag → environment variables consulted when the flag is absent, first match wins. */
-export const ENV_FOR_FLAG = {
-  report: ["AUTOPILOT_IMPORT_REPORT"],
+/**
+ * The options `run` (inbox mode) shares with `import`: all but the inputs, --report, --dry-run and --fresh. Both
+ * commands build on these, so a flag or variable means the same in each.
+ */
+export const SHARED_ENV_FOR_FLAG = {
   json: ["AUTOPILOT_IMPORT_JSON"],
   "batch-size": ["AUTOPILOT_IMPORT_BATCH_SIZE"],
   concurrency: ["AUTOPILOT_IMPORT_CONCURRENCY"],
   api: ["AUTOPILOT_IMPORT_API"],
   "poll-timeout": ["AUTOPILOT_IMPORT_POLL_TIMEOUT"],
-  "dry-run": ["AUTOPILOT_IMPORT_DRY_RUN"],
   verify: ["AUTOPILOT_IMPORT_VERIFY"],
   "verify-timeout": ["AUTOPILOT_IMPORT_VERIFY_TIMEOUT"],
   "update-existing": ["AUTOPILOT_IMPORT_UPDATE_EXISTING"],
@@ -43,19 +44,24 @@ export const ENV_FOR_FLAG = {
   "sync-wait": ["AUTOPILOT_IMPORT_SYNC_WAIT"],
   "sync-max-wait": ["AUTOPILOT_IMPORT_SYNC_MAX_WAIT"],
   "state-dir": [STATE_DIR_ENV],
-  fresh: ["AUTOPILOT_IMPORT_FRESH"],
   "force-unlock": ["AUTOPILOT_IMPORT_FORCE_UNLOCK"],
   ...GRAPH_ENV_FOR_FLAG,
 } as const;
 
-const flagOptions = {
-  report: { type: "string" },
+/** Flag → environment variables consulted when the flag is absent, first match wins. */
+export const ENV_FOR_FLAG = {
+  report: ["AUTOPILOT_IMPORT_REPORT"],
+  "dry-run": ["AUTOPILOT_IMPORT_DRY_RUN"],
+  fresh: ["AUTOPILOT_IMPORT_FRESH"],
+  ...SHARED_ENV_FOR_FLAG,
+} as const;
+
+export const sharedFlagOptions = {
   json: { type: "boolean" },
   "batch-size": { type: "string" },
   concurrency: { type: "string" },
   api: { type: "string" },
   "poll-timeout": { type: "string" },
-  "dry-run": { type: "boolean" },
   verify: { type: "boolean" },
   "verify-timeout": { type: "string" },
   "update-existing": { type: "boolean" },
@@ -63,20 +69,23 @@ const flagOptions = {
   "sync-wait": { type: "boolean" },
   "sync-max-wait": { type: "string" },
   "state-dir": { type: "string" },
-  fresh: { type: "boolean" },
   "force-unlock": { type: "boolean" },
   ...graphFlagOptions,
 } as const;
 
-const schema = z.object({
-  files: z.array(z.string().min(1)).min(1, "give at least one CSV file, or - for standard input"),
-  report: z.string().min(1),
+const flagOptions = {
+  report: { type: "string" },
+  "dry-run": { type: "boolean" },
+  fresh: { type: "boolean" },
+  ...sharedFlagOptions,
+} as const;
+
+export const sharedSchemaShape = {
   json: booleanText,
   "batch-size": integerText(1, MAX_BATCH_SIZE),
   concurrency: integerText(1, MAX_CONCURRENCY),
   api: z.enum(["import", "upload"], { error: "expected 'import' or 'upload'" }),
   "poll-timeout": durationText(),
-  "dry-run": booleanText,
   verify: booleanText,
   "verify-timeout": durationText(true),
   "update-existing": booleanText,
@@ -84,9 +93,16 @@ const schema = z.object({
   "sync-wait": booleanText,
   "sync-max-wait": durationText(true),
   "state-dir": z.string().min(1),
-  fresh: booleanText,
   "force-unlock": booleanText,
   ...graphSchemaShape,
+};
+
+const schema = z.object({
+  files: z.array(z.string().min(1)).min(1, "give at least one CSV file, or - for standard input"),
+  report: z.string().min(1),
+  "dry-run": booleanText,
+  fresh: booleanText,
+  ...sharedSchemaShape,
 });
 
 /** The steps after polling (src/after): on by default but for updating existing devices. */
@@ -109,21 +125,28 @@ export interface StateConfig {
   readonly forceUnlock: boolean;
 }
 
-export interface ImportConfig {
-  readonly files: readonly string[];
-  /** Absolute path of the report. */
-  readonly reportPath: string;
-  readonly reportFormat: "csv" | "jsonl";
+/** What `import` and `run` share, validated. */
+export interface SharedImportConfig {
   readonly json: boolean;
   readonly batchSize: number;
   readonly concurrency: number;
   readonly api: "import" | "upload";
   readonly pollTimeoutMs: number;
-  readonly dryRun: boolean;
   readonly logLevel: (typeof LOG_LEVELS)[number];
   readonly logFile: string | undefined;
   readonly auth: AuthConfig;
   readonly after: AfterImportConfig;
+  /** Absolute path of the state directory. */
+  readonly stateDir: string;
+  readonly forceUnlock: boolean;
+}
+
+export interface ImportConfig extends Omit<SharedImportConfig, "stateDir" | "forceUnlock"> {
+  readonly files: readonly string[];
+  /** Absolute path of the report. */
+  readonly reportPath: string;
+  readonly reportFormat: "csv" | "jsonl";
+  readonly dryRun: boolean;
   readonly state: StateConfig;
 }
 
@@ -133,15 +156,10 @@ export function defaultReportName(now: Date): string {
   return `autopilot-import-report-${stamp}.csv`;
 }
 
-/** Parses argv + environment into an ImportConfig; throws UsageError with every problem named. */
-export function loadImportConfig(args: readonly string[], env: Env, cwd: string, now: Date = new Date()): ImportConfig {
-  const input = readFlagsAndEnv(normalizeManagedIdentity(args), env, flagOptions, ENV_FOR_FLAG, true);
-  const { raw } = input;
-  raw.files = input.positionals;
+/** Fills the shared options' defaults before validation; `stateDir` is the state directory's default. */
+export function fillSharedDefaults(raw: Record<string, unknown>, stateDir: string): void {
   prepareGraphValues(raw);
-  raw.report ??= defaultReportName(now);
   raw.json ??= false;
-  raw["dry-run"] ??= false;
   raw["batch-size"] ??= String(DEFAULT_BATCH_SIZE);
   raw.concurrency ??= String(DEFAULT_CONCURRENCY);
   raw.api ??= "import";
@@ -152,26 +170,23 @@ export function loadImportConfig(args: readonly string[], env: Env, cwd: string,
   raw.sync ??= true;
   raw["sync-wait"] ??= true;
   raw["sync-max-wait"] ??= formatDuration(DEFAULT_SYNC_MAX_WAIT_MS);
-  raw["state-dir"] ??= DEFAULT_STATE_DIR;
-  raw.fresh ??= false;
+  raw["state-dir"] ??= stateDir;
   raw["force-unlock"] ??= false;
+}
 
-  const c = validateConfig(schema, input, env, ENV_FOR_FLAG);
-  const auth = resolveAuth(c, env, cwd, { readCaCertificate: !c["dry-run"] });
-  const reportPath = path.resolve(cwd, c.report);
+type SharedValues = z.output<z.ZodObject<typeof sharedSchemaShape>>;
+
+/** The shared options as the commands use them (paths absolute, sign-in resolved with the environment-only secrets). */
+export function sharedImportConfig(c: SharedValues, env: Env, cwd: string, options: { readCaCertificate: boolean }): SharedImportConfig {
   return {
-    files: c.files,
-    reportPath,
-    reportFormat: reportPath.toLowerCase().endsWith(".jsonl") ? "jsonl" : "csv",
     json: c.json,
     batchSize: c["batch-size"],
     concurrency: c.concurrency,
     api: c.api,
     pollTimeoutMs: c["poll-timeout"],
-    dryRun: c["dry-run"],
     logLevel: c["log-level"],
     logFile: c["log-file"] ? path.resolve(cwd, c["log-file"]) : undefined,
-    auth,
+    auth: resolveAuth(c, env, cwd, options),
     after: {
       verify: c.verify,
       verifyTimeoutMs: c["verify-timeout"],
@@ -180,6 +195,30 @@ export function loadImportConfig(args: readonly string[], env: Env, cwd: string,
       syncWait: c["sync-wait"],
       syncMaxWaitMs: c["sync-max-wait"],
     },
-    state: { dir: path.resolve(cwd, c["state-dir"]), fresh: c.fresh, forceUnlock: c["force-unlock"] },
+    stateDir: path.resolve(cwd, c["state-dir"]),
+    forceUnlock: c["force-unlock"],
+  };
+}
+
+/** Parses argv + environment into an ImportConfig; throws UsageError with every problem named. */
+export function loadImportConfig(args: readonly string[], env: Env, cwd: string, now: Date = new Date()): ImportConfig {
+  const input = readFlagsAndEnv(normalizeManagedIdentity(args), env, flagOptions, ENV_FOR_FLAG, true);
+  const { raw } = input;
+  raw.files = input.positionals;
+  fillSharedDefaults(raw, DEFAULT_STATE_DIR);
+  raw.report ??= defaultReportName(now);
+  raw["dry-run"] ??= false;
+  raw.fresh ??= false;
+
+  const c = validateConfig(schema, input, env, ENV_FOR_FLAG);
+  const { stateDir, forceUnlock, ...shared } = sharedImportConfig(c, env, cwd, { readCaCertificate: !c["dry-run"] });
+  const reportPath = path.resolve(cwd, c.report);
+  return {
+    ...shared,
+    files: c.files,
+    reportPath,
+    reportFormat: reportPath.toLowerCase().endsWith(".jsonl") ? "jsonl" : "csv",
+    dryRun: c["dry-run"],
+    state: { dir: stateDir, fresh: c.fresh, forceUnlock },
   };
 }
