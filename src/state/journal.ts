@@ -15,7 +15,10 @@ import { JOURNAL_VERSION, type JournalRecord, type NewRecord, type RunRecord } f
 import { replayJournal } from "./replay.js";
 import { RunState, rowKey } from "./run-state.js";
 
-/** Default fsync interval for outcome records (see bench/RESULTS.md, "Journal"). */
+/**
+ * Default fsync interval for outcome records. bench/journal.bench.ts, 10,000 devices: all records of the import in
+ * ~0.13 s with outcomes fsynced each second (41 fsyncs), ~1.8–6.7 s with one fsync per outcome on the same disk.
+ */
 export const DEFAULT_OUTCOME_SYNC_MS = 1_000;
 
 export interface OpenJournalOptions {
