@@ -29,7 +29,17 @@ import { odataString, type ServiceCapabilities, type StagedApi } from "./staged-
 import { submitUpload } from "./submitter.js";
 import { SummaryCounter, assertSummaryInvariant } from "./summary.js";
 import { importReportColumns } from "./report-columns.js";
-import type { DeviceInputs, ImportReportRow, ImportSummary, PendingDevice, PostImportStage, SyncOutcome, TrackedDevice, Upload } from "./types.js";
+import type {
+  DeviceInputs,
+  ImportReportRow,
+  ImportSummary,
+  PendingDevice,
+  PostImportStage,
+  StagedCleanupStage,
+  SyncOutcome,
+  TrackedDevice,
+  Upload,
+} from "./types.js";
 
 /** Where report rows go; a row is written once and never changed. */
 export interface ReportSink {
@@ -75,6 +85,16 @@ export interface ImportDevicesOptions {
   readonly onRow?: (row: ImportReportRow) => void;
   /** Steps after polling (src/after: createPostImportStage): registration check, updating existing devices, sync. */
   readonly postImport?: PostImportStage;
+  /**
+   * Deletes this run's staged records once their outcome is journaled and reported (src/after: createStagedCleanup),
+   * at the lowest priority; what is left when the report is complete is deleted until its time limit.
+   */
+  readonly cleanup?: StagedCleanupStage;
+  /**
+   * Called once every row has its outcome and the report is complete, before the cleanup's remainder runs: the
+   * outcome counts are final here (the summary's `cleanup` is still null). Not called when the import fails.
+   */
+  readonly onOutcomes?: (summary: ImportSummary) => void;
   readonly onProgress?: (snapshot: ProgressSnapshot) => void;
   readonly logger?: PipelineLogger;
   readonly signal?: AbortSignal;
@@ -125,6 +145,7 @@ export async function importDevices(options: ImportDevicesOptions): Promise<Impo
   const log = options.logger;
   const requestsAtStart = api.requests;
   const journal = options.journal;
+  const cleanup = options.cleanup;
 
   // One controller for the run: a fatal error anywhere stops reading, submitting and polling.
   const fatal = new AbortController();
@@ -149,9 +170,15 @@ export async function importDevices(options: ImportDevicesOptions): Promise<Impo
   const report: ReportSink | undefined =
     typeof options.report === "string" ? await openReportWriter(options.report, importReportColumns) : options.report;
   let writes: Promise<void> = Promise.resolve();
+  /** Writes a row to the report; its outcome is journaled already, so once written its staged record may go. */
   const record = (row: ImportReportRow): void => {
     options.onRow?.(row);
-    if (report) writes = writes.then(() => report.write(row)).catch(fail);
+    if (report) {
+      writes = writes
+        .then(() => report.write(row))
+        .then(() => cleanup?.reported(row))
+        .catch(fail);
+    } else cleanup?.reported(row);
   };
   /** A row's outcome as polling (or the reader, or a rejection) left it; `journaled`: it came from the journal. */
   const emit = (row: ImportReportRow, inputs: DeviceInputs = {}, journaled = false): void => {
@@ -289,10 +316,20 @@ export async function importDevices(options: ImportDevicesOptions): Promise<Impo
   ready.catch(fail);
 
   const inFlight = new Set<Promise<void>>();
+  /** Writes one submission sends (the uploads resource creates the upload first). */
+  const writesPerUpload = api.api === "upload" ? 2 : 1;
   const dispatch = async (upload: Upload): Promise<void> => {
-    await ready;
-    // Backpressure: do not read on until a slot is free, so at most ~concurrency+1 uploads hold hashes.
-    const release = await limiter.acquire(signal);
+    // A submission waiting for its turn holds the cleanup's deletes back: they never delay it.
+    const unhold = cleanup?.hold();
+    let release: () => void;
+    try {
+      await ready;
+      // Backpressure: do not read on until a slot is free, so at most ~concurrency+1 uploads hold hashes.
+      release = await limiter.acquire(signal);
+    } finally {
+      unhold?.();
+    }
+    cleanup?.noteWrites(writesPerUpload);
     counter.uploads += 1;
     counter.submitted += upload.size;
     const task = submitUpload(upload, submitterDeps)
@@ -311,6 +348,7 @@ export async function importDevices(options: ImportDevicesOptions): Promise<Impo
   };
 
   const pollerDone = poller.run().catch(fail);
+  cleanup?.start({ journal, signal });
   const batcher = new UploadBatcher({ batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE, newId: options.newId ?? randomUUID, now });
   try {
     if (journal) {
@@ -365,7 +403,9 @@ export async function importDevices(options: ImportDevicesOptions): Promise<Impo
   if (options.postImport) {
     // After a failure the held rows come back unchanged: every row still reaches the report.
     const ok = failure === undefined;
-    const after = await options.postImport.complete(ok, signal);
+    // The after-import steps finish the report: deletes wait for them.
+    const unhold = cleanup?.hold();
+    const after = await options.postImport.complete(ok, signal).finally(() => unhold?.());
     const done = ok && after.error === undefined;
     for (const { row, polledStatus } of after.rows) {
       counter.countFinished(row, polledStatus);
@@ -381,6 +421,7 @@ export async function importDevices(options: ImportDevicesOptions): Promise<Impo
   await writes;
   if (report) await report.close().catch(fail);
   if (failure !== undefined) {
+    await cleanup?.finish(false, signal);
     journal?.flush();
     throw failure;
   }
@@ -390,7 +431,13 @@ export async function importDevices(options: ImportDevicesOptions): Promise<Impo
   assertSummaryInvariant(summary);
   journal?.finished(summary);
   log?.info({ summary, poller: poller.stats }, "import finished");
-  return summary;
+  // The outcomes are final and the report complete: said first; then what is left of the cleanup runs.
+  options.onOutcomes?.(summary);
+  if (!cleanup) return summary;
+  const cleaned = await cleanup.finish(true, signal);
+  // A signal during the cleanup: the journal holds every deletion so far; the same command (or `cleanup`) goes on.
+  if (signal.aborted) throw abortError(signal);
+  return { ...summary, cleanup: cleaned };
 }
 
 async function probeService(api: StagedApi, capabilities: ServiceCapabilities, signal: AbortSignal): Promise<void> {

@@ -87,4 +87,10 @@ export interface ImportJournal {
   finished(summary: ImportSummary): void;
   /** Puts everything written so far on disk. */
   flush(): void;
+
+  // The cleanup of staged records (src/after/cleanup.ts).
+  /** Staged records of this run deleted (or found gone): durable, after each $batch of deletes. */
+  stagedDeleted(ids: readonly string[]): void;
+  /** Whether this run (this or an earlier process) deleted a staged record already. */
+  isStagedDeleted(id: string): boolean;
 }

@@ -1,5 +1,5 @@
 /** Counts every row's outcome and checks that none is lost. */
-import type { ImportReportRow, ImportRowStatus, ImportSummary, SyncOutcome } from "./types.js";
+import type { CleanupSummary, ImportReportRow, ImportRowStatus, ImportSummary, SyncOutcome } from "./types.js";
 
 /** Raised when the counts do not add up: a bug, never a user error. */
 export class SummaryInvariantError extends Error {
@@ -107,7 +107,7 @@ export class SummaryCounter {
     return this.imported + this.alreadyRegistered + this.updated + this.failed + this.timedOut;
   }
 
-  toSummary(requests: number, durationMs: number, sync: SyncOutcome | null = null): ImportSummary {
+  toSummary(requests: number, durationMs: number, sync: SyncOutcome | null = null, cleanup: CleanupSummary | null = null): ImportSummary {
     return {
       rows: this.rows,
       valid: this.valid,
@@ -124,6 +124,7 @@ export class SummaryCounter {
       requests,
       durationMs,
       sync,
+      cleanup,
     };
   }
 }

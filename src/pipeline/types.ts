@@ -109,6 +109,50 @@ export interface ImportSummary {
   durationMs: number;
   /** The sync after the import; null when the run had no after-import stage. */
   sync: SyncOutcome | null;
+  /** The deletion of this run's staged records; null when the run had no cleanup (--no-cleanup). */
+  cleanup: CleanupSummary | null;
+}
+
+/** What the cleanup of staged records did (src/after/cleanup.ts). */
+export interface CleanupSummary {
+  /** Staged records of the reported rows that are deleted (by an earlier process too; a 404 counts as deleted). */
+  readonly deleted: number;
+  /** Those not deleted: left for `autopilot-import cleanup`, or for a re-run of the same import. */
+  readonly remaining: number;
+  /** Why some remain (null when none do): the time limit, a signal, an error, or deletes the service refused. */
+  readonly stoppedBy: "timeLimit" | "interrupted" | "error" | "refused" | null;
+  /** With `stoppedBy` "error" or "refused": what went wrong. */
+  readonly error?: string;
+}
+
+/** The slice of the run's journal the cleanup uses (src/state implements it). */
+export interface CleanupJournal {
+  /** Deleted (or found gone) staged records: durable before it returns. */
+  stagedDeleted(ids: readonly string[]): void;
+  isStagedDeleted(id: string): boolean;
+  /** Puts what was written on disk: an outcome is durable before its staged record is deleted. */
+  flush(): void;
+}
+
+/**
+ * Deletes the staged records of this run (src/after/cleanup.ts: createStagedCleanup), at the lowest priority: the
+ * pipeline tells it which rows are journaled and reported, when a submission waits for a slot (deletes hold back),
+ * and when the report is complete (the rest is deleted until a time limit).
+ */
+export interface StagedCleanupStage {
+  /** Starts the background deletes; `signal` stops them (the import failed or was interrupted). */
+  start(context: { readonly journal?: CleanupJournal; readonly signal: AbortSignal }): void;
+  /** The row's outcome is journaled and written to the report: its staged record, if it has one, may be deleted. */
+  reported(row: ImportReportRow): void;
+  /** Something with priority (a submission waiting for a slot, the after-import stage) holds deletes back until released. */
+  hold(): () => void;
+  /** Writes the import sent (submissions): deletes are paced around them. */
+  noteWrites(count: number): void;
+  /**
+   * With `ok`, the report is complete: deletes what is left until done or the time limit (`signal` stops it);
+   * without, stops at once. Never throws: an interruption comes back as `stoppedBy` "interrupted".
+   */
+  finish(ok: boolean, signal: AbortSignal): Promise<CleanupSummary>;
 }
 
 /** The CSV values an after-import step may need for a device. */

@@ -215,6 +215,10 @@ export class FileJournal implements ImportJournal {
     if (ids.length > 0) this.append({ type: "staged-deleted", ids: [...ids] }, true);
   }
 
+  isStagedDeleted(id: string): boolean {
+    return this.#state.deletedStaged.has(id);
+  }
+
   flush(): void {
     this.#appender.sync();
   }

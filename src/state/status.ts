@@ -1,5 +1,6 @@
 /** What `autopilot-import status` shows: the state directory's lock and each run's progress, from the journals. */
 import type { ImportRowStatus } from "../pipeline/types.js";
+import { stagedCleanupCounts } from "./cleanup-view.js";
 import { judgeLock, readLock, type LockHolder } from "./lock-file.js";
 import type { InputFile } from "./records.js";
 import { replayJournal } from "./replay.js";
@@ -32,6 +33,8 @@ export interface RunStatus {
   readonly outcomes: Partial<Record<ImportRowStatus, number>>;
   /** Staged devices without an outcome yet. */
   readonly inFlight: number;
+  /** The run's staged records: deleted by the cleanup, and left to delete (their outcome is journaled). */
+  readonly cleanup: { readonly deleted: number; readonly remaining: number };
   readonly attempts: number;
   readonly lastAttempt: { readonly at: string; readonly pid: number; readonly host: string } | null;
   readonly finishedAt: string | null;
@@ -65,6 +68,7 @@ export async function describeRuns(layout: StateLayout): Promise<RunStatus[]> {
       }
     }
     const header = state.header;
+    const staged = stagedCleanupCounts(state);
     runs.push({
       run: entry.key,
       journal: entry.file,
@@ -80,6 +84,7 @@ export async function describeRuns(layout: StateLayout): Promise<RunStatus[]> {
       uploads: { planned: state.uploads.size, unconfirmed: state.unconfirmedUploads().length },
       outcomes,
       inFlight,
+      cleanup: { deleted: staged.deleted, remaining: staged.remaining },
       attempts: state.sessions,
       lastAttempt: state.lastSession ?? null,
       finishedAt: state.finished?.at ?? null,
