@@ -120,3 +120,6 @@ export { parseDuration, formatDuration } from "./pipeline/duration.js";
 // After the import (src/after): sync, registration check, updating existing devices; `createPostImportStage` plugs
 // them into importDevices.
 export * from "./after/index.js";
+
+// Inbox mode (src/inbox): what `autopilot-import run --inbox DIR` runs, for scheduled jobs.
+export * from "./inbox/index.js";

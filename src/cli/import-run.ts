@@ -69,17 +69,43 @@ export interface RunImportResult {
   readonly files: readonly FileSummary[];
 }
 
+/** One run's progress on this terminal or in the log; `finish` draws the end, `abandon` ends a bar cut short. */
+export interface RunProgress {
+  update(snapshot: ProgressSnapshot): void;
+  finish(): void;
+  abandon(): void;
+}
+
+/** Progress with a ticker: long quiet stretches (devices processing) still get a line every interval. */
+export function startProgress(context: CliContext, logger: Logger): RunProgress {
+  const sink = progressFor(context, logger);
+  let last: ProgressSnapshot | undefined;
+  // The sink decides when a line is due.
+  const ticker = setInterval(() => last && sink.update(last), context.stderr.isTTY ? 1_000 : LOG_PROGRESS_MS);
+  ticker.unref();
+  return {
+    update(snapshot) {
+      last = snapshot;
+      sink.update(snapshot);
+    },
+    finish() {
+      clearInterval(ticker);
+      if (last) sink.finish(last);
+    },
+    abandon() {
+      clearInterval(ticker);
+      if (last && context.stderr.isTTY) context.stderr.write("\n");
+    },
+  };
+}
+
 /** Builds the client and limiter, runs importDevices with progress, and always closes the client. */
 export async function runImport(context: CliContext, options: RunImportOptions): Promise<RunImportResult> {
   const { graph, concurrency, logger, after, ...rest } = options;
   const limiter = new AdaptiveLimiter({ max: concurrency });
   const client = createGraphClient(graph, { signal: context.signal, logger, throttleObserver: limiter });
-  const progress = progressFor(context, logger);
-  let last: ProgressSnapshot | undefined;
+  const progress = startProgress(context, logger);
   let files: readonly FileSummary[] = [];
-  // Long quiet stretches (devices processing) still get a line every interval: the sink decides when it is due.
-  const ticker = setInterval(() => last && progress.update(last), context.stderr.isTTY ? 1_000 : LOG_PROGRESS_MS);
-  ticker.unref();
   try {
     const summary = await importDevices({
       ...rest,
@@ -89,24 +115,20 @@ export async function runImport(context: CliContext, options: RunImportOptions):
       signal: context.signal,
       onInputFiles: (f) => (files = f),
       ...(after ? { postImport: createPostImportStage(client, { ...postImportOptions(after), logger, signal: context.signal, onStep: stepLine(context) }) } : {}),
-      onProgress: (snapshot) => {
-        last = snapshot;
-        progress.update(snapshot);
-      },
+      onProgress: (snapshot) => progress.update(snapshot),
     });
-    if (last) progress.finish(last);
+    progress.finish();
     return { summary, files };
   } catch (error) {
-    if (last && context.stderr.isTTY) context.stderr.write("\n");
+    progress.abandon();
     throw error;
   } finally {
-    clearInterval(ticker);
     client.close();
   }
 }
 
 /** On a terminal, each after-import step gets a line above the progress bar (elsewhere the log has it). */
-function stepLine(context: CliContext): ((message: string) => void) | undefined {
+export function stepLine(context: CliContext): ((message: string) => void) | undefined {
   return context.stderr.isTTY ? (message) => context.stderr.write(`\r\x1b[2K${message}\n`) : undefined;
 }
 

@@ -5,6 +5,7 @@ export const commandLoaders: Record<string, () => Promise<Command>> = {
   validate: async () => (await import("./validate.js")).validateCommand,
   emulator: async () => (await import("./emulator.js")).emulatorCommand,
   import: async () => (await import("./import.js")).importCommand,
+  run: async () => (await import("./run.js")).runCommand,
   demo: async () => (await import("./demo.js")).demoCommand,
   sync: async () => (await import("./sync.js")).syncCommand,
   settings: async () => (await import("./settings.js")).settingsCommand,

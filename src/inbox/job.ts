@@ -1,0 +1,127 @@
+/**
+ * `autopilot-import run --inbox DIR` as a library call: under the inbox's lock, finish the moves an earlier job left,
+ * take the settled files of DIR/inbox oldest first, import each as a run of its own (resumed from its journal if an
+ * earlier job stopped on it), move each to done/ or failed/ with its report, then trigger the Autopilot sync once.
+ * A fatal error or a signal stops the job: the file it was on stays in the inbox, journaled, for the next job.
+ */
+import { mkdirSync, statSync } from "node:fs";
+import path from "node:path";
+import { abortError, sleep as realSleep } from "../graph/abort.js";
+import type { SyncOutcome } from "../pipeline/types.js";
+import { finishFile, freeVariantOf } from "./finish-file.js";
+import { archiveFileJournal } from "./file-journal.js";
+import { importInboxFile } from "./import-file.js";
+import { InboxError } from "./inbox-error.js";
+import { clearSyncDue, readSyncDue, syncOnce, syncPaid } from "./job-sync.js";
+import { inboxLayout, type InboxLayout } from "./layout.js";
+import { lockInbox } from "./lock.js";
+import { carryOut, pendingPlans } from "./move.js";
+import type { InboxReportFormat } from "./names.js";
+import { scanInbox, type SkippedFile } from "./scan.js";
+import { settleFiles, stillSettled } from "./settle.js";
+import type { InboxFileResult, InboxJobOptions, InboxJobResult } from "./types.js";
+
+/** The folder must exist (a mistyped path is a configuration error, not an empty inbox); its subfolders are made. */
+function prepareFolders(layout: InboxLayout): void {
+  let isDir: boolean;
+  try {
+    isDir = statSync(layout.root).isDirectory();
+  } catch (error) {
+    throw new InboxError(layout.root, "cannot use the inbox folder", { cause: error });
+  }
+  if (!isDir) throw new InboxError(layout.root, "the inbox folder is not a directory:");
+  for (const dir of [layout.inbox, layout.done, layout.failed]) {
+    try {
+      mkdirSync(dir, { recursive: true });
+    } catch (error) {
+      throw new InboxError(dir, "cannot create", { cause: error });
+    }
+  }
+}
+
+/** Carries out the move plans an earlier job left (it died between planning and finishing its moves). */
+function recoverMoves(layout: InboxLayout, format: InboxReportFormat, now: () => number, options: InboxJobOptions): string[] {
+  const recovered: string[] = [];
+  for (const { file, plan } of pendingPlans(layout.work)) {
+    if (!plan) {
+      options.logger?.warn({ plan: file }, "unreadable move plan left as it is (its file, if still in the inbox, is moved when it is taken again)");
+      continue;
+    }
+    const { targets } = carryOut(file, plan, freeVariantOf(format, now), () => archiveFileJournal(layout.stateDir, plan.key, now()));
+    const moved = targets.at(-1);
+    if (moved) recovered.push(moved);
+    options.logger?.info({ file: plan.name, movedTo: moved ?? null, outcome: plan.outcome }, "finished the move an earlier job left");
+  }
+  return recovered;
+}
+
+/** The job's one sync, when one is due (devices imported by this job, or by one that stopped before its sync). */
+async function jobSync(layout: InboxLayout, options: InboxJobOptions, signal: AbortSignal): Promise<SyncOutcome> {
+  if (!options.after.sync) return { status: "skipped", message: "not requested" };
+  const due = readSyncDue(layout.work);
+  if (!due) return { status: "skipped", message: "skipped: no device was imported" };
+  const sync = await syncOnce(options.client, options, signal);
+  if (syncPaid(sync)) clearSyncDue(layout.work);
+  return sync;
+}
+
+export async function runInboxJob(options: InboxJobOptions): Promise<InboxJobResult> {
+  const now = options.now ?? Date.now;
+  const signal = options.signal ?? new AbortController().signal;
+  const format = options.reportFormat ?? "csv";
+  const log = options.logger;
+  const started = now();
+  const root = path.resolve(options.dir);
+  const layout = inboxLayout(root, options.stateDir ? path.resolve(options.stateDir) : undefined);
+  prepareFolders(layout);
+  const lock = lockInbox(layout, { force: options.forceUnlock ?? false, now });
+  try {
+    for (const replaced of lock.replaced) log?.warn({ holder: replaced.holder ?? null, reason: replaced.reason }, "took over a stale lock of this inbox");
+    mkdirSync(layout.work, { recursive: true });
+    const recovered = recoverMoves(layout, format, now, options);
+
+    const scan = await scanInbox(layout.inbox);
+    // File times are wall-clock times: the settle check uses the wall clock and real waits, whatever clock the import runs on.
+    const settled = await settleFiles(scan.files, { settleMs: options.settleMs, sampledAt: Date.now(), sleep: realSleep, signal });
+    const skipped: SkippedFile[] = [...scan.skipped, ...settled.skipped];
+    log?.info({ inbox: layout.inbox, ready: settled.ready.map((f) => f.name), skipped }, "inbox scanned");
+
+    const files: InboxFileResult[] = [];
+    let stopped: InboxJobResult["stopped"] = null;
+    for (const file of settled.ready) {
+      if (signal.aborted) {
+        stopped = { file: null, error: abortError(signal) };
+        break;
+      }
+      const changed = await stillSettled(file);
+      if (changed) {
+        skipped.push({ name: file.name, reason: changed });
+        continue;
+      }
+      options.events?.onFileStart?.(file);
+      try {
+        const imported = await importInboxFile(file, layout, options, signal, now);
+        const result = finishFile(file, imported, { layout, format, sync: options.after.sync, now });
+        files.push(result);
+        log?.info({ file: file.name, outcome: result.outcome, movedTo: result.movedTo, report: result.report, summary: result.summary }, "file moved");
+        options.events?.onFileEnd?.(file, result);
+      } catch (error) {
+        options.events?.onFileEnd?.(file, undefined);
+        stopped = { file: file.name, error };
+        break;
+      }
+    }
+
+    let sync: SyncOutcome = { status: "skipped", message: "skipped: the job was stopped (the next job triggers it if devices were imported)" };
+    if (!stopped) {
+      try {
+        sync = await jobSync(layout, options, signal);
+      } catch (error) {
+        stopped = { file: null, error };
+      }
+    }
+    return { dir: root, files, skipped, recovered, sync, stopped, durationMs: now() - started };
+  } finally {
+    lock.release();
+  }
+}

@@ -1,0 +1,88 @@
+/** The inbox job's options and results (see job.ts). */
+import type { GraphClient } from "../graph/client.js";
+import type { ImportDevicesOptions, PipelineLogger, UploadSlots } from "../pipeline/import-devices.js";
+import type { IntervalPolicy } from "../pipeline/poll-strategy.js";
+import type { ProgressSnapshot } from "../pipeline/progress.js";
+import type { ImportSummary, SyncOutcome } from "../pipeline/types.js";
+import type { RunTarget } from "./file-journal.js";
+import type { InboxReportFormat } from "./names.js";
+import type { InboxFile, SkippedFile } from "./scan.js";
+
+/** The after-import steps per file, and the one sync of the job. */
+export interface InboxAfterOptions {
+  readonly verify: boolean;
+  readonly verifyTimeoutMs: number;
+  readonly updateExisting: boolean;
+  /** Trigger the Autopilot sync once at the end of the job when devices were imported. */
+  readonly sync: boolean;
+  readonly syncWait: boolean;
+  readonly syncMaxWaitMs: number;
+}
+
+/** Told as the job goes (the CLI's lines and progress). */
+export interface InboxEvents {
+  readonly onFileStart?: (file: InboxFile) => void;
+  readonly onProgress?: (snapshot: ProgressSnapshot) => void;
+  /** A file was moved (or, `moved` false, it stays in the inbox: the job stopped while on it). */
+  readonly onFileEnd?: (file: InboxFile, result: InboxFileResult | undefined) => void;
+  /** An after-import step or the job's sync starts (one line for people). */
+  readonly onStep?: (message: string) => void;
+}
+
+export interface InboxJobOptions {
+  /** The folder holding inbox/, done/ and failed/. */
+  readonly dir: string;
+  /** Default `<dir>/.autopilot-import`. */
+  readonly stateDir?: string;
+  /** Take the lock whoever holds it (--force-unlock). */
+  readonly forceUnlock?: boolean;
+  readonly client: GraphClient;
+  /** Upload slots shared by the job's files (the client's throttle observer, so 429s shrink it). */
+  readonly limiter: UploadSlots;
+  readonly target: RunTarget;
+  readonly api?: "import" | "upload";
+  readonly batchSize?: number;
+  readonly pollTimeoutMs?: number;
+  readonly pollPolicy?: Partial<IntervalPolicy>;
+  readonly after: InboxAfterOptions;
+  /** How long a file must be unchanged before it is taken; 0 takes every file at once. */
+  readonly settleMs: number;
+  readonly reportFormat?: InboxReportFormat;
+  readonly logger?: PipelineLogger;
+  readonly signal?: AbortSignal;
+  readonly events?: InboxEvents;
+  readonly now?: () => number;
+  /** Waits of polling and the after-import steps (the settle wait is always real: file times are wall-clock times). */
+  readonly sleep?: ImportDevicesOptions["sleep"];
+}
+
+export interface InboxFileResult {
+  readonly name: string;
+  /** done: every row imported, already registered or updated; failed: any row not, or the file could not be read. */
+  readonly outcome: "done" | "failed";
+  readonly summary: ImportSummary;
+  /** Why the file (or its end) could not be read, as the reader says; null when it was read whole. */
+  readonly error: string | null;
+  /** Where the CSV went. */
+  readonly movedTo: string;
+  readonly report: string;
+  /** The note beside a file that could not be read. */
+  readonly note: string | null;
+  /** An earlier job worked on it (resumed from its journal). */
+  readonly resumed: boolean;
+}
+
+export interface InboxJobResult {
+  readonly dir: string;
+  /** Files moved to done/ or failed/ by this job, in order. */
+  readonly files: readonly InboxFileResult[];
+  /** Files left in the inbox, and why. */
+  readonly skipped: readonly SkippedFile[];
+  /** Moves an earlier job planned and did not finish, finished now (the files' new paths). */
+  readonly recovered: readonly string[];
+  /** The job's one sync: triggered when any device was imported (by this job, or by one that stopped before its sync). */
+  readonly sync: SyncOutcome;
+  /** Why the job stopped early (auth, a fatal service error, a signal, an unusable folder); the file stays in the inbox. */
+  readonly stopped: { readonly file: string | null; readonly error: unknown } | null;
+  readonly durationMs: number;
+}
