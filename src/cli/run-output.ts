@@ -75,7 +75,7 @@ export function jobJson(result: InboxJobResult, exitCode: number): Record<string
   return {
     inbox: result.dir,
     files: result.files.map((f) => {
-      const { rows, valid, invalid, duplicates, submitted, imported, alreadyRegistered, updated, failed, timedOut, registered, uploads, requests, durationMs } = f.summary;
+      const { rows, valid, invalid, duplicates, submitted, imported, alreadyRegistered, updated, failed, timedOut, registered, uploads, requests, durationMs, cleanup } = f.summary;
       return {
         name: f.name,
         outcome: f.outcome,
@@ -93,6 +93,7 @@ export function jobJson(result: InboxJobResult, exitCode: number): Record<string
         uploads,
         requests,
         durationMs,
+        cleanup,
         movedTo: f.movedTo,
         report: f.report,
         note: f.note,

@@ -1,17 +1,16 @@
 /**
  * A file whose every row has an outcome leaves the inbox: to done/ when every row was imported, already registered or
  * updated, else to failed/ (a row failed, timed out, was invalid or a duplicate, or the file could not be read: then
- * with a note saying why). The sync it made due is noted first, then the moves are planned and carried out.
+ * with a note saying why). The sync it made due is noted first, then the moves are planned and carried out; the plan
+ * is retired (the journal archived) by the caller once the import has returned.
  */
 import { existsSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { ImportSummary } from "../pipeline/types.js";
-import { archiveFileJournal } from "./file-journal.js";
-import type { FileImport } from "./import-file.js";
 import { InboxError } from "./inbox-error.js";
 import { noteSyncDue } from "./job-sync.js";
 import type { InboxLayout } from "./layout.js";
-import { carryOut, syncFile, writePlan, type MovePlan } from "./move.js";
+import { carryOutMoves, syncFile, writePlan, type MovePlan } from "./move.js";
 import { companionNames, freeName, type InboxReportFormat } from "./names.js";
 import type { InboxFile } from "./scan.js";
 import type { InboxFileResult } from "./types.js";
@@ -38,7 +37,18 @@ export function freeVariantOf(format: InboxReportFormat, now: () => number): (to
   };
 }
 
-export interface FinishOptions {
+/** What the import left for the move: its outcome counts (final), and where its report and journal are. */
+export interface ImportedFile {
+  readonly summary: ImportSummary;
+  /** Why the file (or its end) could not be read; null when it was read whole. */
+  readonly error: string | null;
+  readonly key: string;
+  /** The report, in the work folder. */
+  readonly report: string;
+  readonly resumed: boolean;
+}
+
+export interface MoveOutOptions {
   readonly layout: InboxLayout;
   readonly format: InboxReportFormat;
   /** A sync is wanted at the end of the job (then imported devices make one due). */
@@ -46,7 +56,8 @@ export interface FinishOptions {
   readonly now: () => number;
 }
 
-export function finishFile(file: InboxFile, imported: FileImport, options: FinishOptions): InboxFileResult {
+/** Moves the file and its report (and note) to done/ or failed/; returns the result and the plan to retire. */
+export function moveOut(file: InboxFile, imported: ImportedFile, options: MoveOutOptions): { result: InboxFileResult; planFile: string } {
   const { layout, format, now } = options;
   const { summary, error } = imported;
   const outcome = error === null && rowsNotImported(summary) === 0 ? "done" : "failed";
@@ -70,8 +81,8 @@ export function finishFile(file: InboxFile, imported: FileImport, options: Finis
 
   const plan: MovePlan = { version: 1, key: imported.key, name: file.name, outcome, moves };
   const planFile = writePlan(layout.work, plan);
-  const { targets } = carryOut(planFile, plan, freeVariantOf(format, now), () => archiveFileJournal(layout.stateDir, imported.key, now()));
-  return {
+  const targets = carryOutMoves(plan, freeVariantOf(format, now));
+  const result: InboxFileResult = {
     name: file.name,
     outcome,
     summary,
@@ -81,4 +92,5 @@ export function finishFile(file: InboxFile, imported: FileImport, options: Finis
     note: error !== null ? (targets[1] ?? path.join(dest, names.note)) : null,
     resumed: imported.resumed,
   };
+  return { result, planFile };
 }

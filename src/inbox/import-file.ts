@@ -1,38 +1,52 @@
 /**
- * One inbox file's import: its own run and journal, the report written in the state directory's work folder until the
- * file is moved, the after-import steps as `import` runs them but without the sync (the job syncs once at its end).
+ * One inbox file: its own run and journal, the report written in the state directory's work folder, the after-import
+ * steps as `import` runs them but without the sync (the job syncs once at its end), and the cleanup of its staged
+ * records when asked for. The file is moved as soon as every row has its outcome and the report is complete, so the
+ * cleanup's remainder never delays the move; its journal is archived once the import has returned.
  */
 import { createPostImportStage } from "../after/post-import.js";
+import { createStagedCleanup } from "../after/cleanup.js";
+import type { WritePacer } from "../after/write-pacer.js";
 import type { FileSummary } from "../csv/types.js";
 import { importDevices } from "../pipeline/import-devices.js";
-import type { ImportSummary } from "../pipeline/types.js";
-import { openFileJournal } from "./file-journal.js";
-import type { InboxLayout } from "./layout.js";
-import type { InboxFile } from "./scan.js";
-import type { InboxJobOptions } from "./types.js";
 import path from "node:path";
+import { archiveFileJournal, openFileJournal } from "./file-journal.js";
+import { moveOut } from "./finish-file.js";
+import type { InboxLayout } from "./layout.js";
+import { retirePlan } from "./move.js";
+import type { InboxFile } from "./scan.js";
+import type { InboxFileResult, InboxJobOptions } from "./types.js";
 
-export interface FileImport {
-  readonly summary: ImportSummary;
-  /** Why the file (or its end) could not be read; null when it was read whole. */
-  readonly error: string | null;
-  readonly key: string;
-  /** The report, in the work folder. */
-  readonly report: string;
-  readonly resumed: boolean;
+export interface FileContext {
+  readonly layout: InboxLayout;
+  readonly signal: AbortSignal;
+  readonly now: () => number;
+  /** One write budget for the cleanups of all the job's files (one app, one tenant). */
+  readonly pacer: WritePacer | undefined;
 }
 
-/** Imports one file; throws (journal flushed and closed, file untouched) when the import stops. */
-export async function importInboxFile(file: InboxFile, layout: InboxLayout, options: InboxJobOptions, signal: AbortSignal, now: () => number): Promise<FileImport> {
+export interface ProcessedFile {
+  readonly result: InboxFileResult;
+  /** The job was stopped after the file was moved (during the cleanup): it stops here. */
+  readonly stoppedBy: unknown;
+}
+
+/** Imports and moves one file; throws (journal flushed and closed, the file in the inbox) when it stops before the move. */
+export async function processInboxFile(file: InboxFile, options: InboxJobOptions, context: FileContext): Promise<ProcessedFile> {
+  const { layout, signal, now } = context;
   const log = options.logger;
+  const format = options.reportFormat ?? "csv";
   const opened = await openFileJournal(file, layout.inbox, layout.stateDir, options.target, signal, now);
   const { journal, key } = opened;
+  if (opened.damage.tornBytes > 0 || opened.damage.damaged > 0) log?.warn({ file: file.name, journal: opened.file, ...opened.damage }, "journal damage skipped");
+  log?.info({ file: file.name, run: key, journal: opened.file, resumed: opened.resumed, finished: journal.state.finished !== undefined }, opened.resumed ? "resuming file" : "importing file");
+  const report = path.join(layout.work, `${key}.report.${format}`);
+  const { after } = options;
+  let files: readonly FileSummary[] = [];
+  let moved: { result: InboxFileResult; planFile: string } | undefined;
+  let moveError: unknown;
+  let stoppedBy: unknown;
   try {
-    if (opened.damage.tornBytes > 0 || opened.damage.damaged > 0) log?.warn({ file: file.name, journal: opened.file, ...opened.damage }, "journal damage skipped");
-    log?.info({ file: file.name, run: key, journal: opened.file, resumed: opened.resumed, finished: journal.state.finished !== undefined }, opened.resumed ? "resuming file" : "importing file");
-    const report = path.join(layout.work, `${key}.report.${options.reportFormat ?? "csv"}`);
-    const { after } = options;
-    let files: readonly FileSummary[] = [];
     const summary = await importDevices({
       input: [file.name],
       cwd: layout.inbox,
@@ -61,9 +75,29 @@ export async function importInboxFile(file: InboxFile, layout: InboxLayout, opti
         sleep: options.sleep,
         onStep: options.events?.onStep,
       }),
+      ...(options.cleanup ? { cleanup: createStagedCleanup(options.client, { ...options.cleanup, pacer: context.pacer, logger: log, now: options.now, sleep: options.sleep }) } : {}),
+      // Every outcome is final and the report complete: the file leaves now, before the cleanup's remainder.
+      onOutcomes: (outcomes) => {
+        try {
+          moved = moveOut(file, { summary: outcomes, error: files[0]?.error ?? null, key, report, resumed: opened.resumed }, { layout, format, sync: after.sync, now });
+        } catch (error) {
+          moveError = error;
+        }
+      },
+    }).catch((error: unknown) => {
+      if (!moved) throw error;
+      stoppedBy = error; // stopped during the cleanup: the file is out, the job stops
+      return undefined;
     });
-    return { summary, error: files[0]?.error ?? null, key, report, resumed: opened.resumed };
+    if (moveError !== undefined) throw moveError;
+    if (!moved) throw new Error(`importDevices returned without reporting the outcomes of ${file.name}`);
+    const result: InboxFileResult = summary ? { ...moved.result, summary } : moved.result;
+    // Nothing appends to the journal any more: archive it (a rename of a closed file, fine on SMB shares too).
+    journal.close();
+    retirePlan(moved.planFile, () => archiveFileJournal(layout.stateDir, key, now()));
+    return { result, stoppedBy };
   } finally {
     journal.close();
   }
 }
+

@@ -8,14 +8,15 @@ import { mkdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { abortError, sleep as realSleep } from "../graph/abort.js";
 import type { SyncOutcome } from "../pipeline/types.js";
-import { finishFile, freeVariantOf } from "./finish-file.js";
+import { WritePacer, DEFAULT_WRITE_LIMIT } from "../after/write-pacer.js";
+import { freeVariantOf } from "./finish-file.js";
 import { archiveFileJournal } from "./file-journal.js";
-import { importInboxFile } from "./import-file.js";
+import { processInboxFile } from "./import-file.js";
 import { InboxError } from "./inbox-error.js";
 import { clearSyncDue, readSyncDue, syncOnce, syncPaid } from "./job-sync.js";
 import { inboxLayout, type InboxLayout } from "./layout.js";
 import { lockInbox } from "./lock.js";
-import { carryOut, pendingPlans } from "./move.js";
+import { carryOutMoves, pendingPlans, retirePlan } from "./move.js";
 import type { InboxReportFormat } from "./names.js";
 import { scanInbox, type SkippedFile } from "./scan.js";
 import { settleFiles, stillSettled } from "./settle.js";
@@ -47,8 +48,8 @@ function recoverMoves(layout: InboxLayout, format: InboxReportFormat, now: () =>
       options.logger?.warn({ plan: file }, "unreadable move plan left as it is (its file, if still in the inbox, is moved when it is taken again)");
       continue;
     }
-    const { targets } = carryOut(file, plan, freeVariantOf(format, now), () => archiveFileJournal(layout.stateDir, plan.key, now()));
-    const moved = targets.at(-1);
+    const moved = carryOutMoves(plan, freeVariantOf(format, now)).at(-1);
+    retirePlan(file, () => archiveFileJournal(layout.stateDir, plan.key, now()));
     if (moved) recovered.push(moved);
     options.logger?.info({ file: plan.name, movedTo: moved ?? null, outcome: plan.outcome }, "finished the move an earlier job left");
   }
@@ -88,6 +89,7 @@ export async function runInboxJob(options: InboxJobOptions): Promise<InboxJobRes
 
     const files: InboxFileResult[] = [];
     let stopped: InboxJobResult["stopped"] = null;
+    const pacer = options.cleanup ? new WritePacer(options.cleanup.writeLimit ?? DEFAULT_WRITE_LIMIT, now()) : undefined;
     for (const file of settled.ready) {
       if (signal.aborted) {
         stopped = { file: null, error: abortError(signal) };
@@ -100,11 +102,14 @@ export async function runInboxJob(options: InboxJobOptions): Promise<InboxJobRes
       }
       options.events?.onFileStart?.(file);
       try {
-        const imported = await importInboxFile(file, layout, options, signal, now);
-        const result = finishFile(file, imported, { layout, format, sync: options.after.sync, now });
+        const { result, stoppedBy } = await processInboxFile(file, options, { layout, signal, now, pacer });
         files.push(result);
         log?.info({ file: file.name, outcome: result.outcome, movedTo: result.movedTo, report: result.report, summary: result.summary }, "file moved");
         options.events?.onFileEnd?.(file, result);
+        if (stoppedBy !== undefined) {
+          stopped = { file: null, error: stoppedBy };
+          break;
+        }
       } catch (error) {
         options.events?.onFileEnd?.(file, undefined);
         stopped = { file: file.name, error };

@@ -1,7 +1,8 @@
 /**
  * Moving a finished file out of the inbox, crash-safe: the moves (report, error note, then the CSV itself) are
- * written as a plan and fsynced before the first rename; a job that dies part-way leaves the plan, and the next job
- * carries it out before it looks at the inbox. Every step can be repeated: a move whose source is gone and whose
+ * written as a plan and fsynced before the first rename; the plan is removed only once the file's journal is archived
+ * (after the cleanup of its staged records). A job that dies part-way leaves the plan, and the next job carries it
+ * out before it looks at the inbox. Every step can be repeated: a move whose source is gone and whose
  * target exists is done. Renames stay within the volume (atomic); a report written to a state directory on another
  * volume is copied, fsynced and removed instead.
  */
@@ -97,16 +98,16 @@ export function moveOnce(from: string, to: string, freeVariant: (to: string) => 
   return target;
 }
 
-export interface CarriedOut {
-  /** Where each move's source ended up (undefined: neither source nor target exists). */
-  readonly targets: ReadonlyArray<string | undefined>;
-}
-
-/** Carries out a plan: the moves in order, folders fsynced, then `after` (archiving the journal), then the plan is removed. */
-export function carryOut(planFile: string, plan: MovePlan, freeVariant: (to: string) => string, after: () => void): CarriedOut {
+/** Carries out a plan's moves in order (each at most once, whatever happened before) and fsyncs the folders; returns where each source is now. */
+export function carryOutMoves(plan: MovePlan, freeVariant: (to: string) => string): Array<string | undefined> {
   const targets = plan.moves.map(({ from, to }) => moveOnce(from, to, freeVariant));
   const folders = new Set(plan.moves.flatMap(({ from, to }) => [path.dirname(from), path.dirname(to)]));
   for (const folder of folders) if (existsSync(folder)) syncDirectory(folder);
+  return targets;
+}
+
+/** Once the moves are done: `after` (archiving the journal, once nothing appends to it any more), then the plan goes. */
+export function retirePlan(planFile: string, after: () => void): void {
   after();
   try {
     unlinkSync(planFile);
@@ -114,5 +115,4 @@ export function carryOut(planFile: string, plan: MovePlan, freeVariant: (to: str
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw new InboxError(planFile, "cannot remove the move plan", { cause: error });
   }
-  return { targets };
 }

@@ -1,4 +1,5 @@
 /** The inbox job's options and results (see job.ts). */
+import type { WriteLimit } from "../after/write-pacer.js";
 import type { GraphClient } from "../graph/client.js";
 import type { ImportDevicesOptions, PipelineLogger, UploadSlots } from "../pipeline/import-devices.js";
 import type { IntervalPolicy } from "../pipeline/poll-strategy.js";
@@ -17,6 +18,13 @@ export interface InboxAfterOptions {
   readonly sync: boolean;
   readonly syncWait: boolean;
   readonly syncMaxWaitMs: number;
+}
+
+/** The cleanup of staged records, per file (see StagedCleanupOptions). */
+export interface InboxCleanupOptions {
+  /** How long deletes go on once a file's report is complete (default 10 min; 0: not at all). */
+  readonly maxTimeMs?: number;
+  readonly writeLimit?: WriteLimit;
 }
 
 /** Told as the job goes (the CLI's lines and progress). */
@@ -45,6 +53,11 @@ export interface InboxJobOptions {
   readonly pollTimeoutMs?: number;
   readonly pollPolicy?: Partial<IntervalPolicy>;
   readonly after: InboxAfterOptions;
+  /**
+   * Delete each file's staged records once their outcomes are reported (src/after/cleanup.ts), one write budget for the
+   * whole job; the file is moved before the cleanup's remainder runs. Absent: no cleanup.
+   */
+  readonly cleanup?: InboxCleanupOptions;
   /** How long a file must be unchanged before it is taken; 0 takes every file at once. */
   readonly settleMs: number;
   readonly reportFormat?: InboxReportFormat;
@@ -60,6 +73,7 @@ export interface InboxFileResult {
   readonly name: string;
   /** done: every row imported, already registered or updated; failed: any row not, or the file could not be read. */
   readonly outcome: "done" | "failed";
+  /** Its import's counts (with the cleanup's, when it ran). */
   readonly summary: ImportSummary;
   /** Why the file (or its end) could not be read, as the reader says; null when it was read whole. */
   readonly error: string | null;
