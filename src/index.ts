@@ -116,6 +116,10 @@ export { assertSummaryInvariant, formatSummary, SummaryInvariantError } from "./
 export { adviceFor, verdictFor } from "./pipeline/outcomes.js";
 export { DEFAULT_BATCH_SIZE, DEFAULT_CONCURRENCY, DEFAULT_POLL_TIMEOUT_MS, MAX_BATCH_SIZE as MAX_UPLOAD_SIZE } from "./pipeline/defaults.js";
 export { parseDuration, formatDuration } from "./pipeline/duration.js";
+export type { ImportJournal, JournaledRow, JournaledStaged, UnconfirmedUpload, UploadAnswer, StagedRow, InputCounts } from "./pipeline/journal-port.js";
+
+// Crash safety (src/state): a FileJournal given to importDevices as `journal` makes a run resumable.
+export * from "./state/index.js";
 
 // After the import (src/after): sync, registration check, updating existing devices; `createPostImportStage` plugs
 // them into importDevices.
