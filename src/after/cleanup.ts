@@ -44,6 +44,8 @@ export interface StagedCleanupOptions extends AfterRuntime {
   readonly reserveShare?: number;
   /** After each batch of deletes, and when the report is complete. */
   readonly onProgress?: (progress: CleanupProgress) => void;
+  /** A pacer shared with other cleanups of the same app and tenant (one write budget); default a new one. */
+  readonly pacer?: WritePacer;
 }
 
 /** The cleanup stage importDevices takes as `cleanup` (and the engine of `deleteStagedRecords` and `cleanupRuns`). */
@@ -83,6 +85,9 @@ export class StagedCleanup implements StagedCleanupStage {
   #deadline: number | undefined;
   #stoppedBy: CleanupSummary["stoppedBy"] = null;
   #error: string | undefined;
+  #failure: unknown;
+  /** The first refusal, for the summary. */
+  #refusal: string | undefined;
   #loop: Promise<void> | undefined;
   #finished: Promise<CleanupSummary> | undefined;
   #wake: (() => void) | undefined;
@@ -93,8 +98,8 @@ export class StagedCleanup implements StagedCleanupStage {
     this.#options = options;
     this.#now = options.now ?? Date.now;
     this.#sleep = options.sleep ?? realSleep;
-    const limit = options.writeLimit ?? DEFAULT_WRITE_LIMIT;
-    this.#pacer = new WritePacer(limit, this.#now());
+    this.#pacer = options.pacer ?? new WritePacer(options.writeLimit ?? DEFAULT_WRITE_LIMIT, this.#now());
+    const limit = this.#pacer.limit;
     const share = options.reserveShare ?? DEFAULT_RESERVE_SHARE;
     if (!(share >= 0 && share < 1)) throw new RangeError(`reserveShare must be in [0, 1), got ${String(share)}`);
     this.#reserve = Math.ceil(limit.writes * share);
@@ -153,13 +158,18 @@ export class StagedCleanup implements StagedCleanupStage {
     const remaining = this.#queue.remaining;
     if (remaining === 0) return { deleted: this.#queue.deleted, remaining, stoppedBy: null };
     const stoppedBy = this.#stoppedBy ?? (this.#queue.refused > 0 ? "refused" : "interrupted");
-    const error = stoppedBy === "refused" ? (this.#error ?? `the service refused to delete ${this.#queue.refused} staged record(s)`) : this.#error;
+    const error = stoppedBy === "refused" ? `${this.#queue.refused} staged record(s) could not be deleted; the first: ${this.#refusal ?? "?"}` : this.#error;
     return { deleted: this.#queue.deleted, remaining, stoppedBy, ...(error !== undefined && (stoppedBy === "error" || stoppedBy === "refused") ? { error } : {}) };
   }
 
   /** Staged records found already gone (404), of those counted as deleted. */
   get alreadyGone(): number {
     return this.#queue.gone;
+  }
+
+  /** The error that stopped the cleanup (`stoppedBy` "error"), for its exit code. */
+  get failure(): unknown {
+    return this.#failure;
   }
 
   async #finish(ok: boolean, signal: AbortSignal): Promise<CleanupSummary> {
@@ -195,7 +205,7 @@ export class StagedCleanup implements StagedCleanupStage {
       for (;;) {
         const now = this.#now();
         const reserve = this.#closing ? 0 : this.#reserve;
-        const size = this.#pacer.batchSize(this.#queue.waiting, reserve);
+        const size = this.#pacer.batchSize(this.#queue.waiting, reserve, now);
         const step = nextStep({
           waiting: this.#queue.waiting,
           held: this.#holds > 0,
@@ -218,6 +228,7 @@ export class StagedCleanup implements StagedCleanupStage {
       if (this.#runSignal.aborted) this.#stoppedBy ??= "interrupted";
       else {
         this.#stoppedBy ??= "error";
+        this.#failure ??= error;
         this.#error ??= error instanceof AutopilotImportError ? error.message : String(error);
         this.#options.logger?.warn({ err: error }, "the cleanup of staged records stopped");
       }
@@ -270,7 +281,7 @@ export class StagedCleanup implements StagedCleanupStage {
           return;
         case "refused":
           refused += 1;
-          this.#error ??= `the service refused to delete staged record ${id} (HTTP ${verdict.status})`;
+          this.#refusal ??= `the service refused to delete staged record ${id} (HTTP ${verdict.status})`;
           this.#options.logger?.warn({ stagedId: id, status: verdict.status }, "the service refused to delete a staged record: left for a later cleanup");
           return;
       }

@@ -61,10 +61,17 @@ export class WritePacer {
     this.#tokens -= count;
   }
 
-  /** Deletes the next batch may carry: at most `waiting`, the current cap, and what the bucket can ever hold above `reserve`. */
-  batchSize(waiting: number, reserve: number): number {
+  /**
+   * Deletes the next batch carries: what the bucket affords now above `reserve`, so deletes trickle between
+   * submissions instead of waiting for a full batch; at least a twentieth of the limit per batch (one batch a
+   * second at 100 per 20 s: the request budget is ten times the write budget), at most `waiting`, the current cap,
+   * and what the bucket can ever hold above the reserve.
+   */
+  batchSize(waiting: number, reserve: number, now: number): number {
     const fits = Math.max(1, Math.floor(this.limit.writes - reserve));
-    return Math.max(0, Math.min(waiting, this.#batchCap, fits));
+    const most = Math.max(0, Math.min(waiting, this.#batchCap, fits));
+    const least = Math.min(most, Math.max(1, Math.round(this.limit.writes / MAX_DELETE_BATCH)));
+    return Math.max(least, Math.min(most, Math.floor(this.tokens(now) - reserve)));
   }
 
   /** Milliseconds until `count` deletes may go with `reserve` tokens left over; 0: now. */

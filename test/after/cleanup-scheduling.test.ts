@@ -83,13 +83,25 @@ describe("WritePacer", () => {
 
   it("never asks for more than the bucket can hold (a small limit still makes progress)", () => {
     const p = new WritePacer({ writes: 10, windowMs: 1_000 }, 0);
-    expect(p.batchSize(50, 2)).toBe(8);
-    expect(p.batchSize(3, 2)).toBe(3);
+    expect(p.batchSize(50, 2, 0)).toBe(8);
+    expect(p.batchSize(3, 2, 0)).toBe(3);
     p.spend(10, 0);
     expect(p.waitMs(8, 2, 0)).toBe(1_000);
     const tiny = new WritePacer({ writes: 1, windowMs: 1_000 }, 0);
-    expect(tiny.batchSize(5, 1)).toBe(1);
+    expect(tiny.batchSize(5, 1, 0)).toBe(1);
     expect(tiny.waitMs(1, 1, 0)).toBe(0);
+  });
+
+  it("sends what the bucket affords now (deletes trickle between submissions), yet at least a twentieth of the limit", () => {
+    const p = new WritePacer(limit, 0);
+    expect(p.batchSize(500, 20, 0)).toBe(20);
+    p.spend(88, 0);
+    // 12 tokens, 20 reserved: not even the least batch fits yet; it is 5 (100 / 20), due when 25 tokens are there.
+    expect(p.batchSize(500, 20, 0)).toBe(5);
+    expect(p.waitMs(5, 20, 0)).toBe(2_600);
+    // 3 s later: 27 tokens, 7 above the reserve.
+    expect(p.batchSize(500, 20, 3_000)).toBe(7);
+    expect(p.batchSize(3, 20, 3_000)).toBe(3);
   });
 
   it("429: honours Retry-After, halves the rate, shrinks the batch to what went through; clean batches grow both back", () => {
@@ -98,9 +110,11 @@ describe("WritePacer", () => {
     expect(p.waitMs(1, 0, 0)).toBe(3_000);
     expect(p.rateShare).toBe(0.5);
     expect(p.batchCap).toBe(6);
-    expect(p.batchSize(100, 0)).toBe(6);
-    // The bucket was emptied: at half rate (2.5 per s), 6 writes take 2.4 s, less than Retry-After.
+    // Right after it the bucket is empty: the least batch (5), due after Retry-After (at half rate, 2.5 writes a
+    // second, 6 take 2.4 s: less than Retry-After); later never more than the 6 that went through.
+    expect(p.batchSize(100, 0, 0)).toBe(5);
     expect(p.waitMs(6, 0, 3_000)).toBe(0);
+    expect(p.batchSize(100, 0, 10_000)).toBe(6);
     p.onClean();
     expect(p.rateShare).toBeCloseTo(0.6);
     expect(p.batchCap).toBe(8);
