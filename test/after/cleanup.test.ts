@@ -4,7 +4,6 @@
  * delay a submission; a time limit leaves the rest journaled for `cleanupRuns`, which finishes them.
  */
 import { readFileSync } from "node:fs";
-import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createStagedCleanup, deleteStagedRecords, STAGED_PATH } from "../../src/after/cleanup.js";
 import { cleanupRuns } from "../../src/after/cleanup-runs.js";
