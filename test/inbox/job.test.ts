@@ -4,10 +4,16 @@
  * gets a note, names already taken get a suffix, and a finished import that was never moved is moved without being
  * imported again.
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type EmulatorHandle } from "../../src/emulator/index.js";
+import { AdaptiveLimiter } from "../../src/graph/adaptive-limit.js";
+import { createGraphClient } from "../../src/graph/create.js";
+import { runInboxJob } from "../../src/inbox/job.js";
+import { SYNC_DUE_FILE } from "../../src/inbox/job-sync.js";
+import { writePlan } from "../../src/inbox/move.js";
+import { acquireLock } from "../../src/state/lock-file.js";
 import { listJournals, stateLayout } from "../../src/state/state-dir.js";
 import { devicesNamed, makeHash, readCsvReport, writeCsv } from "../e2e/helpers.js";
 import { age, cli, drop, list, makeInbox, submittedTwice } from "./helpers.js";
@@ -171,4 +177,115 @@ describe("run --inbox", () => {
     expect(existsSync(file)).toBe(false);
     expect(submittedTwice(emulator)).toEqual([]);
   });
+
+  it("a job killed while moving: the next one finishes the moves it planned, archives the journal, imports nothing", async () => {
+    const { root, inbox } = makeInbox("recover");
+    const devices = devicesNamed("JOB-RECOVER-", 3);
+    const file = drop(inbox, "devices.csv", devices);
+    const stateDir = path.join(root, ".autopilot-import");
+    const first = path.join(root, "first.csv");
+    expect((await cli(emulator, ["import", file, "--report", first, "--state-dir", stateDir, "--no-sync"])).code).toBe(0);
+    const [journal] = listJournals(stateLayout(stateDir));
+    // What the job had done when it died: its report written, the plan on disk, the report moved, the CSV not yet.
+    const work = path.join(stateDir, "inbox");
+    const report = path.join(work, `${journal!.key}.report.csv`);
+    require_mkdir(work);
+    copyFileSync(first, report);
+    const moves = [
+      { from: report, to: path.join(root, "done", "devices.csv.report.csv") },
+      { from: file, to: path.join(root, "done", "devices.csv") },
+    ];
+    writePlan(work, { version: 1, key: journal!.key, name: "devices.csv", outcome: "done", moves });
+    require_mkdir(path.join(root, "done"));
+    renameSync(report, moves[0]!.to);
+    const submittedBefore = emulator.stats().submissions.total;
+
+    const run = await cli(emulator, args(root, "--no-sync"));
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ files: [], recovered: [path.join(root, "done", "devices.csv")] });
+    expect(list(path.join(root, "done"))).toEqual(["devices.csv", "devices.csv.report.csv"]);
+    expect(list(inbox)).toEqual([]);
+    expect(list(work)).toEqual([]);
+    expect(listJournals(stateLayout(stateDir)).map((j) => j.archived)).toEqual([true]);
+    expect(emulator.stats().submissions.total).toBe(submittedBefore);
+    expect(run.stderr).toContain("1 move(s) an earlier job left finished");
+  });
+
+  it("the cleanup of staged records runs per file and does not hold the move back", async () => {
+    const { root, inbox } = makeInbox("cleanup");
+    drop(inbox, "devices.csv", devicesNamed("JOB-CLEAN-", 6));
+    const limiter = new AdaptiveLimiter({ max: 2 });
+    const client = createGraphClient(
+      { method: "clientSecret", tenantId: emulator.tenantId, clientId: emulator.clientId, clientSecret: emulator.clientSecret, authorityHost: emulator.authorityHost, graphUrl: emulator.graphUrl, caCertificate: emulator.caCertificate },
+      { throttleObserver: limiter },
+    );
+    const deletedBefore = emulator.stats().devices.stagedDeleted;
+    // Watches done/ while the job runs: how many records were deleted when the file got there.
+    let deletedAtMove = -1;
+    const watcher = setInterval(() => {
+      if (deletedAtMove < 0 && existsSync(path.join(root, "done", "devices.csv"))) deletedAtMove = emulator.stats().devices.stagedDeleted - deletedBefore;
+    }, 5);
+    try {
+      const result = await runInboxJob({
+        dir: root,
+        client,
+        limiter,
+        target: { tenant: emulator.tenantId, endpoint: emulator.graphUrl },
+        batchSize: 3,
+        after: { verify: false, verifyTimeoutMs: 0, updateExisting: false, sync: false, syncWait: false, syncMaxWaitMs: 0 },
+        // Two deletes a second: the cleanup takes seconds after the report is complete.
+        cleanup: { maxTimeMs: Number.POSITIVE_INFINITY, writeLimit: { writes: 2, windowMs: 1_000 } },
+        settleMs: 0,
+      });
+      expect(result.files).toHaveLength(1);
+      expect(result.files[0]!.summary.cleanup).toMatchObject({ deleted: 6, remaining: 0 });
+      expect(emulator.stats().devices.stagedDeleted - deletedBefore).toBe(6);
+      expect(list(path.join(root, "done"))).toEqual(["devices.csv", "devices.csv.report.csv"]);
+    } finally {
+      clearInterval(watcher);
+      client.close();
+    }
+    expect(deletedAtMove).toBeGreaterThanOrEqual(0);
+    expect(deletedAtMove).toBeLessThan(6);
+  });
+
+  it("a sync refused by the 10-minute rule stays owed: the next job triggers it even with an empty inbox", async () => {
+    const { root, inbox } = makeInbox("owed");
+    drop(inbox, "devices.csv", devicesNamed("JOB-OWED-", 2));
+    // A sync that ran just now: this job's is refused (tooSoon) and, without waiting, left to the next job.
+    expect((await cli(emulator, ["sync"])).code).toBe(0);
+    const first = await cli(emulator, args(root, "--no-sync-wait"));
+    expect(first.code, first.stderr).toBe(0);
+    expect(JSON.parse(first.stdout)).toMatchObject({ sync: { status: "tooSoon" } });
+    expect(existsSync(path.join(root, ".autopilot-import", "inbox", SYNC_DUE_FILE))).toBe(true);
+    emulator.clock.advance(11 * 60_000);
+    const triggered = emulator.stats().sync.triggered;
+    const second = await cli(emulator, args(root, "--no-sync-wait"));
+    expect(second.code, second.stderr).toBe(0);
+    expect(JSON.parse(second.stdout)).toMatchObject({ files: [], sync: { status: "triggered" } });
+    expect(emulator.stats().sync.triggered - triggered).toBe(1);
+    expect(existsSync(path.join(root, ".autopilot-import", "inbox", SYNC_DUE_FILE))).toBe(false);
+    const third = await cli(emulator, args(root));
+    expect(JSON.parse(third.stdout)).toMatchObject({ sync: { status: "skipped", message: "skipped: no device was imported" } });
+  });
+
+  it("a second job on a locked inbox refuses at once and exits 0, naming the holder", async () => {
+    const { root, inbox } = makeInbox("locked");
+    drop(inbox, "devices.csv", devicesNamed("JOB-LOCKED-", 1));
+    mkdirSync(path.join(root, ".autopilot-import"));
+    const lock = acquireLock(path.join(root, ".autopilot-import", "lock"), { command: "run", pid: 1, host: "other-host" });
+    try {
+      const run = await cli(emulator, args(root));
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stderr).toMatch(/another job is working this inbox, nothing to do: the state directory .* is in use by process 1 on host other-host/);
+      expect(JSON.parse(run.stdout)).toMatchObject({ files: [], locked: { pid: 1, host: "other-host", command: "run" }, exitCode: 0 });
+      expect(list(inbox)).toEqual(["devices.csv"]);
+    } finally {
+      lock.release();
+    }
+  });
 });
+
+function require_mkdir(dir: string): void {
+  mkdirSync(dir, { recursive: true });
+}
