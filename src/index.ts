@@ -111,6 +111,9 @@ export {
   type PostImportStage,
   type PostImportCompletion,
   type SyncOutcome,
+  type StagedCleanupStage,
+  type CleanupSummary,
+  type CleanupJournal,
 } from "./pipeline/types.js";
 export { assertSummaryInvariant, formatSummary, SummaryInvariantError } from "./pipeline/summary.js";
 export { adviceFor, verdictFor } from "./pipeline/outcomes.js";
@@ -122,7 +125,8 @@ export type { ImportJournal, JournaledRow, JournaledStaged, UnconfirmedUpload, U
 export * from "./state/index.js";
 
 // After the import (src/after): sync, registration check, updating existing devices; `createPostImportStage` plugs
-// them into importDevices.
+// them into importDevices. The cleanup of staged records: `createStagedCleanup` (importDevices' `cleanup`),
+// `deleteStagedRecords` (ids you hold), `cleanupRuns` (what journaled runs left in a state directory).
 export * from "./after/index.js";
 
 // Inbox mode (src/inbox): what `autopilot-import run --inbox DIR` runs, for scheduled jobs.

@@ -112,6 +112,11 @@ export class StagedCleanup implements StagedCleanupStage {
     return this.#pacer.limit;
   }
 
+  /** How long deletes go on once the report is complete. */
+  get maxTimeMs(): number {
+    return this.#maxTimeMs;
+  }
+
   start(context: { readonly journal?: CleanupJournal; readonly signal: AbortSignal }): void {
     if (this.#loop) return;
     this.#journal = context.journal;

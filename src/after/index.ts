@@ -1,4 +1,4 @@
-/** After the import: Autopilot sync, registration check, updating existing devices, and the stage that runs them. */
+/** After the import: Autopilot sync, registration check, updating existing devices, the stage that runs them, and the cleanup of staged records. */
 export { createPostImportStage, type PostImportOptions } from "./post-import.js";
 export {
   triggerAutopilotSync,
@@ -37,3 +37,16 @@ export {
 export { REGISTERED_PATH, findBySerials, exactSerialMatches, serialKey } from "./registered.js";
 export { nextBackoff, waitWithinDeadline, type BackoffPolicy } from "./backoff.js";
 export type { AfterLogger, AfterRuntime } from "./types.js";
+export {
+  createStagedCleanup,
+  deleteStagedRecords,
+  StagedCleanup,
+  STAGED_PATH,
+  DEFAULT_CLEANUP_MAX_TIME_MS,
+  DEFAULT_RESERVE_SHARE,
+  type StagedCleanupOptions,
+  type DeleteStagedOptions,
+  type CleanupProgress,
+} from "./cleanup.js";
+export { cleanupRuns, type CleanupRunsOptions, type CleanupRunsResult, type RunCleanup } from "./cleanup-runs.js";
+export { WritePacer, DEFAULT_WRITE_LIMIT, MAX_DELETE_BATCH, deleteDurationMs, checkWriteLimit, type WriteLimit } from "./write-pacer.js";

@@ -10,6 +10,7 @@ import { DEFAULT_VERIFY_TIMEOUT_MS } from "../after/verify.js";
 import { DEFAULT_BATCH_SIZE, DEFAULT_CONCURRENCY, DEFAULT_POLL_TIMEOUT_MS, MAX_BATCH_SIZE, MAX_CONCURRENCY } from "../pipeline/defaults.js";
 import { formatDuration } from "../pipeline/duration.js";
 import { DEFAULT_STATE_DIR } from "../state/state-dir.js";
+import { CLEANUP_ENV_FOR_FLAG, cleanupConfig, cleanupFlagOptions, cleanupSchemaShape, fillCleanupDefaults, type CleanupConfig } from "./cleanup-options.js";
 import { booleanText, durationText, integerText, readFlagsAndEnv, validateConfig, type Env } from "./config-parse.js";
 import {
   GRAPH_ENV_FOR_FLAG,
@@ -45,6 +46,7 @@ export const SHARED_ENV_FOR_FLAG = {
   "sync-max-wait": ["AUTOPILOT_IMPORT_SYNC_MAX_WAIT"],
   "state-dir": [STATE_DIR_ENV],
   "force-unlock": ["AUTOPILOT_IMPORT_FORCE_UNLOCK"],
+  ...CLEANUP_ENV_FOR_FLAG,
   ...GRAPH_ENV_FOR_FLAG,
 } as const;
 
@@ -70,6 +72,7 @@ export const sharedFlagOptions = {
   "sync-max-wait": { type: "string" },
   "state-dir": { type: "string" },
   "force-unlock": { type: "boolean" },
+  ...cleanupFlagOptions,
   ...graphFlagOptions,
 } as const;
 
@@ -94,6 +97,7 @@ export const sharedSchemaShape = {
   "sync-max-wait": durationText(true),
   "state-dir": z.string().min(1),
   "force-unlock": booleanText,
+  ...cleanupSchemaShape,
   ...graphSchemaShape,
 };
 
@@ -136,6 +140,8 @@ export interface SharedImportConfig {
   readonly logFile: string | undefined;
   readonly auth: AuthConfig;
   readonly after: AfterImportConfig;
+  /** The deletion of the run's staged records. */
+  readonly cleanup: CleanupConfig;
   /** Absolute path of the state directory. */
   readonly stateDir: string;
   readonly forceUnlock: boolean;
@@ -172,6 +178,7 @@ export function fillSharedDefaults(raw: Record<string, unknown>, stateDir: strin
   raw["sync-max-wait"] ??= formatDuration(DEFAULT_SYNC_MAX_WAIT_MS);
   raw["state-dir"] ??= stateDir;
   raw["force-unlock"] ??= false;
+  fillCleanupDefaults(raw);
 }
 
 type SharedValues = z.output<z.ZodObject<typeof sharedSchemaShape>>;
@@ -195,6 +202,7 @@ export function sharedImportConfig(c: SharedValues, env: Env, cwd: string, optio
       syncWait: c["sync-wait"],
       syncMaxWaitMs: c["sync-max-wait"],
     },
+    cleanup: cleanupConfig(c),
     stateDir: path.resolve(cwd, c["state-dir"]),
     forceUnlock: c["force-unlock"],
   };

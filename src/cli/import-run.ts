@@ -3,7 +3,9 @@
  * and the closing summary. Kept out of the commands so each stays a thin shell.
  */
 import type { Logger } from "pino";
+import { createStagedCleanup } from "../after/cleanup.js";
 import { createPostImportStage } from "../after/post-import.js";
+import { DEFAULT_WRITE_LIMIT } from "../after/write-pacer.js";
 import type { FileSummary } from "../csv/types.js";
 import { AdaptiveLimiter } from "../graph/adaptive-limit.js";
 import { createGraphClient, type GraphConfig } from "../graph/create.js";
@@ -13,6 +15,8 @@ import { logProgress, ttyProgress, type ProgressSink, type ProgressSnapshot } fr
 import { formatSummary } from "../pipeline/summary.js";
 import type { ImportSummary } from "../pipeline/types.js";
 import type { CliContext } from "./context.js";
+import type { CleanupConfig } from "./cleanup-options.js";
+import { cleanupProgressSink, cleanupStartLine } from "./cleanup-output.js";
 import type { AfterImportConfig, AuthConfig } from "./import-config.js";
 
 /** Redraws per second on a terminal, and seconds between progress log lines otherwise. */
@@ -56,12 +60,17 @@ export function graphConfigFor(auth: AuthConfig, concurrency: number): GraphConf
   };
 }
 
-export interface RunImportOptions extends Omit<ImportDevicesOptions, "client" | "limiter" | "onProgress" | "logger" | "signal" | "onInputFiles" | "postImport"> {
+export interface RunImportOptions
+  extends Omit<ImportDevicesOptions, "client" | "limiter" | "onProgress" | "logger" | "signal" | "onInputFiles" | "postImport" | "cleanup" | "onOutcomes"> {
   readonly graph: GraphConfig;
   readonly concurrency: number;
   readonly logger: Logger;
   /** The steps after polling (verify, update existing, sync); none when absent. */
   readonly after?: AfterImportConfig;
+  /** The deletion of the run's staged records; none when absent or disabled. */
+  readonly cleanup?: CleanupConfig;
+  /** The outcomes are final and the report complete (the progress bar has ended): before the cleanup's remainder. */
+  readonly onOutcomes?: (summary: ImportSummary, files: readonly FileSummary[]) => void;
 }
 
 export interface RunImportResult {
@@ -101,11 +110,24 @@ export function startProgress(context: CliContext, logger: Logger): RunProgress 
 
 /** Builds the client and limiter, runs importDevices with progress, and always closes the client. */
 export async function runImport(context: CliContext, options: RunImportOptions): Promise<RunImportResult> {
-  const { graph, concurrency, logger, after, ...rest } = options;
+  const { graph, concurrency, logger, after, cleanup, onOutcomes, ...rest } = options;
   const limiter = new AdaptiveLimiter({ max: concurrency });
   const client = createGraphClient(graph, { signal: context.signal, logger, throttleObserver: limiter });
   const progress = startProgress(context, logger);
   let files: readonly FileSummary[] = [];
+  let barDone = false;
+  const endBar = (): void => {
+    if (!barDone) progress.finish();
+    barDone = true;
+  };
+  const writeLimit = cleanup?.writeLimit ?? DEFAULT_WRITE_LIMIT;
+  const tail = cleanupProgressSink(context.stderr, (fields, message) => logger.info(fields, message), writeLimit, {
+    now: Date.now,
+    everyMs: context.stderr.isTTY ? TTY_REDRAW_MS : LOG_PROGRESS_MS,
+  });
+  const stage = cleanup?.enabled
+    ? createStagedCleanup(client, { writeLimit, maxTimeMs: cleanup.maxTimeMs, logger, signal: context.signal, onProgress: (p) => tail.update(p) })
+    : undefined;
   try {
     const summary = await importDevices({
       ...rest,
@@ -116,13 +138,22 @@ export async function runImport(context: CliContext, options: RunImportOptions):
       onInputFiles: (f) => (files = f),
       ...(after ? { postImport: createPostImportStage(client, { ...postImportOptions(after), logger, signal: context.signal, onStep: stepLine(context) }) } : {}),
       onProgress: (snapshot) => progress.update(snapshot),
+      ...(stage ? { cleanup: stage } : {}),
+      // The outcomes first (the bar ends, the summary is printed), then the cleanup's remainder.
+      onOutcomes: (summary) => {
+        endBar();
+        onOutcomes?.(summary, files);
+        const left = stage?.summary.remaining ?? 0;
+        if (stage && left > 0) context.stderr.write(`${cleanupStartLine(left, writeLimit, stage.maxTimeMs)}\n`);
+      },
     });
-    progress.finish();
+    endBar();
     return { summary, files };
   } catch (error) {
-    progress.abandon();
+    if (!barDone) progress.abandon();
     throw error;
   } finally {
+    tail.end();
     client.close();
   }
 }
@@ -148,29 +179,22 @@ export function fileErrors(files: readonly FileSummary[]): string[] {
   return files.filter((f) => f.error !== null).map((f) => `autopilot-import: ${f.path}: ${f.error} (nothing from this file was imported)`);
 }
 
-/** The closing words on stderr, and the one JSON object on stdout with --json. */
-export function printSummary(context: CliContext, summary: ImportSummary, reportPath: string, json: boolean): void {
+/** The outcome lines on stderr: said as soon as the outcomes are final (before the cleanup's remainder). */
+export function printOutcomes(context: CliContext, summary: ImportSummary, reportPath: string): void {
   context.stderr.write(formatSummary(summary));
   context.stderr.write(`report: ${reportPath}\n`);
-  if (json) {
-    const {
-      rows,
-      valid,
-      invalid,
-      duplicates,
-      submitted,
-      imported,
-      alreadyRegistered,
-      updated,
-      failed,
-      timedOut,
-      registered,
-      uploads,
-      requests,
-      durationMs,
-      sync,
-    } = summary;
-    const object = { rows, valid, invalid, duplicates, submitted, imported, alreadyRegistered, updated, failed, timedOut, registered, uploads, requests, durationMs, sync };
-    context.stdout.write(`${JSON.stringify(object)}\n`);
-  }
+}
+
+/** The closing words on stderr, and the one JSON object on stdout with --json. */
+export function printSummary(context: CliContext, summary: ImportSummary, reportPath: string, json: boolean): void {
+  printOutcomes(context, summary, reportPath);
+  if (json) printJson(context, summary);
+}
+
+/** The one JSON object on stdout (--json); `cleanup` is {"deleted","remaining"}, or null without a cleanup. */
+export function printJson(context: CliContext, summary: ImportSummary): void {
+  const { rows, valid, invalid, duplicates, submitted, imported, alreadyRegistered, updated, failed, timedOut, registered, uploads, requests, durationMs, sync } = summary;
+  const cleanup = summary.cleanup ? { deleted: summary.cleanup.deleted, remaining: summary.cleanup.remaining } : null;
+  const object = { rows, valid, invalid, duplicates, submitted, imported, alreadyRegistered, updated, failed, timedOut, registered, uploads, requests, durationMs, sync, cleanup };
+  context.stdout.write(`${JSON.stringify(object)}\n`);
 }

@@ -22,3 +22,5 @@ export {
 export { StateLockedError } from "./lock-error.js";
 export { DEFAULT_STATE_DIR, stateLayout, ensureStateDir, journalFile, archiveJournal, listJournals, type StateLayout, type JournalEntry } from "./state-dir.js";
 export { describeRuns, lockStatus, type RunStatus, type LockStatus } from "./status.js";
+export { stagedCleanupCounts, deletableStaged, type StagedCleanupCounts } from "./cleanup-view.js";
+export { openCleanupJournal, type CleanupJournalFile } from "./cleanup-journal.js";

@@ -84,7 +84,7 @@ describe("kill harness: SIGKILL at random moments, resumed until done", () => {
     appendFileSync(file, `KILL-BAD1,,not base64!,\r\nKILL-BAD2,,,\r\nKILL-00007,,${makeHash()},\r\n`);
     const rows = DEVICES + 3;
     const report = path.join(dir, "report.csv");
-    const args = ["import", file, "--report", report, "--json", "--batch-size", "5", "--concurrency", "4", "--state-dir", path.join(dir, "state"), "--no-sync", "--verify-timeout", "30s"];
+    const args = ["import", file, "--report", report, "--json", "--batch-size", "5", "--concurrency", "4", "--state-dir", path.join(dir, "state"), "--no-sync", "--verify-timeout", "30s", "--no-cleanup"];
     const env = { ...emulatorEnv(emulator), AUTOPILOT_IMPORT_LOG_LEVEL: "info" };
     const attempts: Attempt[] = [];
     const submitted = (): number => emulator.stats().submissions.total;
@@ -155,7 +155,8 @@ describe("kill harness: SIGKILL at random moments, resumed until done", () => {
     expect(Object.keys(stats.submissions.bySerial).sort()).toEqual(devices.map((d) => d.serial).sort());
     expect(stats.faulted.resets.tookEffect + stats.faulted.timeouts.tookEffect).toBeGreaterThan(0);
 
-    // Staged and registered agree with the report.
+    // Staged and registered agree with the report (--no-cleanup keeps the staged records to compare; the cleanup
+    // after kills has its own test: cleanup-cli.test.ts).
     const held = emulator.devices();
     expect(held.staged).toHaveLength(DEVICES);
     const importedSerials = reportRows.filter((r) => r.status === "imported").map((r) => r.serialNumber).sort();

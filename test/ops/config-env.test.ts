@@ -45,6 +45,9 @@ const IMPORT_VARIABLES: Record<keyof typeof ENV_FOR_FLAG, { value: string; expec
   "state-dir": { value: "/data/state", expect: { state: expect.objectContaining({ dir: "/data/state" }) } },
   fresh: { value: "true", expect: { state: expect.objectContaining({ fresh: true }) } },
   "force-unlock": { value: "1", expect: { state: expect.objectContaining({ forceUnlock: true }) } },
+  cleanup: { value: "false", expect: { cleanup: expect.objectContaining({ enabled: false }) } },
+  "cleanup-max-time": { value: "30m", expect: { cleanup: expect.objectContaining({ maxTimeMs: 1_800_000 }) } },
+  "write-limit": { value: "50/20s", expect: { cleanup: expect.objectContaining({ writeLimit: { writes: 50, windowMs: 20_000 } }) } },
 };
 
 /** The long flags a help text documents (`--no-x` documents `x`). */

@@ -8,7 +8,9 @@ import { formatPlan, planUploads } from "../../pipeline/plan.js";
 import type { CliContext, Command } from "../context.js";
 import { ExitCode, exitCodeForImport } from "../exit-codes.js";
 import { loadImportConfig, type ImportConfig } from "../import-config.js";
-import { fileErrors, graphConfigFor, loggerFor, printSummary, runImport } from "../import-run.js";
+import { CLEANUP_OPTIONS_HELP } from "../cleanup-options.js";
+import { cleanupEndLine } from "../cleanup-output.js";
+import { fileErrors, graphConfigFor, loggerFor, printJson, printOutcomes, runImport } from "../import-run.js";
 import { openImportState } from "../import-state.js";
 import { commandLine } from "../shell-words.js";
 
@@ -32,8 +34,9 @@ Options:
                            duplicate or timeout; registered is yes, no or unchecked
   --json                   print one JSON object on stdout at the end: {"rows","valid","invalid",
                            "duplicates","submitted","imported","alreadyRegistered","updated","failed",
-                           "timedOut","registered","uploads","requests","durationMs","sync"}; sync is
-                           {"status","message"[,"retryAt"]}
+                           "timedOut","registered","uploads","requests","durationMs","sync","cleanup"};
+                           sync is {"status","message"[,"retryAt"]}; cleanup is {"deleted","remaining"}
+                           (null with --no-cleanup)
   --batch-size N           devices per upload, 1..${MAX_BATCH_SIZE} (default ${DEFAULT_BATCH_SIZE})
   --concurrency N          uploads in flight, 1..${MAX_CONCURRENCY} (default ${DEFAULT_CONCURRENCY}); lowered automatically on 429
   --api import|upload      submit with the import action (default) or the beta uploads resource
@@ -51,6 +54,9 @@ After the import (once every device is final):
   --no-sync-wait           if the 10-minute rule refuses the sync, report when it can be run instead of
                            waiting for it (by default it waits, up to --sync-max-wait, and triggers once more)
   --sync-max-wait DURATION longest wait for the sync (default 15m)
+
+${CLEANUP_OPTIONS_HELP}  The outcome counts and the report come first: then what is left is deleted (a progress line), and
+  a last line says how many were deleted and how many are left.
 
 Resume (a run is the same files by content, tenant and Graph endpoint; see autopilot-import status):
   --state-dir DIR          where runs are journaled and locked (default ./.autopilot-import); one process
@@ -78,7 +84,8 @@ Authentication (Microsoft Entra ID app with DeviceManagementServiceConfig.ReadWr
 
 Environment (a flag wins over its variable):
   AUTOPILOT_IMPORT_REPORT, _JSON, _BATCH_SIZE, _CONCURRENCY, _API, _POLL_TIMEOUT, _DRY_RUN, _VERIFY,
-  _VERIFY_TIMEOUT, _UPDATE_EXISTING, _SYNC, _SYNC_WAIT, _SYNC_MAX_WAIT, _STATE_DIR, _FRESH, _FORCE_UNLOCK, _LOG_LEVEL,
+  _VERIFY_TIMEOUT, _UPDATE_EXISTING, _SYNC, _SYNC_WAIT, _SYNC_MAX_WAIT, _CLEANUP, _CLEANUP_MAX_TIME, _WRITE_LIMIT,
+  _STATE_DIR, _FRESH, _FORCE_UNLOCK, _LOG_LEVEL,
   _LOG_FILE, _TENANT, _CLIENT_ID, _CERTIFICATE, _MANAGED_IDENTITY, _CLOUD, _GRAPH_URL, _AUTHORITY_HOST,
   _CA_CERT (all prefixed AUTOPILOT_IMPORT_); the standard AZURE_TENANT_ID, AZURE_CLIENT_ID,
   AZURE_CLIENT_SECRET, AZURE_CLIENT_SECRET_FILE, AZURE_CLIENT_CERTIFICATE_PATH,
@@ -86,13 +93,15 @@ Environment (a flag wins over its variable):
   HTTPS_PROXY and NO_PROXY
 
 Exit codes:
-  0    every row imported, already registered or updated (the sync's outcome does not change it)
+  0    every row imported, already registered or updated (the sync's and the cleanup's outcomes do not
+       change it)
   1    some rows not imported (failed, invalid, duplicate or timed out): see the report
   2    usage or configuration error, an input file that cannot be read, or the state directory is
        in use by another process
   3    authentication failure or a fatal service error
-  130  interrupted (SIGINT), 143 terminated (SIGTERM): run the same command again to resume; a second
-       signal stops at once (the journal stays consistent)
+  130  interrupted (SIGINT), 143 terminated (SIGTERM): run the same command again to resume (also when
+       the signal came during the cleanup, after the report); a second signal stops at once (the
+       journal stays consistent)
 
 Examples:
   AZURE_CLIENT_SECRET=… autopilot-import import devices.csv --tenant contoso.onmicrosoft.com --client-id 11111111-…
@@ -167,7 +176,12 @@ async function runWithState(args: readonly string[], config: ImportConfig, conte
     pollTimeoutMs: config.pollTimeoutMs,
     report: config.reportPath,
     after: config.after,
+    cleanup: config.cleanup,
     journal: state?.journal,
+    onOutcomes: (outcomes, read) => {
+      for (const line of fileErrors(read)) context.stderr.write(`${line}\n`);
+      printOutcomes(context, outcomes, config.reportPath);
+    },
   }).catch((error: unknown) => {
     if (context.signal.aborted) context.stderr.write(`autopilot-import: stopped; the rows finished so far are in ${config.reportPath}\n`);
     if (state) context.stderr.write(`autopilot-import: the run's progress is journaled in ${state.file}; to finish it, run the same command again:\n  ${again}\n`);
@@ -175,8 +189,11 @@ async function runWithState(args: readonly string[], config: ImportConfig, conte
   });
   const { summary, files } = result;
   const errors = fileErrors(files);
-  for (const line of errors) context.stderr.write(`${line}\n`);
-  printSummary(context, summary, config.reportPath, config.json);
+  if (summary.cleanup) {
+    const line = cleanupEndLine(summary.cleanup, config.cleanup.writeLimit, config.cleanup.maxTimeMs, state ? config.state.dir : undefined);
+    context.stderr.write(`${line}\n`);
+  }
+  if (config.json) printJson(context, summary);
   logger.flush();
   return errors.length > 0 ? ExitCode.usage : exitCodeForImport(summary);
 }

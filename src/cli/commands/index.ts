@@ -10,4 +10,5 @@ export const commandLoaders: Record<string, () => Promise<Command>> = {
   sync: async () => (await import("./sync.js")).syncCommand,
   settings: async () => (await import("./settings.js")).settingsCommand,
   status: async () => (await import("./status.js")).statusCommand,
+  cleanup: async () => (await import("./cleanup.js")).cleanupCommand,
 };

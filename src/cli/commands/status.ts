@@ -7,14 +7,16 @@ import { booleanText, readFlagsAndEnv, validateConfig } from "../config-parse.js
 import type { CliContext, Command } from "../context.js";
 import { ExitCode } from "../exit-codes.js";
 import { STATE_DIR_ENV } from "../import-config.js";
+import { cleanupCommand } from "../cleanup-output.js";
 import { commandLine } from "../shell-words.js";
 
 const help = `Usage: autopilot-import status [--state-dir DIR] [--json]
 
 Lists the import runs journaled in the state directory and how far each got: the input files, the
 tenant and Graph endpoint, rows read, devices submitted, outcomes by status, staged devices still
-processing, uploads whose answer was lost (reconciled with Graph when the run is resumed), the
-attempts so far, and how to resume. Also shows who holds the state directory's lock. Reads only.
+processing, the cleanup of staged records (deleted, left to delete), uploads whose answer was lost
+(reconciled with Graph when the run is resumed), the attempts so far, and how to resume. Also shows
+who holds the state directory's lock. Reads only.
 
 A run is one set of input files (by content), one tenant and one Graph endpoint: running the same
 import command again resumes it; --fresh archives it and starts over.
@@ -24,8 +26,9 @@ Options:
   --json            print {"stateDir","lock","runs"} on stdout instead: lock is null or {"pid","host",
                     "since","command","heartbeatAt","stale"}; each run has "run","journal","archived",
                     "finished","createdAt","updatedAt","files","tenant","endpoint","input","submitted",
-                    "uploads","outcomes","inFlight","attempts","lastAttempt","finishedAt","summary",
-                    "journalDamage","resume"
+                    "uploads","outcomes","inFlight","cleanup","attempts","lastAttempt","finishedAt","summary",
+                    "journalDamage","resume"; cleanup is {"deleted","remaining"}: the run's staged
+                    records deleted, and those left to delete (autopilot-import cleanup)
 
 Environment: AUTOPILOT_IMPORT_STATE_DIR, AUTOPILOT_IMPORT_JSON (a flag wins over its variable).
 
@@ -79,6 +82,11 @@ function formatRun(run: RunStatus, stateDir: string): string {
   field("submitted", `${number.format(run.submitted)} device(s) in ${number.format(run.uploads.planned)} upload(s)${unconfirmed}`);
   const outcomeTotal = Object.values(run.outcomes).reduce((a, b) => a + b, 0);
   field("outcomes", `${number.format(outcomeTotal)}${outcomeTotal > 0 ? ` (${counts(run.outcomes)})` : ""}; ${number.format(run.inFlight)} staged and still processing`);
+  const { deleted, remaining } = run.cleanup;
+  if (deleted + remaining > 0) {
+    const left = remaining > 0 ? `, ${number.format(remaining)} left to delete: ${cleanupCommand(stateDir, run.run)}` : "";
+    field("cleanup", `${number.format(deleted)} staged record(s) deleted${left}`);
+  }
   const last = run.lastAttempt ? `, the last by process ${run.lastAttempt.pid} on host ${run.lastAttempt.host} at ${run.lastAttempt.at}` : "";
   field("attempts", `${run.attempts}${last}; started ${run.createdAt ?? "?"}, last update ${run.updatedAt ?? "?"}`);
   if (run.journalDamage.tornBytes > 0 || run.journalDamage.damagedLines > 0) {

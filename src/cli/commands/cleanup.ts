@@ -1,0 +1,125 @@
+import { cleanupRuns, type CleanupRunsResult, type RunCleanup } from "../../after/cleanup-runs.js";
+import { DEFAULT_WRITE_LIMIT } from "../../after/write-pacer.js";
+import { abortError } from "../../graph/abort.js";
+import { resolveEndpoints } from "../../graph/clouds.js";
+import { createGraphClient } from "../../graph/create.js";
+import { formatDuration } from "../../pipeline/duration.js";
+import { loadCleanupConfig } from "../cleanup-config.js";
+import { formatWriteLimit } from "../cleanup-options.js";
+import { atLeast, cleanupProgressSink } from "../cleanup-output.js";
+import type { CliContext, Command } from "../context.js";
+import { ExitCode, exitCodeFor } from "../exit-codes.js";
+import { GRAPH_OPTIONS_HELP } from "../graph-options.js";
+import { graphConfigFor, loggerFor } from "../import-run.js";
+
+const help = `Usage: autopilot-import cleanup [--state-dir DIR] [--run ID] [--max-time DURATION] [--json] [options]
+
+Deletes the staged records (importedWindowsAutopilotDeviceIdentities) that the import runs journaled in
+the state directory created and did not delete yet: those an import left because of --no-cleanup,
+its --cleanup-max-time, a signal or a crash, and those of runs started over with --fresh. Only
+records whose outcome is journaled go (the report has them), only by the ids Graph gave us, never
+anyone else's; a record already gone (404) counts as deleted. Each $batch of deletes is journaled, so
+a cleanup stopped in any way is finished by running it again.
+
+Deletes are writes (Intune allows an app 100 per 20 s in a tenant), so they take time: 100,000
+records need at least 5h33m. Runs journaled for another tenant or Graph endpoint than the one signed
+in to are left alone (sign in there to clean them up). Takes the state directory's lock: not while
+an import works there.
+
+Options:
+  --state-dir DIR          the state directory (default ./.autopilot-import)
+  --run ID                 only this run (its key, as autopilot-import status shows it)
+  --max-time DURATION      stop after this long, e.g. 10m, 1h (default: until everything is deleted);
+                           what is left stays journaled for the next cleanup
+  --write-limit N/DURATION the app's write budget deletes are paced by (default ${formatWriteLimit(DEFAULT_WRITE_LIMIT)}); a 429 is
+                           honoured (Retry-After) and slows them further
+  --json                   print one JSON object on stdout: {"stateDir","deleted","remaining","runs"}; each
+                           run has "run","journal","archived","tenant","endpoint","skipped" (null or
+                           "otherTenant"),"deleted","deletedBefore","alreadyGone","remaining","awaitingOutcome"
+  --force-unlock           take the state directory's lock even if its holder seems alive
+
+${GRAPH_OPTIONS_HELP}
+Environment: AUTOPILOT_IMPORT_STATE_DIR, AUTOPILOT_IMPORT_CLEANUP_MAX_TIME (--max-time),
+  AUTOPILOT_IMPORT_WRITE_LIMIT, AUTOPILOT_IMPORT_JSON, AUTOPILOT_IMPORT_FORCE_UNLOCK, and the sign-in
+  variables of 'autopilot-import import --help'.
+
+Exit codes:
+  0    every deletable staged record is deleted (also when there was none)
+  1    some are left: the time limit, records the service refused, or runs of another tenant
+  2    usage error, or the state directory is in use by another process
+  3    authentication failure or a service error
+  130  interrupted (SIGINT), 143 terminated (SIGTERM): run it again to go on
+
+Examples:
+  autopilot-import cleanup --tenant contoso.onmicrosoft.com --client-id 11111111-…
+  autopilot-import cleanup --state-dir /data/state --max-time 1h --json
+`;
+
+const number = new Intl.NumberFormat("en-US");
+
+function runLine(run: RunCleanup): string {
+  const head = `run ${run.run}${run.archived ? " (archived)" : ""}`;
+  if (run.skipped === "otherTenant") {
+    return `${head}: journaled for tenant ${run.tenant || "(the credential's own)"} at ${run.endpoint}: sign in there to delete its ${number.format(run.remaining)} staged record(s)`;
+  }
+  const gone = run.alreadyGone > 0 ? ` (${number.format(run.alreadyGone)} already gone)` : "";
+  const waiting = run.awaitingOutcome > 0 ? `; ${number.format(run.awaitingOutcome)} still wait for their outcome (resume the import)` : "";
+  return `${head}: ${number.format(run.deleted)} deleted${gone}, ${number.format(run.remaining)} left${waiting}`;
+}
+
+function json(result: CleanupRunsResult): string {
+  return JSON.stringify({ stateDir: result.stateDir, deleted: result.deleted, remaining: result.remaining, runs: result.runs });
+}
+
+async function run(args: readonly string[], context: CliContext): Promise<number> {
+  const config = loadCleanupConfig(args, context.env, context.cwd);
+  const logger = loggerFor(context, config.logLevel, config.logFile);
+  const client = createGraphClient(graphConfigFor(config.auth, 1), { signal: context.signal, logger });
+  const endpoint = resolveEndpoints({ cloud: config.auth.cloud, graphUrl: config.auth.graphUrl }).graphRoot;
+  const say = (text: string): void => {
+    context.stderr.write(`${text}\n`);
+  };
+  const progress = cleanupProgressSink(context.stderr, (fields, message) => logger.info(fields, message), config.writeLimit, {
+    now: Date.now,
+    everyMs: context.stderr.isTTY ? 200 : 10_000,
+  });
+  try {
+    logger.info({ stateDir: config.stateDir, run: config.run, maxTime: config.maxTimeMs === undefined ? null : formatDuration(config.maxTimeMs) }, "cleanup starting");
+    const result = await cleanupRuns({
+      stateDir: config.stateDir,
+      client,
+      tenant: config.auth.tenantId,
+      endpoint,
+      ...(config.run ? { run: config.run } : {}),
+      ...(config.maxTimeMs !== undefined ? { maxTimeMs: config.maxTimeMs } : {}),
+      writeLimit: config.writeLimit,
+      forceUnlock: config.forceUnlock,
+      logger,
+      signal: context.signal,
+      onRun: (r) => say(`run ${r.run}: deleting ${number.format(r.remaining)} staged record(s) (${atLeast(r.remaining, config.writeLimit)})…`),
+      onProgress: (_run, p) => progress.update({ ...p, closing: true }),
+    });
+    progress.end();
+    for (const r of result.runs) if (r.skipped !== null || r.deleted > 0 || r.remaining > 0 || r.awaitingOutcome > 0) say(runLine(r));
+    const cut = result.stoppedBy === "timeLimit" ? ` (--max-time ${formatDuration(config.maxTimeMs ?? 0)} reached: run it again to go on)` : "";
+    say(`cleanup: ${number.format(result.deleted)} staged record(s) deleted, ${number.format(result.remaining)} left${cut}`);
+    if (config.json) context.stdout.write(`${json(result)}\n`);
+    if (context.signal.aborted) return exitCodeFor(abortError(context.signal));
+    if (result.stoppedBy === "error") {
+      say(`autopilot-import: ${result.failure instanceof Error ? result.failure.message : String(result.failure)}`);
+      return exitCodeFor(result.failure);
+    }
+    return result.remaining > 0 ? ExitCode.someRowsFailed : ExitCode.ok;
+  } finally {
+    progress.end();
+    client.close();
+    logger.flush();
+  }
+}
+
+export const cleanupCommand: Command = {
+  name: "cleanup",
+  summary: "delete the staged records that journaled import runs left (only ours), e.g. after --no-cleanup",
+  help,
+  run,
+};
