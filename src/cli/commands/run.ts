@@ -10,6 +10,7 @@ import { formatDuration } from "../../pipeline/duration.js";
 import { StateLockedError } from "../../state/lock-error.js";
 import type { CliContext, Command } from "../context.js";
 import { ExitCode, exitCodeFor } from "../exit-codes.js";
+import { CLEANUP_OPTIONS_HELP } from "../cleanup-options.js";
 import { GRAPH_OPTIONS_HELP } from "../graph-options.js";
 import { graphConfigFor, loggerFor, startProgress, stepLine, type RunProgress } from "../import-run.js";
 import { loadRunConfig } from "../run-config.js";
@@ -67,11 +68,12 @@ Import (per file, as for autopilot-import import):
                            host, or one not renewed for 10 minutes, is taken over anyway); with a state directory
                            outside DIR, the inbox is also locked by DIR/${INBOX_LOCK_FILE}
 
+${CLEANUP_OPTIONS_HELP.replace("Cleanup of staged records (on by default):", "Cleanup of staged records (on by default; per file, after the file is moved: it never delays a move):")}
 ${GRAPH_OPTIONS_HELP}
 Environment (a flag wins over its variable):
   AUTOPILOT_IMPORT_INBOX, _SETTLE, _REPORT_FORMAT, _JSON, _BATCH_SIZE, _CONCURRENCY, _API, _POLL_TIMEOUT, _VERIFY,
-  _VERIFY_TIMEOUT, _UPDATE_EXISTING, _SYNC, _SYNC_WAIT, _SYNC_MAX_WAIT, _STATE_DIR, _FORCE_UNLOCK, _LOG_LEVEL,
-  _LOG_FILE, _TENANT, _CLIENT_ID, _CERTIFICATE, _MANAGED_IDENTITY, _CLOUD, _GRAPH_URL, _AUTHORITY_HOST, _CA_CERT
+  _VERIFY_TIMEOUT, _UPDATE_EXISTING, _SYNC, _SYNC_WAIT, _SYNC_MAX_WAIT, _STATE_DIR, _FORCE_UNLOCK, _CLEANUP,
+  _CLEANUP_MAX_TIME, _WRITE_LIMIT, _LOG_LEVEL, _LOG_FILE, _TENANT, _CLIENT_ID, _CERTIFICATE, _MANAGED_IDENTITY, _CLOUD, _GRAPH_URL, _AUTHORITY_HOST, _CA_CERT
   (all prefixed AUTOPILOT_IMPORT_); the standard AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET,
   AZURE_CLIENT_SECRET_FILE, AZURE_CLIENT_CERTIFICATE_PATH, AZURE_CLIENT_CERTIFICATE_PASSWORD,
   AZURE_FEDERATED_TOKEN_FILE, AZURE_AUTHORITY_HOST; HTTPS_PROXY and NO_PROXY
@@ -116,6 +118,7 @@ async function run(args: readonly string[], context: CliContext): Promise<number
       batchSize: config.batchSize,
       pollTimeoutMs: config.pollTimeoutMs,
       after: config.after,
+      ...(config.cleanup.enabled ? { cleanup: { maxTimeMs: config.cleanup.maxTimeMs, writeLimit: config.cleanup.writeLimit } } : {}),
       settleMs: config.settleMs,
       reportFormat: config.reportFormat,
       logger,

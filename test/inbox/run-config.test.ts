@@ -1,0 +1,61 @@
+/** `run`'s configuration: the same import options as `import` (shared, not copied), its own three, all from the environment too. */
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { runCommand } from "../../src/cli/commands/run.js";
+import { ENV_FOR_FLAG, SHARED_ENV_FOR_FLAG, loadImportConfig } from "../../src/cli/import-config.js";
+import { RUN_ENV_FOR_FLAG, loadRunConfig } from "../../src/cli/run-config.js";
+import { UsageError } from "../../src/errors.js";
+
+const cwd = "/work/here";
+
+function usage(action: () => unknown): string {
+  try {
+    action();
+  } catch (error) {
+    if (error instanceof UsageError) return error.message;
+    throw error;
+  }
+  throw new Error("expected a UsageError");
+}
+
+describe("run configuration", () => {
+  it("an inbox alone: the state directory inside it, a 5 s settle, CSV reports, and import's defaults", () => {
+    const config = loadRunConfig(["--inbox", "drop"], {}, cwd);
+    const shared = loadImportConfig(["a.csv"], {}, cwd);
+    expect(config).toMatchObject({ inbox: "/work/here/drop", stateDir: "/work/here/drop/.autopilot-import", settleMs: 5_000, reportFormat: "csv", forceUnlock: false });
+    for (const key of ["json", "batchSize", "concurrency", "api", "pollTimeoutMs", "logLevel", "after"] as const) expect(config[key], key).toEqual(shared[key]);
+  });
+
+  it("a container needs no argument but `run`: every option has its variable", () => {
+    const config = loadRunConfig([], { AUTOPILOT_IMPORT_INBOX: "/data", AUTOPILOT_IMPORT_SETTLE: "30s", AUTOPILOT_IMPORT_REPORT_FORMAT: "jsonl", AUTOPILOT_IMPORT_BATCH_SIZE: "50", AUTOPILOT_IMPORT_SYNC: "false", AUTOPILOT_IMPORT_TENANT: "contoso" }, cwd);
+    expect(config).toMatchObject({ inbox: "/data", stateDir: "/data/.autopilot-import", settleMs: 30_000, reportFormat: "jsonl", batchSize: 50, after: expect.objectContaining({ sync: false }), auth: expect.objectContaining({ tenantId: "contoso" }) });
+    expect(loadRunConfig([], { AUTOPILOT_IMPORT_INBOX: "/data", AUTOPILOT_IMPORT_STATE_DIR: "/state" }, cwd).stateDir).toBe("/state");
+    expect(loadRunConfig(["--inbox", "/data", "--settle", "0"], {}, cwd).settleMs).toBe(0);
+  });
+
+  it("shares import's variables, except those of --report, --dry-run and --fresh", () => {
+    for (const [flag, names] of Object.entries(SHARED_ENV_FOR_FLAG)) expect(RUN_ENV_FOR_FLAG[flag as keyof typeof RUN_ENV_FOR_FLAG], flag).toEqual(names);
+    const importOnly = Object.keys(ENV_FOR_FLAG).filter((flag) => !(flag in RUN_ENV_FOR_FLAG));
+    expect(importOnly.sort()).toEqual(["dry-run", "fresh", "report"]);
+  });
+
+  it("refuses what makes no sense for an inbox, and names bad values", () => {
+    expect(usage(() => loadRunConfig([], {}, cwd))).toMatch(/give the inbox folder with --inbox DIR or AUTOPILOT_IMPORT_INBOX/);
+    expect(usage(() => loadRunConfig(["--inbox", "/d", "--report", "r.csv"], {}, cwd))).toMatch(/--report/);
+    expect(usage(() => loadRunConfig(["--inbox", "/d", "--fresh"], {}, cwd))).toMatch(/--fresh/);
+    expect(usage(() => loadRunConfig(["--inbox", "/d", "devices.csv"], {}, cwd))).toMatch(/devices\.csv/);
+    expect(usage(() => loadRunConfig(["--inbox", "/d", "--settle", "soon"], {}, cwd))).toMatch(/^--settle: expected a duration/);
+    expect(usage(() => loadRunConfig(["--inbox", "/d"], { AUTOPILOT_IMPORT_REPORT_FORMAT: "xml" }, cwd))).toMatch(/^AUTOPILOT_IMPORT_REPORT_FORMAT: expected 'csv' or 'jsonl'/);
+  });
+
+  it("--help documents every flag and every variable", () => {
+    const flags = new Set<string>();
+    for (const match of runCommand.help.matchAll(/^ {2}--(?:no-)?([a-z][a-z-]*)/gm)) flags.add(match[1]!);
+    expect([...flags].sort()).toEqual(Object.keys(RUN_ENV_FOR_FLAG).sort());
+    const environment = runCommand.help.slice(runCommand.help.indexOf("Environment"));
+    for (const names of Object.values(RUN_ENV_FOR_FLAG)) {
+      for (const name of names) expect(environment.includes(name) || environment.includes(name.replace("AUTOPILOT_IMPORT", "")), name).toBe(true);
+    }
+    expect(path.isAbsolute(loadRunConfig(["--inbox", "."], {}, cwd).inbox)).toBe(true);
+  });
+});
