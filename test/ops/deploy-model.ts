@@ -8,6 +8,7 @@ import { parseAllDocuments } from "yaml";
 import { SYNC_ENV_FOR_FLAG } from "../../src/cli/after-config.js";
 import { GRAPH_ENV_ONLY } from "../../src/cli/graph-options.js";
 import { ENV_FOR_FLAG } from "../../src/cli/import-config.js";
+import { RUN_ENV_FOR_FLAG } from "../../src/cli/run-config.js";
 import { ROOT } from "./dockerfile-model.js";
 
 export const DEPLOY = path.join(ROOT, "deploy");
@@ -48,9 +49,14 @@ export interface K8sObject {
   readonly [field: string]: unknown;
 }
 
-/** Every environment variable the CLI reads (import, sync, settings; sign-in, secrets and proxy). */
+/** Every environment variable the CLI reads (import, run, sync, settings; sign-in, secrets and proxy). */
 export function cliEnvironmentVariables(): Set<string> {
-  return new Set<string>([...Object.values(ENV_FOR_FLAG), ...Object.values(SYNC_ENV_FOR_FLAG), ...Object.values(GRAPH_ENV_ONLY)].flat());
+  return new Set<string>([...Object.values(ENV_FOR_FLAG), ...Object.values(RUN_ENV_FOR_FLAG), ...Object.values(SYNC_ENV_FOR_FLAG), ...Object.values(GRAPH_ENV_ONLY)].flat());
+}
+
+/** The mount path holding `dir` (the longest that contains it), or undefined when `dir` is on no volume. */
+export function mountHolding(dir: string, mountPaths: readonly string[]): string | undefined {
+  return mountPaths.filter((m) => dir === m || dir.startsWith(m.endsWith("/") ? m : `${m}/`)).sort((a, b) => b.length - a.length)[0];
 }
 
 export function yamlFiles(dir = DEPLOY): string[] {

@@ -13,7 +13,9 @@ import { Namespace, type INamespace } from "kubernetes-models/v1/Namespace";
 import { PersistentVolumeClaim, type IPersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClaim";
 import { ServiceAccount, type IServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import { describe, expect, it } from "vitest";
+import { commandLoaders } from "../../src/cli/commands/index.js";
 import { GRAPH_ENV_ONLY } from "../../src/cli/graph-options.js";
+import { loadRunConfig } from "../../src/cli/run-config.js";
 import {
   DEPLOY,
   GUID,
@@ -25,6 +27,7 @@ import {
   kustomizationPatches,
   kustomizationResources,
   loadYaml,
+  mountHolding,
   patchFiles,
   quantity,
   yamlFiles,
@@ -71,6 +74,28 @@ function checkEnvironment(names: readonly { name: string; value?: string | undef
   }
 }
 
+/**
+ * The container's first argument is a command the CLI has; for `run`, the inbox and its state directory (as the CLI
+ * resolves them from these arguments and variables) lie on one mounted volume, not /tmp: moves are renames within
+ * it, and the journals survive the pod.
+ */
+function checkCommand(
+  args: readonly string[],
+  env: readonly { name: string; value?: string | undefined }[],
+  workingDir: string,
+  mountPaths: readonly string[],
+  where: string,
+): void {
+  expect(Object.keys(commandLoaders), `${where}: args[0] '${args[0]}' is not a command`).toContain(args[0]);
+  if (args[0] !== "run") return;
+  const variables = Object.fromEntries(env.flatMap((e) => (e.value === undefined ? [] : [[e.name, e.value]])));
+  const config = loadRunConfig(args.slice(1), variables, workingDir);
+  const volume = mountHolding(config.inbox, mountPaths);
+  expect(volume, `${where}: the inbox ${config.inbox} is on no volume`).toBeDefined();
+  expect(volume).not.toBe("/tmp");
+  expect(mountHolding(config.stateDir, mountPaths), `${where}: the state directory ${config.stateDir} is not on the inbox's volume`).toBe(volume);
+}
+
 /** What a CronJob of this tool needs, given the other objects applied with it. */
 function checkCronJob(cron: CronJob, siblings: readonly K8sObject[], where: string): void {
   const spec = cron.spec!;
@@ -101,6 +126,7 @@ function checkCronJob(cron: CronJob, siblings: readonly K8sObject[], where: stri
   expect(container.args?.length).toBeGreaterThan(0);
   expect(container.command, `${where}: keep the image's ENTRYPOINT`).toBeUndefined();
   checkEnvironment(container.env ?? [], where);
+  checkCommand(container.args!, container.env ?? [], container.workingDir ?? imageWorkdir, (container.volumeMounts ?? []).map((m) => m.mountPath), where);
 
   // Resources: both set, limits at least the requests.
   const { requests, limits } = container.resources ?? {};
@@ -244,6 +270,7 @@ describe("Azure Container Apps job", () => {
       expect(container.image.endsWith(":latest")).toBe(false);
       expect(container.args?.length).toBeGreaterThan(0);
       checkEnvironment(container.env ?? [], rel(file));
+      checkCommand(container.args!, container.env ?? [], imageWorkdir, (container.volumeMounts ?? []).map((m) => m.mountPath), rel(file));
       expect(container.env?.find((e) => e.name === "AUTOPILOT_IMPORT_MANAGED_IDENTITY")?.value).toMatch(GUID);
       // Consumption profile: 0.25 to 4 vCPU in steps of 0.25, with twice as many GiB of memory.
       const { cpu, memory } = container.resources;
