@@ -94,7 +94,12 @@ export async function processInboxFile(file: InboxFile, options: InboxJobOptions
     const result: InboxFileResult = summary ? { ...moved.result, summary } : moved.result;
     // Nothing appends to the journal any more: archive it (a rename of a closed file, fine on SMB shares too).
     journal.close();
-    retirePlan(moved.planFile, () => archiveFileJournal(layout.stateDir, key, now()));
+    try {
+      retirePlan(moved.planFile, () => archiveFileJournal(layout.stateDir, key, now()));
+    } catch (error) {
+      // The file is out; the plan stays and the next job retires it.
+      return { result, stoppedBy: stoppedBy ?? error };
+    }
     return { result, stoppedBy };
   } finally {
     journal.close();

@@ -6,6 +6,7 @@
  */
 import { mkdirSync, statSync } from "node:fs";
 import path from "node:path";
+import { AutopilotImportError } from "../errors.js";
 import { abortError, sleep as realSleep } from "../graph/abort.js";
 import type { SyncOutcome } from "../pipeline/types.js";
 import { WritePacer, DEFAULT_WRITE_LIMIT } from "../after/write-pacer.js";
@@ -18,7 +19,7 @@ import { inboxLayout, type InboxLayout } from "./layout.js";
 import { lockInbox } from "./lock.js";
 import { carryOutMoves, pendingPlans, retirePlan } from "./move.js";
 import type { InboxReportFormat } from "./names.js";
-import { scanInbox, type SkippedFile } from "./scan.js";
+import { scanInbox, type InboxFile, type SkippedFile } from "./scan.js";
 import { settleFiles, stillSettled } from "./settle.js";
 import type { InboxFileResult, InboxJobOptions, InboxJobResult } from "./types.js";
 
@@ -81,21 +82,38 @@ export async function runInboxJob(options: InboxJobOptions): Promise<InboxJobRes
     mkdirSync(layout.work, { recursive: true });
     const recovered = recoverMoves(layout, format, now, options);
 
-    const scan = await scanInbox(layout.inbox);
-    // File times are wall-clock times: the settle check uses the wall clock and real waits, whatever clock the import runs on.
-    const settled = await settleFiles(scan.files, { settleMs: options.settleMs, sampledAt: Date.now(), sleep: realSleep, signal });
-    const skipped: SkippedFile[] = [...scan.skipped, ...settled.skipped];
-    log?.info({ inbox: layout.inbox, ready: settled.ready.map((f) => f.name), skipped }, "inbox scanned");
-
     const files: InboxFileResult[] = [];
+    const skipped: SkippedFile[] = [];
     let stopped: InboxJobResult["stopped"] = null;
+    // A signal aborts whatever was under way (a hash, a read): reported as the interruption it is.
+    const stop = (file: string | null, error: unknown): void => {
+      stopped = { file, error: signal.aborted ? abortError(signal) : error };
+    };
+    let ready: InboxFile[] = [];
+    try {
+      const scan = await scanInbox(layout.inbox);
+      // File times are wall-clock times: the settle check uses the wall clock and real waits, whatever clock the import runs on.
+      const settled = await settleFiles(scan.files, { settleMs: options.settleMs, sampledAt: Date.now(), sleep: realSleep, signal });
+      skipped.push(...scan.skipped, ...settled.skipped);
+      ready = settled.ready;
+      log?.info({ inbox: layout.inbox, ready: ready.map((f) => f.name), skipped }, "inbox scanned");
+    } catch (error) {
+      stop(null, error instanceof AutopilotImportError || signal.aborted ? error : new InboxError(layout.inbox, "cannot read", { cause: error }));
+    }
+
     const pacer = options.cleanup ? new WritePacer(options.cleanup.writeLimit ?? DEFAULT_WRITE_LIMIT, now()) : undefined;
-    for (const file of settled.ready) {
+    for (const file of stopped ? [] : ready) {
       if (signal.aborted) {
-        stopped = { file: null, error: abortError(signal) };
+        stop(null, undefined);
         break;
       }
-      const changed = await stillSettled(file);
+      let changed: Awaited<ReturnType<typeof stillSettled>>;
+      try {
+        changed = await stillSettled(file);
+      } catch (error) {
+        stop(file.name, new InboxError(file.path, "cannot read", { cause: error }));
+        break;
+      }
       if (changed) {
         skipped.push({ name: file.name, reason: changed });
         continue;
@@ -107,12 +125,12 @@ export async function runInboxJob(options: InboxJobOptions): Promise<InboxJobRes
         log?.info({ file: file.name, outcome: result.outcome, movedTo: result.movedTo, report: result.report, summary: result.summary }, "file moved");
         options.events?.onFileEnd?.(file, result);
         if (stoppedBy !== undefined) {
-          stopped = { file: null, error: stoppedBy };
+          stop(null, stoppedBy);
           break;
         }
       } catch (error) {
         options.events?.onFileEnd?.(file, undefined);
-        stopped = { file: file.name, error };
+        stop(file.name, error);
         break;
       }
     }
@@ -122,7 +140,7 @@ export async function runInboxJob(options: InboxJobOptions): Promise<InboxJobRes
       try {
         sync = await jobSync(layout, options, signal);
       } catch (error) {
-        stopped = { file: null, error };
+        stop(null, error);
       }
     }
     return { dir: root, files, skipped, recovered, sync, stopped, durationMs: now() - started };

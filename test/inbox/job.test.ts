@@ -158,6 +158,18 @@ describe("run --inbox", () => {
     expect(emulator.stats().submissions.bySerial["JOB-FRESH-00000"]).toBeUndefined();
   });
 
+  it("a signal while the job waits for files to settle: exit 143 and the JSON object, nothing taken", async () => {
+    const { root, inbox } = makeInbox("signal");
+    drop(inbox, "devices.csv", devicesNamed("JOB-SIGNAL-", 1));
+    const controller = new AbortController();
+    setTimeout(() => controller.abort("SIGTERM"), 200);
+    const run = await cli(emulator, args(root, "--settle", "30s"), {}, controller.signal);
+    expect(run.code, run.stderr).toBe(143);
+    expect(JSON.parse(run.stdout)).toMatchObject({ files: [], stopped: { file: null, error: "interrupted by SIGTERM" }, exitCode: 143 });
+    expect(list(inbox)).toEqual(["devices.csv"]);
+    expect(existsSync(path.join(root, ".autopilot-import", "lock"))).toBe(false);
+  });
+
   it("an import that finished but was never moved (a crash in between) is moved without anything sent again", async () => {
     const { root, inbox } = makeInbox("unmoved");
     const devices = devicesNamed("JOB-UNMOVED-", 5);

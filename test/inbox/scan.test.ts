@@ -1,9 +1,9 @@
 /** Which inbox files are taken, in which order. */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { byAge, scanInbox, skipByName } from "../../src/inbox/scan.js";
-import { age, makeInbox } from "./helpers.js";
+import { makeInbox } from "./helpers.js";
 
 describe("skipByName", () => {
   it("takes .csv and .tsv in any case", () => {
@@ -33,9 +33,10 @@ describe("byAge", () => {
 describe("scanInbox", () => {
   it("lists candidates oldest first with size and mtime, and what it leaves", async () => {
     const { inbox } = makeInbox("scan");
+    const now = Date.now();
     const write = (name: string, ageMs: number, text = "x"): void => {
       writeFileSync(path.join(inbox, name), text);
-      age(path.join(inbox, name), ageMs);
+      utimesSync(path.join(inbox, name), new Date(now - ageMs), new Date(now - ageMs));
     };
     write("new.csv", 1_000);
     write("old.csv", 90_000, "hello");
