@@ -79,7 +79,8 @@ export class StagedCleanup implements StagedCleanupStage {
   /** Stops the loop's waits (never a batch in flight: its answer is journaled). */
   readonly #halt = new AbortController();
   #journal: CleanupJournal | undefined;
-  #runSignal: AbortSignal = new AbortController().signal;
+  /** Stops deletes (a batch in flight too): `start`'s signal, else the options'. */
+  #runSignal: AbortSignal;
   #holds = 0;
   #closing = false;
   #deadline: number | undefined;
@@ -98,6 +99,7 @@ export class StagedCleanup implements StagedCleanupStage {
     this.#options = options;
     this.#now = options.now ?? Date.now;
     this.#sleep = options.sleep ?? realSleep;
+    this.#runSignal = options.signal ?? new AbortController().signal;
     this.#pacer = options.pacer ?? new WritePacer(options.writeLimit ?? DEFAULT_WRITE_LIMIT, this.#now());
     const limit = this.#pacer.limit;
     const share = options.reserveShare ?? DEFAULT_RESERVE_SHARE;
