@@ -130,7 +130,8 @@ export class StagedCleanup implements StagedCleanupStage {
   }
 
   reported(row: ImportReportRow): void {
-    if (row.importedDeviceId) this.add([row.importedDeviceId]);
+    // A device still processing at the deadline keeps its staged record: it is where its result will appear.
+    if (row.importedDeviceId && row.status !== "timeout") this.add([row.importedDeviceId]);
   }
 
   /** Queues staged ids of this run (each once; those the journal says are deleted only count as deleted). */

@@ -63,7 +63,7 @@ function runLine(run: RunCleanup): string {
     return `${head}: journaled for tenant ${run.tenant || "(the credential's own)"} at ${run.endpoint}: sign in there to delete its ${number.format(run.remaining)} staged record(s)`;
   }
   const gone = run.alreadyGone > 0 ? ` (${number.format(run.alreadyGone)} already gone)` : "";
-  const waiting = run.awaitingOutcome > 0 ? `; ${number.format(run.awaitingOutcome)} still wait for their outcome (resume the import)` : "";
+  const waiting = run.awaitingOutcome > 0 ? `; ${number.format(run.awaitingOutcome)} wait for their outcome or were still processing at the deadline (kept)` : "";
   return `${head}: ${number.format(run.deleted)} deleted${gone}, ${number.format(run.remaining)} left${waiting}`;
 }
 
