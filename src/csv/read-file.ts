@@ -77,7 +77,13 @@ export async function* readDeviceFile(summary: FileSummary, context: FileReadCon
         break;
       }
       const { record } = item;
+      // Every record goes through the tracker, skipped ones too: a line break inside one shifts the lines after it.
       const line = lines.startLine(record, item.lines);
+      if (isBlankRecord(record)) {
+        // `,,,,` lines (Excel leftovers) carry no device: like blank lines, not rows.
+        lastLine = lines.trueLine(item.lines);
+        continue;
+      }
       if (columns === undefined) {
         const mapping = mapHeader(record);
         if (!mapping.ok) {
@@ -102,4 +108,10 @@ export async function* readDeviceFile(summary: FileSummary, context: FileReadCon
       source.destroy();
     }
   }
+}
+
+/** A record whose values are all white space. */
+function isBlankRecord(record: readonly string[]): boolean {
+  for (const value of record) if (value.trim() !== "") return false;
+  return true;
 }

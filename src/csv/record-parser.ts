@@ -45,7 +45,6 @@ export class RecordParser extends Parser {
       relax_quotes: true, // a stray quote inside an unquoted value is kept as text; the validator judges it
       relax_column_count: true, // short and long rows are judged per row
       skip_empty_lines: true,
-      skip_records_with_empty_values: true, // `,,,,` lines (Excel leftovers) carry no device
     });
   }
 

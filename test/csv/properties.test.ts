@@ -116,4 +116,11 @@ describe("arbitrary CSV-ish text", () => {
       { numRuns: 300 },
     );
   });
+
+  it("counts the lines of a skipped blank record too (a quoted CRLF in a CR file, found by the property above)", async () => {
+    const sample = serialize(",", [["\r\n"], [hashes[0] as string]], ["\r"], [0], false);
+    const result = await readBytes(Buffer.from(sample.text, "utf8"));
+    expect(sample.lines).toEqual([4]);
+    expect(result.rows.map((row) => row.location.line)).toEqual([4]);
+  });
 });
