@@ -1,5 +1,5 @@
 /** The after-import steps against the real emulator over HTTPS, with the real credential and Graph client. */
-import { startEmulator, type EmulatorHandle, type ScenarioInput } from "../../src/emulator/index.js";
+import { emulatorGraphConfig, startEmulator, type EmulatorHandle, type ScenarioInput } from "../../src/emulator/index.js";
 import type { Sleep } from "../../src/graph/abort.js";
 import type { GraphClient } from "../../src/graph/client.js";
 import type { ImportedDeviceIdentity } from "../../src/graph/resources.js";
@@ -21,13 +21,7 @@ export interface AfterHarness {
 export async function startAfterHarness(scenario: ScenarioInput = {}, retry?: Partial<RetryOptions>): Promise<AfterHarness> {
   const emulator = await startEmulator({ scenario: { throttling: { enabled: false }, ...scenario } });
   const client = createGraphClient({
-    method: "clientSecret",
-    tenantId: emulator.tenantId,
-    clientId: emulator.clientId,
-    clientSecret: emulator.clientSecret,
-    authorityHost: emulator.authorityHost,
-    graphUrl: emulator.graphUrl,
-    caCertificate: emulator.caCertificate,
+    ...emulatorGraphConfig(emulator),
     ...(retry ? { retry } : {}),
   });
   const waits: number[] = [];

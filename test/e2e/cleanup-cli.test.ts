@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { STAGED_PATH } from "../../src/after/cleanup.js";
-import { startEmulator, type EmulatorHandle } from "../../src/emulator/index.js";
+import { emulatorGraphConfig, startEmulator, type EmulatorHandle } from "../../src/emulator/index.js";
 import type { GraphClient } from "../../src/graph/client.js";
 import { createGraphClient } from "../../src/graph/create.js";
 import { acquireLock } from "../../src/state/lock-file.js";
@@ -30,15 +30,7 @@ const FAST_WRITES = { throttling: { writesPerWindow: 1_000, windowSeconds: 20 } 
 beforeAll(async () => {
   emulator = await startEmulator({ scenario: { seed: 5, clock: { speed: 20 }, processing: { delayMs: 1_000, spreadMs: 1_000 }, ...FAST_WRITES } });
   env = { ...emulatorEnv(emulator), AUTOPILOT_IMPORT_LOG_LEVEL: "warn" };
-  client = createGraphClient({
-    method: "clientSecret",
-    tenantId: emulator.tenantId,
-    clientId: emulator.clientId,
-    clientSecret: emulator.clientSecret,
-    authorityHost: emulator.authorityHost,
-    graphUrl: emulator.graphUrl,
-    caCertificate: emulator.caCertificate,
-  });
+  client = createGraphClient(emulatorGraphConfig(emulator));
 });
 afterAll(async () => {
   client?.close();

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parse } from "csv-parse/sync";
-import { startEmulator, type EmulatorHandle, type ScenarioInput } from "../../src/emulator/index.js";
+import { emulatorGraphConfig, startEmulator, type EmulatorHandle, type ScenarioInput } from "../../src/emulator/index.js";
 import { AdaptiveLimiter } from "../../src/graph/adaptive-limit.js";
 import type { GraphClient } from "../../src/graph/client.js";
 import { createGraphClient } from "../../src/graph/create.js";
@@ -24,13 +24,7 @@ export async function startHarness(scenario: ScenarioInput, concurrency = 4): Pr
   const limiter = new AdaptiveLimiter({ max: concurrency });
   const client = createGraphClient(
     {
-      method: "clientSecret",
-      tenantId: emulator.tenantId,
-      clientId: emulator.clientId,
-      clientSecret: emulator.clientSecret,
-      authorityHost: emulator.authorityHost,
-      graphUrl: emulator.graphUrl,
-      caCertificate: emulator.caCertificate,
+      ...emulatorGraphConfig(emulator),
       // Keep the fault tests quick (the emulator answers at once, so short backoff waits suffice) and let requests
       // outlast the tests' extreme fault rates.
       retry: { baseDelayMs: 50, maxDelayMs: 500, maxAttempts: 8 },

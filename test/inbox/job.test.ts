@@ -7,7 +7,7 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEmulator, type EmulatorHandle } from "../../src/emulator/index.js";
+import { emulatorGraphConfig, startEmulator, type EmulatorHandle } from "../../src/emulator/index.js";
 import { AdaptiveLimiter } from "../../src/graph/adaptive-limit.js";
 import { createGraphClient } from "../../src/graph/create.js";
 import { runInboxJob } from "../../src/inbox/job.js";
@@ -228,7 +228,7 @@ describe("run --inbox", () => {
     drop(inbox, "devices.csv", devicesNamed("JOB-CLEAN-", 6));
     const limiter = new AdaptiveLimiter({ max: 2 });
     const client = createGraphClient(
-      { method: "clientSecret", tenantId: emulator.tenantId, clientId: emulator.clientId, clientSecret: emulator.clientSecret, authorityHost: emulator.authorityHost, graphUrl: emulator.graphUrl, caCertificate: emulator.caCertificate },
+      emulatorGraphConfig(emulator),
       { throttleObserver: limiter },
     );
     const deletedBefore = emulator.stats().devices.stagedDeleted;

@@ -3,7 +3,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { openDeviceReader } from "../../csv/reader.js";
-import { startEmulator, type ScenarioInput } from "../../emulator/index.js";
+import { emulatorGraphConfig, startEmulator, type ScenarioInput } from "../../emulator/index.js";
 import { UsageError } from "../../errors.js";
 import type { CliContext, Command } from "../context.js";
 import { ExitCode } from "../exit-codes.js";
@@ -77,15 +77,7 @@ async function run(args: readonly string[], context: CliContext): Promise<number
     );
     const logger = loggerFor(context, "info", undefined);
     const { summary, files: read } = await runImport(context, {
-      graph: {
-        method: "clientSecret",
-        tenantId: emulator.tenantId,
-        clientId: emulator.clientId,
-        clientSecret: emulator.clientSecret,
-        authorityHost: emulator.authorityHost,
-        graphUrl: emulator.graphUrl,
-        caCertificate: emulator.caCertificate,
-      },
+      graph: emulatorGraphConfig(emulator),
       concurrency: 4,
       logger,
       input: files,

@@ -8,6 +8,7 @@ import { formatPlan, planUploads } from "../../pipeline/plan.js";
 import type { CliContext, Command } from "../context.js";
 import { ExitCode, exitCodeForImport } from "../exit-codes.js";
 import { loadImportConfig, type ImportConfig } from "../import-config.js";
+import { GRAPH_OPTIONS_HELP } from "../graph-options.js";
 import { CLEANUP_OPTIONS_HELP } from "../cleanup-options.js";
 import { cleanupEndLine } from "../cleanup-output.js";
 import { fileErrors, graphConfigFor, loggerFor, printJson, printOutcomes, runImport } from "../import-run.js";
@@ -66,21 +67,8 @@ Resume (a run is the same files by content, tenant and Graph endpoint; see autop
   --force-unlock           take the state directory's lock even if its holder seems alive (a lock of a dead
                            process on this host, or one not renewed for 10 minutes, is taken over anyway)
   Standard input (-) cannot be resumed: no journal is kept for it.
-  --log-level LEVEL        fatal, error, warn, info (default), debug, trace, silent
-  --log-file PATH          JSON log lines to this file (otherwise stderr; on a terminal only errors,
-                           so the progress bar stays readable)
 
-Authentication (Microsoft Entra ID app with DeviceManagementServiceConfig.ReadWrite.All):
-  --tenant ID              tenant id or domain
-  --client-id ID           application (client) id
-  --certificate PATH       PEM with certificate and private key (password: AZURE_CLIENT_CERTIFICATE_PASSWORD)
-  --managed-identity [ID]  use the managed identity (system-assigned, or the user-assigned client id)
-  client secret            only from AZURE_CLIENT_SECRET or the file named by AZURE_CLIENT_SECRET_FILE
-  (none of these)          workload identity, managed identity, Azure CLI/PowerShell/azd sign-in, in that order
-  --cloud NAME             public (default), usgov, usgovdod, china
-  --graph-url URL          Graph root override (e.g. the emulator)
-  --authority-host URL     sign-in host override
-  --ca-cert PATH           also trust this CA certificate (PEM), e.g. the emulator's or a TLS-inspecting proxy's
+${GRAPH_OPTIONS_HELP}  (on a terminal, only errors are logged to stderr, so the progress bar stays readable)
 
 Environment (a flag wins over its variable):
   AUTOPILOT_IMPORT_REPORT, _JSON, _BATCH_SIZE, _CONCURRENCY, _API, _POLL_TIMEOUT, _DRY_RUN, _VERIFY,
