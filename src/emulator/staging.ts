@@ -3,7 +3,8 @@ import { badRequest } from "./graph-error.js";
 import type { EmulatorState } from "./graph-call.js";
 import type { StagedInput, StagedRecord } from "./store.js";
 
-const IDENTITY_PROPERTIES: ReadonlySet<string> = new Set([
+/** The properties of an importedWindowsAutopilotDeviceIdentity: what a request may set and `$select` may name. */
+export const IDENTITY_PROPERTIES: ReadonlySet<string> = new Set([
   "id",
   "serialNumber",
   "productKey",

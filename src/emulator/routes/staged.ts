@@ -3,23 +3,13 @@ import { collection, entity, type EmulatorState, type GraphCall, type GraphResul
 import { applySelect, parseListQuery, parseSelect, type Filter } from "../odata.js";
 import type { OrderedIndex } from "../ordered-index.js";
 import { stagedToGraph } from "../representation.js";
-import { parseIdentity, parseImportBody, submit } from "../staging.js";
+import { IDENTITY_PROPERTIES, parseIdentity, parseImportBody, submit } from "../staging.js";
 import type { StagedRecord } from "../store.js";
 import { readPage, serialContains } from "./paging.js";
 
 const BASE = ["deviceManagement", "importedWindowsAutopilotDeviceIdentities"] as const;
 const CONTEXT = "deviceManagement/importedWindowsAutopilotDeviceIdentities";
-const PROPERTIES: ReadonlySet<string> = new Set([
-  "id",
-  "serialNumber",
-  "productKey",
-  "hardwareIdentifier",
-  "groupTag",
-  "assignedUserPrincipalName",
-  "importId",
-  "state",
-]);
-const select = (call: GraphCall) => parseSelect(call.url.searchParams, "importedWindowsAutopilotDeviceIdentity", PROPERTIES);
+const select = (call: GraphCall) => parseSelect(call.url.searchParams, "importedWindowsAutopilotDeviceIdentity", IDENTITY_PROPERTIES);
 
 /** Picks the records a `$filter` selects: an index for `importId eq`, a predicate otherwise. */
 function selection(
