@@ -185,12 +185,6 @@ export function printOutcomes(context: CliContext, summary: ImportSummary, repor
   context.stderr.write(`report: ${reportPath}\n`);
 }
 
-/** The closing words on stderr, and the one JSON object on stdout with --json. */
-export function printSummary(context: CliContext, summary: ImportSummary, reportPath: string, json: boolean): void {
-  printOutcomes(context, summary, reportPath);
-  if (json) printJson(context, summary);
-}
-
 /** The one JSON object on stdout (--json); `cleanup` is {"deleted","remaining"}, or null without a cleanup. */
 export function printJson(context: CliContext, summary: ImportSummary): void {
   const { rows, valid, invalid, duplicates, submitted, imported, alreadyRegistered, updated, failed, timedOut, registered, uploads, requests, durationMs, sync } = summary;

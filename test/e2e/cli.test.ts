@@ -172,13 +172,16 @@ describe("the autopilot-import CLI against the emulator", () => {
     expect(readCsvReport(report).map((r) => r.status)).toEqual(["imported", "imported", "imported"]);
   });
 
-  it("runs the demo: emulator in-process, bundled samples, an 806 and an 808 in the report", async () => {
+  it("runs the demo: emulator in-process, bundled samples, an 806 and an 808 in the report, then verify, sync and cleanup", async () => {
     const demoDir = mkdtempSync(path.join(tmpdir(), "autopilot-import-demo-"));
     const started = Date.now();
     const result = await runCli(["demo", "--json", "--report", "demo.csv"], {}, demoDir);
     expect(Date.now() - started).toBeLessThan(30_000);
     expect(result.code).toBe(0);
-    const summary = JSON.parse(result.stdout) as Record<string, number>;
+    const summary = JSON.parse(result.stdout) as Record<string, number> & { sync: { status: string }; cleanup: { deleted: number; remaining: number } };
+    expect(summary.sync.status).toBe("triggered");
+    expect(summary.cleanup).toEqual({ deleted: summary.submitted, remaining: 0 });
+    expect(summary.registered).toBe(summary.imported);
     expect(summary.alreadyRegistered).toBe(1);
     expect(summary.failed).toBe(1);
     expect(summary.imported).toBe((summary.valid ?? 0) - 2);
@@ -186,6 +189,9 @@ describe("the autopilot-import CLI against the emulator", () => {
     expect(rows).toHaveLength(summary.rows!);
     expect(rows.filter((r) => r.errorCode === "806")).toHaveLength(1);
     expect(rows.filter((r) => r.errorCode === "808")).toHaveLength(1);
+    expect(rows.filter((r) => r.status === "imported").every((r) => r.registered === "yes")).toBe(true);
     expect(result.stderr).toContain(`report: ${path.join(demoDir, "demo.csv")}`);
+    // The outcomes are told before the cleanup's remainder, as in `import`.
+    expect(result.stderr.indexOf("report: ")).toBeLessThan(result.stderr.lastIndexOf("cleanup: "));
   });
 });

@@ -4,11 +4,13 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { openDeviceReader } from "../../csv/reader.js";
 import { emulatorGraphConfig, startEmulator, type ScenarioInput } from "../../emulator/index.js";
+import { DEFAULT_WRITE_LIMIT } from "../../after/write-pacer.js";
 import { UsageError } from "../../errors.js";
 import type { CliContext, Command } from "../context.js";
 import { ExitCode } from "../exit-codes.js";
 import { defaultReportName } from "../import-config.js";
-import { fileErrors, loggerFor, printSummary, runImport } from "../import-run.js";
+import { cleanupEndLine } from "../cleanup-output.js";
+import { fileErrors, loggerFor, printJson, printOutcomes, runImport } from "../import-run.js";
 
 /** The bundled samples: fixtures/samples at the package root (from src/cli/commands or dist/cli/commands). */
 const SAMPLES_DIR = fileURLToPath(new URL("../../../fixtures/samples/", import.meta.url));
@@ -18,7 +20,9 @@ const help = `Usage: autopilot-import demo [files...] [--report PATH] [--json]
 Runs a complete import against a local Graph emulator started in this process, so you can see
 the tool work without a tenant: the emulator issues tokens to the real Azure sign-in code, stages
 and processes devices on a quick clock, and plays a tenant where one sample device is already
-registered (806) and another belongs to another tenant (808). Nothing leaves this machine.
+registered (806) and another belongs to another tenant (808). As \`import\` does, it then checks
+that the imported devices are registered, triggers the Autopilot sync once and deletes the staged
+records it created. Nothing leaves this machine.
 
 Arguments:
   files          CSV files to import (default: the bundled samples in fixtures/samples)
@@ -76,16 +80,25 @@ async function run(args: readonly string[], context: CliContext): Promise<number
         (registered && foreign ? `In this emulated tenant ${registered} is already registered (806) and ${foreign} belongs to another tenant (808).\n` : ""),
     );
     const logger = loggerFor(context, "info", undefined);
-    const { summary, files: read } = await runImport(context, {
+    const cleanup = { enabled: true, maxTimeMs: 60_000, writeLimit: DEFAULT_WRITE_LIMIT };
+    const { summary } = await runImport(context, {
       graph: emulatorGraphConfig(emulator),
       concurrency: 4,
+      // The whole job, as `import` runs it: the registration check, one sync and the cleanup of the staged records.
+      after: { verify: true, verifyTimeoutMs: 60_000, updateExisting: false, sync: true, syncWait: false, syncMaxWaitMs: 0 },
+      cleanup,
       logger,
       input: files,
       cwd: context.cwd,
       report: reportPath,
+      // As in `import`: the outcomes are told as soon as they are final, before the cleanup's remainder.
+      onOutcomes: (outcomes, read) => {
+        for (const line of fileErrors(read)) context.stderr.write(`${line}\n`);
+        printOutcomes(context, outcomes, reportPath);
+      },
     });
-    for (const line of fileErrors(read)) context.stderr.write(`${line}\n`);
-    printSummary(context, summary, reportPath, parsed.values.json === true);
+    if (summary.cleanup) context.stderr.write(`${cleanupEndLine(summary.cleanup, cleanup.writeLimit, cleanup.maxTimeMs, undefined)}\n`);
+    if (parsed.values.json === true) printJson(context, summary);
     context.stderr.write(
       "\nNext, against your tenant (an app registration with DeviceManagementServiceConfig.ReadWrite.All):\n" +
         "  AZURE_CLIENT_SECRET=… autopilot-import import devices.csv --tenant <tenant id> --client-id <app id>\n",
