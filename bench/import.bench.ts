@@ -16,7 +16,7 @@ import { cpus, platform, release, totalmem } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { startEmulator, type EmulatorHandle, type Scenario } from "../src/emulator/index.js";
+import { emulatorEnv, startEmulator, type EmulatorHandle, type Scenario } from "../src/emulator/index.js";
 import { writeDeviceCsv } from "../src/fixtures/generate.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -125,12 +125,7 @@ async function runOnce(emulator: EmulatorHandle, file: string, rows: number, bat
       cwd: DATA,
       env: {
         PATH: process.env.PATH ?? "",
-        AZURE_TENANT_ID: emulator.tenantId,
-        AZURE_CLIENT_ID: emulator.clientId,
-        AZURE_CLIENT_SECRET: emulator.clientSecret,
-        AUTOPILOT_IMPORT_GRAPH_URL: emulator.graphUrl,
-        AUTOPILOT_IMPORT_AUTHORITY_HOST: emulator.authorityHost,
-        AUTOPILOT_IMPORT_CA_CERT: emulator.caCertPath,
+        ...emulatorEnv(emulator),
       },
       stdio: ["ignore", "pipe", "pipe"],
     },

@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { startEmulator } from "../src/emulator/index.js";
+import { emulatorEnv, startEmulator } from "../src/emulator/index.js";
 import { writeDeviceCsv } from "../src/fixtures/generate.js";
 import type { ImportReportRow, Upload } from "../src/pipeline/types.js";
 import { fingerprintFiles } from "../src/state/fingerprint.js";
@@ -156,14 +156,7 @@ async function main(): Promise<void> {
   if (values["skip-cli"]) return;
 
   const emulator = await startEmulator({ scenario: { processing: { delayMs: Number(values.delay) * 1000, spreadMs: 0 } } });
-  const env = {
-    AZURE_TENANT_ID: emulator.tenantId,
-    AZURE_CLIENT_ID: emulator.clientId,
-    AZURE_CLIENT_SECRET: emulator.clientSecret,
-    AUTOPILOT_IMPORT_GRAPH_URL: emulator.graphUrl,
-    AUTOPILOT_IMPORT_AUTHORITY_HOST: emulator.authorityHost,
-    AUTOPILOT_IMPORT_CA_CERT: emulator.caCertPath,
-  };
+  const env = emulatorEnv(emulator);
   const walls: Record<"journal" | "none", number[]> = { journal: [], none: [] };
   try {
     for (let i = 0; i < Number(values.runs); i++) {

@@ -15,3 +15,17 @@ export function emulatorGraphConfig(
     caCertificate: emulator.caCertificate,
   };
 }
+
+/** The environment a separate CLI process needs to sign in to this emulator and trust it (as a container gets it). */
+export function emulatorEnv(
+  emulator: Pick<EmulatorHandle, "tenantId" | "clientId" | "clientSecret" | "authorityHost" | "graphUrl" | "caCertPath">,
+): Record<string, string> {
+  return {
+    AZURE_TENANT_ID: emulator.tenantId,
+    AZURE_CLIENT_ID: emulator.clientId,
+    AZURE_CLIENT_SECRET: emulator.clientSecret,
+    AUTOPILOT_IMPORT_GRAPH_URL: emulator.graphUrl,
+    AUTOPILOT_IMPORT_AUTHORITY_HOST: emulator.authorityHost,
+    AUTOPILOT_IMPORT_CA_CERT: emulator.caCertPath,
+  };
+}

@@ -7,7 +7,7 @@ import { createListener, type Delays } from "./server.js";
 import type { EmulatorStats } from "./stats.js";
 import { createLoopbackCertificate, writeCaFile } from "./tls.js";
 
-export { emulatorGraphConfig } from "./client-config.js";
+export { emulatorEnv, emulatorGraphConfig } from "./client-config.js";
 export { loadScenarioFile } from "./scenario-file.js";
 export { ScenarioError, parseScenario, scenarioSchema } from "./scenario.js";
 export type { RegisteredDeviceInput, Scenario, ScenarioInput } from "./scenario.js";

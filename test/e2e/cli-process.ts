@@ -1,7 +1,6 @@
 /** The built CLI (dist/cli/bin.js: `npm run build` first) as a child process, signed in to an emulator by environment. */
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import type { EmulatorHandle } from "../../src/emulator/index.js";
 
 export const BIN = fileURLToPath(new URL("../../dist/cli/bin.js", import.meta.url));
 
@@ -36,16 +35,6 @@ export function spawnCli(args: readonly string[], env: Record<string, string>, c
   return { child, result, exited: () => done };
 }
 
-/** Sign-in and endpoint of the emulator, as a container would get them. */
-export function emulatorEnv(emulator: EmulatorHandle): Record<string, string> {
-  return {
-    AZURE_TENANT_ID: emulator.tenantId,
-    AZURE_CLIENT_ID: emulator.clientId,
-    AZURE_CLIENT_SECRET: emulator.clientSecret,
-    AUTOPILOT_IMPORT_GRAPH_URL: emulator.graphUrl,
-    AUTOPILOT_IMPORT_AUTHORITY_HOST: emulator.authorityHost,
-    AUTOPILOT_IMPORT_CA_CERT: emulator.caCertPath,
-  };
-}
+export { emulatorEnv } from "../../src/emulator/index.js";
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

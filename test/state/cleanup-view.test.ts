@@ -1,26 +1,9 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import type { ImportReportRow } from "../../src/pipeline/types.js";
 import { deletableStaged, stagedCleanupCounts } from "../../src/state/cleanup-view.js";
 import { openJournal } from "../../src/state/journal.js";
 import { replayJournal } from "../../src/state/replay.js";
-import { runOf, tempDir, tickingClock } from "./helpers.js";
-
-function row(line: number, serialNumber: string, status: ImportReportRow["status"]): ImportReportRow {
-  return {
-    file: "a.csv",
-    line,
-    serialNumber,
-    status,
-    errorCode: "",
-    errorName: "",
-    message: "",
-    uploadId: "u1",
-    importedDeviceId: `staged-${serialNumber}`,
-    deviceRegistrationId: "",
-    registered: "unchecked",
-  };
-}
+import { outcome, runOf, tempDir, tickingClock } from "./helpers.js";
 
 describe("the cleanup's view of a run", () => {
   it("deletes records whose outcome is final, keeps those still processing at the deadline and those without an outcome", async () => {
@@ -41,10 +24,10 @@ describe("the cleanup's view of a run", () => {
       reconciled: false,
       stagedAt: Date.now(),
     });
-    journal.rowOutcome(row(2, "DONE", "imported"), "polled");
-    journal.rowOutcome(row(3, "FAILED", "failed"), "polled");
-    journal.rowOutcome(row(4, "SLOW", "timeout"), "polled");
-    journal.rowOutcome(row(6, "GONE", "imported"), "polled");
+    journal.rowOutcome(outcome("a.csv", 2, "DONE", "imported"), "polled");
+    journal.rowOutcome(outcome("a.csv", 3, "FAILED", "failed"), "polled");
+    journal.rowOutcome(outcome("a.csv", 4, "SLOW", "timeout"), "polled");
+    journal.rowOutcome(outcome("a.csv", 6, "GONE", "imported"), "polled");
     journal.stagedDeleted(["staged-GONE"]);
     journal.close();
 

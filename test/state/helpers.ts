@@ -2,6 +2,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import type { ImportReportRow } from "../../src/pipeline/types.js";
 import type { OpenJournalOptions } from "../../src/state/journal.js";
 
 export function tempDir(prefix = "state-"): string {
@@ -30,4 +31,22 @@ export function runOf(overrides: Partial<OpenJournalOptions["run"]> = {}): OpenJ
 export function tickingClock(start = Date.UTC(2026, 0, 1)): () => number {
   let t = start;
   return () => (t += 1000);
+}
+
+/** A report row for a device of upload "u1" whose staged id is `staged-<serial>`. */
+export function outcome(file: string, line: number, serialNumber: string, status: ImportReportRow["status"], extra: Partial<ImportReportRow> = {}): ImportReportRow {
+  return {
+    file,
+    line,
+    serialNumber,
+    status,
+    errorCode: "",
+    errorName: "",
+    message: "",
+    uploadId: "u1",
+    importedDeviceId: `staged-${serialNumber}`,
+    deviceRegistrationId: "",
+    registered: "unchecked",
+    ...extra,
+  };
 }

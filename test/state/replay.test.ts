@@ -2,10 +2,10 @@ import { existsSync, readFileSync, truncateSync, statSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { StateError } from "../../src/errors.js";
-import type { ImportReportRow, Upload } from "../../src/pipeline/types.js";
+import type { Upload } from "../../src/pipeline/types.js";
 import { openJournal } from "../../src/state/journal.js";
 import { replayJournal, stagedRecords } from "../../src/state/replay.js";
-import { runOf, tempDir, tickingClock } from "./helpers.js";
+import { outcome, runOf, tempDir, tickingClock } from "./helpers.js";
 
 function upload(id: string, rows: Array<[string, number, string]>): Upload {
   return {
@@ -14,23 +14,6 @@ function upload(id: string, rows: Array<[string, number, string]>): Upload {
     status: "noUpload",
     size: rows.length,
     devices: rows.map(([file, line, serialNumber]) => ({ location: { file, line }, device: { serialNumber, hardwareIdentifier: "SECRET-HASH==" } })),
-  };
-}
-
-function outcome(file: string, line: number, serialNumber: string, status: ImportReportRow["status"], extra: Partial<ImportReportRow> = {}): ImportReportRow {
-  return {
-    file,
-    line,
-    serialNumber,
-    status,
-    errorCode: "",
-    errorName: "",
-    message: "",
-    uploadId: "u1",
-    importedDeviceId: `staged-${serialNumber}`,
-    deviceRegistrationId: "",
-    registered: "unchecked",
-    ...extra,
   };
 }
 
