@@ -7,12 +7,21 @@ import { GraphRequestError } from "./errors/graph-request-error.js";
 import { OutcomeUnknownError } from "./errors/outcome-unknown-error.js";
 import { decideRetry } from "./retry/decide.js";
 import { mergeRetryOptions, type RetryOptions } from "./retry/policy.js";
+import { pathHasSelect, pathWithoutSelect } from "./query-options.js";
+import type { ServiceTraits } from "./service-traits.js";
 import type { StatsCounter } from "./stats.js";
 import type { GraphRequest, GraphResponse } from "./types.js";
 import type { GraphLogger, GraphVersion, ThrottleObserver } from "./client.js";
 
 /** Graph's documented limit of requests per $batch call. */
 export const MAX_BATCH_SIZE = 20;
+
+/**
+ * Outer answers that speak for the items, not the call: Microsoft's throttling guide says a batch with throttled items
+ * "fails with 424" (its batching guide says 200), and a 429/503 may come for the whole call. Their `responses` are read
+ * when present; without them every item counts as throttled.
+ */
+const ITEM_THROTTLING_STATUSES: readonly number[] = [424, 429, 503];
 
 export interface BatchOptions {
   /** Requests per $batch call, 1..20 (default 20). */
@@ -42,11 +51,16 @@ export interface BatchContext {
   readonly now: () => number;
   readonly random: () => number;
   readonly sleep: Sleep;
+  readonly traits: ServiceTraits;
 }
 
 interface PendingItem {
   readonly index: number;
   readonly request: GraphRequest;
+  /** The request's path, without `$select` once the service refused it. */
+  path: string;
+  /** Whether the item is being tried again without the `$select` the service refused. */
+  selectTrial: boolean;
   /** The client's retry limits with the request's own overrides. */
   readonly retry: RetryOptions;
   attempt: number;
@@ -75,7 +89,7 @@ export async function executeBatch<T>(
   requests.forEach((request, index) => {
     const version = request.version ?? context.defaultVersion;
     const group = byVersion.get(version) ?? [];
-    group.push({ index, request, retry: mergeRetryOptions(context.retry, request.retry), attempt: 1, throttled: 0 });
+    group.push({ index, request, path: request.path, selectTrial: false, retry: mergeRetryOptions(context.retry, request.retry), attempt: 1, throttled: 0 });
     byVersion.set(version, group);
   });
   for (const [version, items] of byVersion) {
@@ -105,8 +119,9 @@ async function runChunk<T>(
         // Resending the whole batch after an unknown outcome is safe only if every item is.
         idempotent: pending.every(isIdempotent),
         headers: { "client-request-id": batchId },
-        body: { requests: pending.map((item) => toSubRequest(item)) },
+        body: { requests: pending.map((item) => toSubRequest(item, context.traits)) },
         signal: context.signal,
+        acceptStatuses: ITEM_THROTTLING_STATUSES,
       });
     } catch (error) {
       // The whole call failed: each item of this chunk gets that error; other chunks still run.
@@ -119,7 +134,12 @@ async function runChunk<T>(
     }
     const answers = new Map<string, SubResponse>();
     const list = (response.body as { responses?: unknown } | undefined)?.responses;
+    // Items are matched by id: the service may answer them in any order.
     for (const answer of Array.isArray(list) ? (list as SubResponse[]) : []) answers.set(String(answer.id), answer);
+    if (!Array.isArray(list) && ITEM_THROTTLING_STATUSES.includes(response.status)) {
+      // The whole call was throttled and says nothing per item: each item waits as the outer answer asks.
+      for (const item of pending) answers.set(String(item.index), { id: String(item.index), status: 429, headers: response.headers });
+    }
 
     const retry: PendingItem[] = [];
     let waitMs = 0;
@@ -131,10 +151,20 @@ async function runChunk<T>(
       const info = requestInfo(context, item, version, batchId);
       if (status !== undefined) context.stats.status(status, true);
       if (status !== undefined && status >= 200 && status < 300) {
+        if (item.selectTrial && context.traits.works("selectWorks")) {
+          context.traits.learn("selectWorks", false);
+          context.logger?.warn({ path: item.path.split("?")[0] }, "the service fails requests that carry $select: sending none for the rest of the run");
+        }
         results[item.index] = {
           ok: true,
           response: { status, headers, body: answer?.body as T, requestId: headers["request-id"] },
         };
+        continue;
+      }
+      if (status !== undefined && (status === 400 || status >= 500) && retryWithoutSelect(item, context.traits)) {
+        // $select has answered 500 on the real service: the item goes again at once, without it.
+        item.attempt += 1;
+        retry.push(item);
         continue;
       }
       const decision = decideRetry(
@@ -181,8 +211,17 @@ function isIdempotent(item: PendingItem): boolean {
   return item.request.idempotent ?? item.request.method !== "POST";
 }
 
-function toSubRequest(item: PendingItem): Record<string, unknown> {
+/** Strips an item's `$select` for one more try, once; false when it has none or already tried. */
+function retryWithoutSelect(item: PendingItem, traits: ServiceTraits): boolean {
+  if (item.request.method !== "GET" || item.selectTrial || !traits.works("selectWorks") || !pathHasSelect(item.path)) return false;
+  item.selectTrial = true;
+  item.path = pathWithoutSelect(item.path);
+  return true;
+}
+
+function toSubRequest(item: PendingItem, traits: ServiceTraits): Record<string, unknown> {
   const { request } = item;
+  const url = traits.works("selectWorks") ? item.path : pathWithoutSelect(item.path);
   const headers: Record<string, string> = { ...request.headers };
   if (request.body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === "content-type")) {
     headers["content-type"] = "application/json";
@@ -190,7 +229,7 @@ function toSubRequest(item: PendingItem): Record<string, unknown> {
   return {
     id: String(item.index),
     method: request.method,
-    url: request.path,
+    url,
     ...(Object.keys(headers).length > 0 ? { headers } : {}),
     ...(request.body !== undefined ? { body: request.body } : {}),
   };

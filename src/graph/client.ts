@@ -7,6 +7,8 @@ import { executeBatch, type BatchItemResult, type BatchOptions } from "./batch.j
 import { resolveEndpoints, type CloudName } from "./clouds.js";
 import type { RequestInfo } from "./errors/attach.js";
 import { failureError } from "./failure.js";
+import { hasSelect, withoutSelect } from "./query-options.js";
+import { ServiceTraits } from "./service-traits.js";
 import { sendAttempt } from "./http-attempt.js";
 import type { ProxyConfig } from "./proxy.js";
 import { decideRetry } from "./retry/decide.js";
@@ -59,7 +61,20 @@ export interface GraphClientOptions {
   readonly now?: () => number;
   readonly random?: () => number;
   readonly sleep?: Sleep;
+  /** What is known of the service's undocumented behaviour (shared with the pipeline; restored from a journal). */
+  readonly traits?: ServiceTraits;
 }
+
+export interface PagesOptions {
+  readonly version?: GraphVersion;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly signal?: AbortSignal;
+  /** Most pages one listing may read before it stops with an error (default DEFAULT_PAGE_BUDGET). */
+  readonly maxPages?: number;
+}
+
+/** Pages one listing may read: a million records at 1,000 a page is 1,000 pages; a runaway listing stops long before it harms. */
+export const DEFAULT_PAGE_BUDGET = 20_000;
 
 const SUCCESS = (status: number): boolean => status >= 200 && status < 300;
 
@@ -80,6 +95,8 @@ export class GraphClient {
   readonly #sleep: Sleep;
   readonly #stats = new StatsCounter();
   readonly #userAgent = `autopilot-import/${VERSION}`;
+  /** Learned service behaviour (see service-traits.ts). */
+  readonly traits: ServiceTraits;
 
   constructor(options: GraphClientOptions) {
     const endpoints = resolveEndpoints({ cloud: options.cloud, graphUrl: options.graphUrl, scope: options.scope });
@@ -87,6 +104,7 @@ export class GraphClient {
     this.#now = options.now ?? Date.now;
     this.#random = options.random ?? Math.random;
     this.#sleep = options.sleep ?? realSleep;
+    this.traits = options.traits ?? new ServiceTraits();
     this.#tokens = new TokenProvider({
       credential: options.credential,
       scope: endpoints.scope,
@@ -123,27 +141,33 @@ export class GraphClient {
     return this.#execute<T>(request, this.urlFor(request.path, request.version));
   }
 
-  /** Pages of a collection, following `@odata.nextLink` (only within the Graph root). */
-  async *pages<T>(
-    path: string,
-    options: { version?: GraphVersion; headers?: Readonly<Record<string, string>>; signal?: AbortSignal } = {},
-  ): AsyncGenerator<GraphPage<T>, void, undefined> {
+  /**
+   * Pages of a collection, following `@odata.nextLink` (only within the Graph root). A link seen before (a paging bug
+   * reported on the real service returned the same page forever) or more than `maxPages` pages end it with an error.
+   */
+  async *pages<T>(path: string, options: PagesOptions = {}): AsyncGenerator<GraphPage<T>, void, undefined> {
+    const maxPages = options.maxPages ?? DEFAULT_PAGE_BUDGET;
     let url = this.urlFor(path, options.version);
-    for (;;) {
-      const request: GraphRequest = { method: "GET", path, ...options };
+    const seen = new Set<string>();
+    for (let page = 1; ; page++) {
+      const request: GraphRequest = { method: "GET", path, version: options.version, headers: options.headers, signal: options.signal };
       const { body } = await this.#execute<GraphPage<T>>(request, url);
       yield { ...body, value: Array.isArray(body?.value) ? body.value : [] };
       const next = body?.["@odata.nextLink"];
       if (!next) return;
+      if (seen.has(next)) {
+        throw new ServiceError(`the service sent the same @odata.nextLink twice while listing ${path.split("?")[0]}: stopping instead of reading the same page forever (page ${page})`, undefined, "PagingLoop");
+      }
+      if (page >= maxPages) {
+        throw new ServiceError(`listing ${path.split("?")[0]} passed its budget of ${maxPages} pages: stopping`, undefined, "PageBudgetExceeded");
+      }
+      seen.add(next);
       url = this.#sameRoot(next);
     }
   }
 
   /** Every item of a collection, page after page. */
-  async *items<T>(
-    path: string,
-    options: { version?: GraphVersion; headers?: Readonly<Record<string, string>>; signal?: AbortSignal } = {},
-  ): AsyncGenerator<T, void, undefined> {
+  async *items<T>(path: string, options: PagesOptions = {}): AsyncGenerator<T, void, undefined> {
     for await (const page of this.pages<T>(path, options)) yield* page.value;
   }
 
@@ -165,6 +189,7 @@ export class GraphClient {
         now: this.#now,
         random: this.#random,
         sleep: this.#sleep,
+        traits: this.traits,
       },
       requests,
       options,
@@ -182,6 +207,13 @@ export class GraphClient {
     if (this.#ownsTransport) this.#transport.destroy();
   }
 
+  /** A request refused with $select succeeded without it: none is sent again this run. */
+  #selectBroken(url: URL): void {
+    if (!this.traits.works("selectWorks")) return;
+    this.traits.learn("selectWorks", false);
+    this.#logger?.warn({ path: url.pathname }, "the service fails requests that carry $select: sending none for the rest of the run");
+  }
+
   // Only follow links under our Graph root: a nextLink elsewhere would receive our bearer token.
   #sameRoot(link: string): URL {
     const url = new URL(link, `${this.graphRoot}/`);
@@ -192,7 +224,7 @@ export class GraphClient {
     return url;
   }
 
-  async #execute<T>(request: GraphRequest, url: URL): Promise<GraphResponse<T>> {
+  async #execute<T>(request: GraphRequest, requestUrl: URL): Promise<GraphResponse<T>> {
     this.#stats.add("requests");
     const signal = anySignal(this.#signal, request.signal);
     throwIfAborted(signal);
@@ -209,6 +241,10 @@ export class GraphClient {
       "client-request-id": clientRequestId,
       "return-client-request-id": "true",
     };
+    // Once the service has shown it cannot take $select, no request carries it (it only trims the answer).
+    let url = request.method === "GET" && !this.traits.works("selectWorks") ? withoutSelect(requestUrl) : requestUrl;
+    /** Whether this request is trying again without the $select the service answered 400/5xx to. */
+    let selectTrial = false;
     const info: RequestInfo = { method: request.method, url: url.href, clientRequestId, headers };
     const agent = this.#transport.agentFor(url);
     let throttled = 0;
@@ -229,7 +265,8 @@ export class GraphClient {
       });
       if (result.kind === "response") {
         this.#stats.status(result.status);
-        if (SUCCESS(result.status)) {
+        if (SUCCESS(result.status) || request.acceptStatuses?.includes(result.status)) {
+          if (selectTrial) this.#selectBroken(url);
           this.#observer?.onSuccess();
           return {
             status: result.status,
@@ -237,6 +274,13 @@ export class GraphClient {
             headers: result.headers,
             requestId: result.headers["request-id"],
           };
+        }
+        if (request.method === "GET" && !selectTrial && hasSelect(url) && (result.status === 400 || result.status >= 500)) {
+          // $select has answered 500 on the real service: try once without it before treating this as a failure.
+          selectTrial = true;
+          url = withoutSelect(url);
+          this.#logger?.warn({ method: request.method, path: url.pathname, clientRequestId, status: result.status }, "Graph refused a request with $select; trying it without");
+          continue;
         }
       } else {
         this.#stats.add("networkErrors");

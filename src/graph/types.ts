@@ -21,6 +21,8 @@ export interface GraphRequest {
    */
   readonly retry?: Partial<RetryOptions>;
   readonly signal?: AbortSignal;
+  /** Non-2xx statuses handed back as answers instead of being retried or thrown (a $batch reads its items from them). */
+  readonly acceptStatuses?: readonly number[];
 }
 
 export interface GraphResponse<T = unknown> {

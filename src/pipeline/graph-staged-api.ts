@@ -108,6 +108,7 @@ export function graphStagedApi(client: GraphClient, api: "import" | "upload" = "
 
   return {
     api,
+    traits: client.traits,
     get requests() {
       return client.stats.attempts;
     },

@@ -22,10 +22,11 @@ import { isTerminal, verdictFor } from "./outcomes.js";
 import { DEFAULT_INTERVAL_POLICY, type IntervalPolicy } from "./poll-strategy.js";
 import { Poller, type PollOutcome } from "./poller.js";
 import type { ProgressSnapshot } from "./progress.js";
-import { rowForRejected, rowForTracked, rowForUnsubmitted } from "./report-rows.js";
-import { isBadRequest } from "./reconcile.js";
+import { rowForRejected, rowForTracked, rowForUnknownOutcome, rowForUnsubmitted } from "./report-rows.js";
 import { resumeFromJournal } from "./resume.js";
-import { odataString, type ServiceCapabilities, type StagedApi } from "./staged-api.js";
+import { probeService } from "./service-probe.js";
+import { journalTraits } from "./service-traits-journal.js";
+import { newCapabilities, type StagedApi } from "./staged-api.js";
 import { submitUpload } from "./submitter.js";
 import { SummaryCounter, assertSummaryInvariant } from "./summary.js";
 import { importReportColumns } from "./report-columns.js";
@@ -208,7 +209,8 @@ export async function importDevices(options: ImportDevicesOptions): Promise<Impo
     uploads.set(importId, entry);
   };
 
-  const capabilities: ServiceCapabilities = { importIdFilter: undefined, pageSize: 1000 };
+  const capabilities = newCapabilities(api.traits);
+  const stopJournalingTraits = journal ? journalTraits(api.traits, journal) : undefined;
   const poller = new Poller({
     api,
     capabilities,
@@ -255,7 +257,8 @@ export async function importDevices(options: ImportDevicesOptions): Promise<Impo
   const answers = new Map<Upload, UploadAnswerSoFar>();
   const onStaged = (upload: Upload, pending: PendingDevice, record: ImportedDeviceIdentity): void => {
     answers.get(upload)?.staged.push({ location: pending.location, serialNumber: pending.device.serialNumber, stagedId: record.id });
-    const importId = record.importId ?? upload.id;
+    // The upload's own id groups its devices, whatever importId the service stores (the uploads resource tags its own).
+    const importId = api.api === "upload" && record.importId && record.importId !== record.id ? record.importId : upload.id;
     progressFor(upload, importId);
     const device: TrackedDevice = {
       file: pending.location.file,
@@ -283,6 +286,13 @@ export async function importDevices(options: ImportDevicesOptions): Promise<Impo
     emit(rowForRejected(pending.location, pending.device.serialNumber, upload.id, message));
     settleDevice(upload.id, true);
   };
+  // Journaled as a rejection is: final, never sent again.
+  const onUnknown = (upload: Upload, pending: PendingDevice): void => {
+    answers.get(upload)?.rejected.push(pending.location);
+    progressFor(upload, upload.id);
+    emit(rowForUnknownOutcome(pending.location, pending.device.serialNumber, upload.id));
+    settleDevice(upload.id, true);
+  };
 
   const submitterDeps = {
     api,
@@ -290,6 +300,7 @@ export async function importDevices(options: ImportDevicesOptions): Promise<Impo
     stagedEstimate: () => poller.stagedEstimate,
     onStaged,
     onRejected,
+    onUnknown,
     sleep,
     reconcileDelayMs: options.reconcileDelayMs ?? 1_000,
     maxUnknownOutcomes: 5,
@@ -310,9 +321,8 @@ export async function importDevices(options: ImportDevicesOptions): Promise<Impo
     journal.uploadSubmitted(upload.id, { ...answer, notStaged: [], reconciled: false, stagedAt: now() });
   };
 
-  // One cheap read while the first upload fills: proves sign-in and permissions before anything is submitted, and
-  // learns whether the service can filter staged records by importId (for polling and reconciliation).
-  const ready = probeService(api, capabilities, signal);
+  // While the first upload fills: sign-in, permissions, the importId filter and the staged baseline (service-probe.ts).
+  const ready = probeService({ api, capabilities, journal, signal, log: log ? (f, m) => log.info(f, m) : undefined });
   ready.catch(fail);
 
   const inFlight = new Set<Promise<void>>();
@@ -397,6 +407,7 @@ export async function importDevices(options: ImportDevicesOptions): Promise<Impo
     fail(error);
   } finally {
     poller.close();
+    stopJournalingTraits?.();
   }
   await Promise.allSettled([...inFlight, pollerDone]);
   let sync: SyncOutcome | null = null;
@@ -438,16 +449,6 @@ export async function importDevices(options: ImportDevicesOptions): Promise<Impo
   // A signal during the cleanup: the journal holds every deletion so far; the same command (or `cleanup`) goes on.
   if (signal.aborted) throw abortError(signal);
   return { ...summary, cleanup: cleaned };
-}
-
-async function probeService(api: StagedApi, capabilities: ServiceCapabilities, signal: AbortSignal): Promise<void> {
-  try {
-    for await (const _page of api.list({ filter: `importId eq ${odataString(randomUUID())}`, top: 1, signal })) break;
-    capabilities.importIdFilter = true;
-  } catch (error) {
-    if (!isBadRequest(error)) throw error;
-    capabilities.importIdFilter = false;
-  }
 }
 
 function isFileList(input: ImportDevicesOptions["input"]): input is readonly string[] {

@@ -3,6 +3,7 @@
  * process of the same run. src/state implements it over a file; without one (library use, standard input) nothing
  * is journaled and nothing is resumed.
  */
+import type { TraitName } from "../graph/service-traits.js";
 import type { SourceLocation } from "../model/device.js";
 import type { ImportReportRow, ImportSummary, SyncOutcome, Upload } from "./types.js";
 
@@ -73,6 +74,10 @@ export interface ImportJournal {
    * reached the service, and a sync already done.
    */
   readonly earlier: { readonly imported: number; readonly uploads: number; readonly sync: SyncOutcome | undefined };
+  /** What earlier processes learned of the service (src/graph/service-traits.ts). */
+  readonly traits: ReadonlyMap<TraitName, boolean>;
+  /** The staged record ids in the tenant before the run first sent anything, if recorded. */
+  readonly baseline: ReadonlySet<string> | undefined;
 
   // Written ahead of each step.
   /** The upload's importId and rows, durable before it returns (before anything is sent). */
@@ -82,6 +87,10 @@ export interface ImportJournal {
   /** A row's outcome: `polled` as polling or a rejection left it, `final` after the after-import steps. */
   rowOutcome(row: ImportReportRow, phase: "polled" | "final"): void;
   inputRead(counts: InputCounts): void;
+  /** An answer learned about the service (durable: a resume relies on it). */
+  serviceTrait(name: TraitName, value: boolean): void;
+  /** The staged ids present before the first submission (durable, before anything is sent). */
+  stagedBaseline(ids: ReadonlySet<string>): void;
   syncOutcome(sync: SyncOutcome): void;
   /** Every row has its outcome and the report is complete. */
   finished(summary: ImportSummary): void;

@@ -18,7 +18,7 @@ import { abortError } from "../graph/abort.js";
 import { isTerminal, timeoutMessage, verdictFor, type DeviceVerdict } from "./outcomes.js";
 import { choosePollStrategy, nextInterval, waitBeforeNextRound, type IntervalPolicy, type PollStrategy } from "./poll-strategy.js";
 import { isBadRequest } from "./reconcile.js";
-import { odataString, type ServiceCapabilities, type StagedApi } from "./staged-api.js";
+import { importIdUsable, odataString, type ServiceCapabilities, type StagedApi } from "./staged-api.js";
 import type { TrackedDevice } from "./types.js";
 
 /** A device's final outcome as the poller sees it. */
@@ -276,7 +276,7 @@ export class Poller {
       // Before a full listing the collection's size is unknown: assume at least one page of others' records.
       staged: this.stagedEstimate ?? this.#stagedByUs + capabilities.pageSize,
       pageSize: capabilities.pageSize,
-      importIdFilter: capabilities.importIdFilter !== false,
+      importIdFilter: importIdUsable(capabilities),
     });
   }
 

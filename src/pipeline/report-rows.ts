@@ -1,6 +1,7 @@
 /** Builds report rows: one per input row, whatever happened to it. */
 import type { RowResult } from "../model/device.js";
 import type { PollOutcome } from "./poller.js";
+import { OUTCOME_UNKNOWN_MESSAGE } from "./reconcile.js";
 import type { ImportReportRow, TrackedDevice } from "./types.js";
 
 /** The row for an input row the reader rejected (invalid or duplicate): final at once, never submitted. */
@@ -56,6 +57,23 @@ export function rowForRejected(
     errorCode: "",
     errorName: "BadRequest",
     message: `Graph rejected this device's data: ${serviceMessage}. Check the row (usually the hardware hash: recapture it) and import it again`,
+    uploadId,
+    importedDeviceId: "",
+    deviceRegistrationId: "",
+    registered: "unchecked",
+  };
+}
+
+/** The row for a device whose submission's outcome cannot be proven either way (see reconcile.ts): failed, not resent. */
+export function rowForUnknownOutcome(location: { file: string; line: number }, serialNumber: string, uploadId: string): ImportReportRow {
+  return {
+    file: location.file,
+    line: location.line,
+    serialNumber,
+    status: "failed",
+    errorCode: "",
+    errorName: "OutcomeUnknown",
+    message: OUTCOME_UNKNOWN_MESSAGE,
     uploadId,
     importedDeviceId: "",
     deviceRegistrationId: "",

@@ -6,7 +6,7 @@
 import type { ImportJournal } from "./journal-port.js";
 import { isTerminal, verdictFor } from "./outcomes.js";
 import { findStaged, type ReconcileDeps } from "./reconcile.js";
-import { rowForTracked } from "./report-rows.js";
+import { rowForTracked, rowForUnknownOutcome } from "./report-rows.js";
 import type { PendingDevice, TrackedDevice } from "./types.js";
 
 export interface ResumeDeps extends ReconcileDeps {
@@ -40,26 +40,31 @@ export async function resumeFromJournal(deps: ResumeDeps): Promise<Resumed> {
   for (const upload of uploads) {
     // Reconciliation needs serial numbers only: no hash is kept in the journal, none is needed here.
     const pending: PendingDevice[] = upload.devices.map((d) => ({ location: d.location, device: { serialNumber: d.serialNumber, hardwareIdentifier: "" } }));
-    const found = await findStaged(upload.id, pending, deps);
-    const notStaged = pending.filter((p) => !found.has(p)).map((p) => p.location);
+    const { staged: found, unknown } = await findStaged(upload.id, pending, deps);
+    const notStaged = pending.filter((p) => !found.has(p) && !unknown.includes(p)).map((p) => p.location);
     journal.uploadSubmitted(upload.id, {
       staged: [...found].map(([p, record]) => ({ location: p.location, serialNumber: p.device.serialNumber, stagedId: record.id })),
-      rejected: [],
+      // In doubt: reported failed and never sent again (its outcome is journaled below, as a rejection's is).
+      rejected: unknown.map((p) => p.location),
       notStaged,
       reconciled: true,
       stagedAt: upload.plannedAt,
     });
+    for (const p of unknown) journal.rowOutcome(rowForUnknownOutcome(p.location, p.device.serialNumber, upload.id), "polled");
     for (const [p, record] of found) {
       if (!record.state || !isTerminal(record.state.deviceImportStatus)) continue;
       const row = rowForTracked({ file: p.location.file, line: p.location.line, serialNumber: p.device.serialNumber, uploadId: upload.id, stagedId: record.id }, verdictFor(record));
       journal.rowOutcome(row, "polled");
     }
     if (found.size > 0) reconciledUploads += 1;
-    deps.log?.({ uploadId: upload.id, devices: pending.length, staged: found.size, notStaged: notStaged.length }, "reconciled an upload the previous process did not confirm");
+    deps.log?.({ uploadId: upload.id, devices: pending.length, staged: found.size, unknown: unknown.length, notStaged: notStaged.length }, "reconciled an upload the previous process did not confirm");
   }
   // A fresh deadline from now: the earlier process's wait was cut short, and --poll-timeout is the time watched.
   const resumedAt = now();
-  const devices = journal.inFlight().map(
+  const inFlight = journal.inFlight();
+  // Ours already: a serial-number reconciliation must never hand one of them to another device.
+  for (const staged of inFlight) deps.capabilities.claimed.add(staged.stagedId);
+  const devices = inFlight.map(
     (staged): TrackedDevice => ({
       file: staged.location.file,
       line: staged.location.line,

@@ -3,6 +3,7 @@
  * unit tests use an in-memory service behind the same port.
  */
 import type { ImportedDeviceIdentity } from "../graph/resources.js";
+import { ServiceTraits } from "../graph/service-traits.js";
 import type { PendingDevice, Upload } from "./types.js";
 
 export interface ListOptions {
@@ -29,6 +30,8 @@ export interface StagedApi {
   get(ids: readonly string[], signal?: AbortSignal): Promise<Map<string, ImportedDeviceIdentity | null>>;
   /** HTTP requests sent so far (retries included; a $batch counts once). */
   readonly requests: number;
+  /** What the run learned of the service (the Graph client's, so its lessons and ours share one journal). */
+  readonly traits: ServiceTraits;
 }
 
 /** What the run has learned about the service, shared by the submitter's reconciliation and the poller. */
@@ -37,9 +40,28 @@ export interface ServiceCapabilities {
   importIdFilter: boolean | undefined;
   /** The page size the service honours for $top (learned from full pages). */
   pageSize: number;
+  /** Learned behaviour, `importIdKept` above all (see service-traits.ts). */
+  readonly traits: ServiceTraits;
+  /**
+   * Ids of the staged records that were in the tenant before this run sent anything (undefined: none taken). When the
+   * service does not keep our importId, only a record outside it can be the one a lost answer staged.
+   */
+  baseline: ReadonlySet<string> | undefined;
+  /** Staged ids already matched to one of our devices: never matched to another. */
+  readonly claimed: Set<string>;
 }
 
-/** An OData string literal: single quotes doubled. */
-export function odataString(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`;
+/** Fresh capabilities for a run: nothing learned yet. */
+export function newCapabilities(traits: ServiceTraits = new ServiceTraits()): ServiceCapabilities {
+  return { importIdFilter: undefined, pageSize: 1000, traits, baseline: undefined, claimed: new Set() };
 }
+
+/**
+ * Whether `importId eq` finds an upload's records: the filter must work and the service must keep the importId we send
+ * (a public report shows it storing the record's own id there, which makes the filter answer nothing).
+ */
+export function importIdUsable(capabilities: ServiceCapabilities): boolean {
+  return capabilities.importIdFilter !== false && capabilities.traits.get("importIdKept") !== false;
+}
+
+export { odataString } from "../graph/serial-filter.js";

@@ -5,6 +5,7 @@
 import { ServiceError } from "../errors.js";
 import { OutcomeUnknownError } from "../graph/errors/index.js";
 import type { ImportedDeviceIdentity } from "../graph/resources.js";
+import { learnImportIdKept } from "./import-id.js";
 import { findStaged, type ReconcileDeps } from "./reconcile.js";
 import { planSplit } from "./split.js";
 import type { PendingDevice, Upload } from "./types.js";
@@ -14,6 +15,8 @@ export interface SubmitterDeps extends ReconcileDeps {
   onStaged(upload: Upload, device: PendingDevice, record: ImportedDeviceIdentity): void;
   /** The service refused this device outright (a 400 isolated to it). */
   onRejected(upload: Upload, device: PendingDevice, message: string): void;
+  /** Its submission's outcome cannot be proven (the service does not keep our importId): reported, never resent. */
+  onUnknown(upload: Upload, device: PendingDevice): void;
   /** Counts each request the submission sends, for logs. */
   onAttempt?(upload: Upload, devices: number): void;
   /** Called once the upload has its final id and before its first request (the journal records it here). */
@@ -57,6 +60,8 @@ async function submitPart(upload: Upload, devices: readonly PendingDevice[], dep
     if (error instanceof OutcomeUnknownError) return reconcileAndRetry(upload, devices, error, deps, unknownOutcomes + 1);
     throw error;
   }
+  // The import action tags devices with the upload's id; the uploads resource tags them itself.
+  if (deps.api.api === "import") learnImportIdKept(deps.capabilities.traits, upload.id, records, deps.log);
   const missing = matchRecords(upload, devices, records, deps);
   if (missing.length > 0) {
     // The answer did not list every device: find out rather than assume.
@@ -72,8 +77,11 @@ function matchRecords(upload: Upload, devices: readonly PendingDevice[], records
   const missing: PendingDevice[] = [];
   for (const device of devices) {
     const record = bySerial.get(device.device.serialNumber);
-    if (record) deps.onStaged(upload, device, record);
-    else missing.push(device);
+    if (record) {
+      // Only serial-number reconciliation needs to know which records are ours already.
+      if (deps.capabilities.traits.get("importIdKept") !== true) deps.capabilities.claimed.add(record.id);
+      deps.onStaged(upload, device, record);
+    } else missing.push(device);
   }
   return missing;
 }
@@ -113,9 +121,10 @@ async function reconcileAndRetry(
   }
   deps.log?.({ uploadId: upload.id, devices: devices.length, err: cause }, "submission outcome unknown; reconciling");
   await deps.sleep(deps.reconcileDelayMs, deps.signal);
-  const found = await findStaged(upload.id, devices, deps);
-  for (const [device, record] of found) deps.onStaged(upload, device, record);
-  const notStaged = devices.filter((d) => !found.has(d));
-  deps.log?.({ uploadId: upload.id, staged: found.size, resending: notStaged.length }, "reconciled");
+  const { staged, unknown } = await findStaged(upload.id, devices, deps);
+  for (const [device, record] of staged) deps.onStaged(upload, device, record);
+  for (const device of unknown) deps.onUnknown(upload, device);
+  const notStaged = devices.filter((d) => !staged.has(d) && !unknown.includes(d));
+  deps.log?.({ uploadId: upload.id, staged: staged.size, unknown: unknown.length, resending: notStaged.length }, "reconciled");
   await submitPart(upload, notStaged, deps, unknownOutcomes);
 }

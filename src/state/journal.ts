@@ -7,6 +7,7 @@
 import { existsSync } from "node:fs";
 import { hostname } from "node:os";
 import { StateError } from "../errors.js";
+import type { TraitName } from "../graph/service-traits.js";
 import type { SourceLocation } from "../model/device.js";
 import type { ImportJournal, InputCounts, JournaledRow, JournaledStaged, UnconfirmedUpload, UploadAnswer } from "../pipeline/journal-port.js";
 import type { ImportReportRow, ImportSummary, SyncOutcome, Upload } from "../pipeline/types.js";
@@ -196,6 +197,22 @@ export class FileJournal implements ImportJournal {
       },
       false,
     );
+  }
+
+  get traits(): ReadonlyMap<TraitName, boolean> {
+    return this.#state.traits;
+  }
+
+  get baseline(): ReadonlySet<string> | undefined {
+    return this.#state.baseline;
+  }
+
+  serviceTrait(name: TraitName, value: boolean): void {
+    this.append({ type: "service-trait", name, value }, true);
+  }
+
+  stagedBaseline(ids: ReadonlySet<string>): void {
+    this.append({ type: "staged-baseline", ids: [...ids] }, true);
   }
 
   inputRead(counts: InputCounts): void {

@@ -3,6 +3,7 @@
  * rows as [file index, line, …] tuples into the run's `files`: never hardware hashes, never report text it can rebuild.
  */
 import { z } from "zod";
+import { TRAIT_NAMES, type TraitName } from "../graph/service-traits.js";
 
 export const JOURNAL_VERSION = 1;
 
@@ -97,6 +98,15 @@ const syncRecord = z.object({
 /** Staged records deleted after their outcome was read (written by the cleanup of the after-import steps). */
 const stagedDeletedRecord = z.object({ type: z.literal("staged-deleted"), at, ids: z.array(z.string().min(1)).min(1) });
 
+/** An answer the run learned about the service's undocumented behaviour (src/graph/service-traits.ts). */
+const serviceTraitRecord = z.object({ type: z.literal("service-trait"), at, name: z.enum(TRAIT_NAMES as [TraitName, ...TraitName[]]), value: z.boolean() });
+
+/**
+ * The staged records in the tenant before the run sent anything: with an importId the service does not keep, what
+ * proves that a record found by serial number is ours. Written before the first submission; the newest one counts.
+ */
+const stagedBaselineRecord = z.object({ type: z.literal("staged-baseline"), at, ids: z.array(z.string().min(1)) });
+
 /** Every row has its outcome and the report was written complete. */
 const finishedRecord = z.object({ type: z.literal("run-finished"), at, summary: z.record(z.string(), z.unknown()) });
 
@@ -109,6 +119,8 @@ export const journalRecordSchema = z.discriminatedUnion("type", [
   inputReadRecord,
   syncRecord,
   stagedDeletedRecord,
+  serviceTraitRecord,
+  stagedBaselineRecord,
   finishedRecord,
 ]);
 

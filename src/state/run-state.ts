@@ -2,6 +2,7 @@
  * What a run's journal says, replayed into compact state: per row only its serial number, upload, staged id and
  * outcome (messages interned: most are one of a few sentences), per upload whether Graph confirmed it. Never a hash.
  */
+import type { TraitName } from "../graph/service-traits.js";
 import type { ImportReportRow, ImportRowStatus, Registered, SyncOutcome } from "../pipeline/types.js";
 import type { JournalRecord, OutcomeRecord, RunRecord } from "./records.js";
 
@@ -64,6 +65,10 @@ export class RunState {
   finished: { at: string; summary: Record<string, unknown> } | undefined;
   /** Staged records the cleanup deleted. */
   readonly deletedStaged = new Set<string>();
+  /** What the run learned of the service (the newest answer per trait). */
+  readonly traits = new Map<TraitName, boolean>();
+  /** Staged record ids in the tenant before the run sent anything (newest baseline record). */
+  baseline: ReadonlySet<string> | undefined;
   readonly #messages = new Map<string, string>();
 
   /**
@@ -124,6 +129,12 @@ export class RunState {
         return;
       case "staged-deleted":
         for (const id of record.ids) this.deletedStaged.add(id);
+        return;
+      case "service-trait":
+        this.traits.set(record.name, record.value);
+        return;
+      case "staged-baseline":
+        this.baseline = new Set(record.ids);
         return;
       case "run-finished":
         this.finished = { at: record.at, summary: record.summary };

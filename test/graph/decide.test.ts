@@ -28,6 +28,12 @@ describe("decideRetry: throttling", () => {
 
   it("caps a long Retry-After at maxRetryAfterMs", () => {
     expect(decide({ status: 429, headers: { "retry-after": "3600" } })).toMatchObject({ kind: "retry", delayMs: 60_000 });
+    expect(decide({ status: 429, headers: { "retry-after": "3600.5" } })).toMatchObject({ kind: "retry", delayMs: 60_000 });
+  });
+
+  it("honours a fractional Retry-After exactly, without jitter (rounded up to the millisecond)", () => {
+    expect(decide({ status: 429, headers: { "retry-after": "2.128" } }, OPTIONS, () => 0.01)).toEqual({ kind: "retry", delayMs: 2128, cause: "throttled" });
+    expect(decide({ status: 503, headers: { "retry-after": "0.25" } }, OPTIONS, () => 0.99)).toEqual({ kind: "retry", delayMs: 250, cause: "throttled" });
   });
 
   it("429 without Retry-After backs off with full jitter", () => {

@@ -18,8 +18,15 @@ describe("parseRetryAfter", () => {
     expect(parseRetryAfter("Thu, 15 Jan 2026 11:59:00 GMT", NOW)).toBe(0);
   });
 
-  it("ignores garbage, negative and fractional values (backoff applies instead)", () => {
-    for (const value of ["soon", "-5", "1.5", "", "2026-01-15T12:00:30Z", "15 Jan 2026", "Thu, 31 Feb 2026 12:00:00 GMT"]) {
+  it("reads a fraction of a second exactly, rounded up to the millisecond (Microsoft's throttling sample sends 2.128)", () => {
+    expect(parseRetryAfter("2.128", NOW)).toBe(2128);
+    expect(parseRetryAfter("1.5", NOW)).toBe(1500);
+    expect(parseRetryAfter("0.0001", NOW)).toBe(1);
+    expect(parseRetryAfter("3.0", NOW)).toBe(3000);
+  });
+
+  it("ignores garbage and negative values (backoff applies instead)", () => {
+    for (const value of ["soon", "-5", "-1.5", ".5", "1.", "1,5", "", "2026-01-15T12:00:30Z", "15 Jan 2026", "Thu, 31 Feb 2026 12:00:00 GMT"]) {
       expect(parseRetryAfter(value, NOW), value).toBeUndefined();
     }
     expect(parseRetryAfter(undefined, NOW)).toBeUndefined();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { adviceFor, isTerminal, timeoutMessage, verdictFor } from "../../src/pipeline/outcomes.js";
+import { ERROR_CODE_ADVICE, ERROR_NAME_ADVICE } from "../../src/pipeline/remedies.js";
 import type { ImportedDeviceIdentity } from "../../src/graph/resources.js";
 
 function staged(state: ImportedDeviceIdentity["state"]): ImportedDeviceIdentity {
@@ -46,7 +47,77 @@ describe("outcome mapping", () => {
     expect(adviceFor(0, "ZtdDeviceDuplicated")).toMatch(/same hardware hash was submitted twice/);
     expect(adviceFor(999, "Weird")).toMatch(/rejected the device \(999 Weird\)/);
   });
+});
 
+describe("remedy per DDS code", () => {
+  // code → the name its text must carry and what it must say (sources: src/pipeline/remedies.ts).
+  const expected: ReadonlyArray<[number, string, RegExp]> = [
+    [801, "InvalidZtdRequestBody", /could not read the request.*support case/],
+    [802, "InvalidZtdHardwareHash", /Recapture the hash/],
+    [803, "MissingZtdSerialNumberAndProductKey", /neither a usable serial number nor a product key/],
+    [806, "ZtdDeviceAlreadyAssigned", /already registered in this tenant.*nothing to do/i],
+    [807, "ZtdDeviceIsNotRegistered", /not registered to this tenant.*right tenant/],
+    [808, "ZtdDeviceAssignedToOtherTenant", /another tenant.*other tenant must deregister it.*support case with proof of ownership/],
+    [809, "ZtdProfileIsNotRegistered", /deployment profile that is not registered to this tenant/],
+    [810, "ZtdProfileAssignedToOtherTenant", /deployment profile belongs to another tenant/],
+    [811, "ZtdDeviceRegisteredByOtherTenant", /registered by another tenant.*other tenant must deregister it.*proof of ownership/],
+    [812, "ZtdDeviceNotFound", /found no device matching this record/],
+    [813, "ZtdDeviceIsNotUnique", /could not identify the device uniquely/],
+    [814, "ZtdDeviceAlreadyAadRegistered", /already exists in Microsoft Entra ID/],
+  ];
+
+  it.each(expected)("%i names %s and says what to do", (code, name, gist) => {
+    const advice = adviceFor(code, null);
+    expect(advice).toContain(`(${name})`);
+    expect(advice).toMatch(gist);
+  });
+
+  it("covers exactly the codes above, each with its own text", () => {
+    expect(Object.keys(ERROR_CODE_ADVICE).map(Number)).toEqual(expected.map(([code]) => code));
+    const texts = Object.values(ERROR_CODE_ADVICE);
+    expect(new Set(texts).size).toBe(texts.length);
+  });
+
+  it("keeps 810 to 813 on their own meanings, not shifted by one", () => {
+    expect(adviceFor(810, null)).toMatch(/ProfileAssignedToOtherTenant/);
+    expect(adviceFor(811, null)).toMatch(/DeviceRegisteredByOtherTenant/);
+    expect(adviceFor(811, null)).toMatch(/another tenant/);
+    expect(adviceFor(812, null)).toMatch(/DeviceNotFound/);
+    expect(adviceFor(812, null)).toMatch(/found no device/);
+    expect(adviceFor(813, null)).toMatch(/DeviceIsNotUnique/);
+    expect(adviceFor(813, null)).not.toMatch(/Entra/);
+  });
+
+  it("no longer sends anyone to the retired Microsoft Store for Business", () => {
+    for (const text of [...Object.values(ERROR_CODE_ADVICE), ...Object.values(ERROR_NAME_ADVICE)]) {
+      expect(text).not.toMatch(/Store for Business/i);
+    }
+  });
+
+  it("keys on the number whatever name comes with it", () => {
+    expect(adviceFor(808, "ZtdDeviceAssignedToAnotherTenant")).toBe(adviceFor(808, "ZtdDeviceAssignedToOtherTenant"));
+    expect(adviceFor(812, "SomethingElse")).toBe(adviceFor(812, null));
+  });
+
+  it("explains ZtdDeviceDuplicated and StorageError by name, in any case", () => {
+    expect(adviceFor(0, "ztddeviceduplicated")).toMatch(/\(ZtdDeviceDuplicated\).*only one copy was processed.*remove the duplicate row/);
+    expect(adviceFor(0, "StorageError")).toMatch(/\(StorageError\).*again later/);
+  });
+
+  it("falls back to the generic text for codes and names it does not know", () => {
+    expect(adviceFor(815, null)).toBe(
+      "The Device Directory Service rejected the device (815). See Microsoft's Windows Autopilot import error list for this code.",
+    );
+    expect(adviceFor(0, "")).toBe(
+      "The Device Directory Service rejected the device. See Microsoft's Windows Autopilot import error list for this code.",
+    );
+    expect(adviceFor(0, "constructor")).toMatch(/rejected the device \(constructor\)/);
+    expect(adviceFor(805, "ZtdSomethingNew")).toMatch(/rejected the device \(805 ZtdSomethingNew\)/);
+  });
+
+});
+
+describe("timeouts", () => {
   it("words timeouts, with partial reported as such", () => {
     expect(timeoutMessage("partial", 1_800_000)).toBe("partial at deadline");
     expect(timeoutMessage("unknown", 1_800_000)).toMatch(/^still unknown after 30 min/);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Poller, type PollOutcome } from "../../src/pipeline/poller.js";
 import { DEFAULT_INTERVAL_POLICY } from "../../src/pipeline/poll-strategy.js";
-import type { ServiceCapabilities } from "../../src/pipeline/staged-api.js";
+import { newCapabilities, type ServiceCapabilities } from "../../src/pipeline/staged-api.js";
 import type { TrackedDevice } from "../../src/pipeline/types.js";
 import { FakeClock, FakeService, type FakeServiceOptions } from "./helpers/fake-service.js";
 
@@ -30,7 +30,7 @@ function setup(serviceOptions: FakeServiceOptions, capabilities: Partial<Service
   const roundTimes: number[] = [];
   const poller = new Poller({
     api: service,
-    capabilities: { importIdFilter: undefined, pageSize: 1000, ...capabilities },
+    capabilities: { ...newCapabilities(service.traits), ...capabilities },
     policy: DEFAULT_INTERVAL_POLICY,
     pollTimeoutMs,
     now: clock.now,
@@ -180,7 +180,7 @@ describe("Poller", () => {
     const controller = new AbortController();
     const poller = new Poller({
       api: service,
-      capabilities: { importIdFilter: undefined, pageSize: 1000 },
+      capabilities: newCapabilities(service.traits),
       policy: DEFAULT_INTERVAL_POLICY,
       pollTimeoutMs: 600_000,
       now: clock.now,

@@ -47,6 +47,7 @@ function dyingApi(service: FakeService, controller: AbortController, crash: Cras
   };
   return {
     api: "import",
+    traits: service.traits,
     get requests() {
       return service.requests;
     },

@@ -1,6 +1,8 @@
 /** Server-timing headers: how long the service asked us to wait before the next attempt. */
 
 const DELAY_SECONDS = /^\d+$/;
+// RFC 9110 says whole seconds, but Microsoft's own throttling sample sends "2.128": read the fraction, never guess.
+const DECIMAL_SECONDS = /^\d+(?:\.\d+)?$/;
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 // RFC 9110 §5.6.7: senders MUST use IMF-fixdate; anything looser is treated as absent rather than guessed at.
 const IMF_FIXDATE = /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d{2}) ([A-Z][a-z]{2}) (\d{4}) (\d{2}):(\d{2}):(\d{2}) GMT$/;
@@ -26,14 +28,16 @@ function parseImfFixdate(value: string): number | undefined {
 }
 
 /**
- * Milliseconds to wait according to a `Retry-After` value: delay-seconds digits, or an HTTP-date minus `now`.
+ * Milliseconds to wait according to a `Retry-After` value: delay-seconds (a fraction allowed, rounded up to the
+ * millisecond), or an HTTP-date minus `now`.
  * Never below 0; `undefined` for a missing or unparseable value (the caller falls back to backoff).
  */
 export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
   if (value === undefined) return undefined;
   const trimmed = value.trim();
-  if (DELAY_SECONDS.test(trimmed)) {
-    const ms = Number(trimmed) * 1000;
+  if (DECIMAL_SECONDS.test(trimmed)) {
+    // Milliseconds, rounded up: waiting a fraction too little would be throttled again.
+    const ms = Math.ceil(Number(trimmed) * 1000);
     return Number.isFinite(ms) ? ms : undefined;
   }
   const date = parseImfFixdate(trimmed);

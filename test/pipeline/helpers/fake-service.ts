@@ -4,6 +4,7 @@
  */
 import { GraphRequestError, OutcomeUnknownError } from "../../../src/graph/errors/index.js";
 import type { ImportedDeviceIdentity } from "../../../src/graph/resources.js";
+import { ServiceTraits } from "../../../src/graph/service-traits.js";
 import type { ListOptions, StagedApi } from "../../../src/pipeline/staged-api.js";
 import type { PendingDevice, Upload } from "../../../src/pipeline/types.js";
 
@@ -27,6 +28,10 @@ export interface FakeServiceOptions {
   foreignRecords?: number;
   /** The next listings fail with 503 (as after the client's retries ran out). */
   failingLists?: number;
+  /** false: records store their own id as importId (a public report of the real service), so `importId eq` finds nothing. */
+  importIdKept?: boolean;
+  /** Serials staged by an earlier run before this one starts (same serials, other records). */
+  preStaged?: string[];
 }
 
 const info = { method: "POST", url: "https://graph.test/v1.0/deviceManagement/importedWindowsAutopilotDeviceIdentities/import", clientRequestId: "test", headers: {} };
@@ -43,6 +48,7 @@ export class FakeClock {
 
 export class FakeService implements StagedApi {
   readonly api = "import" as const;
+  readonly traits = new ServiceTraits();
   requests = 0;
   readonly records = new Map<string, StagedRecord>();
   /** How many times each serial was submitted in a request the service applied. */
@@ -67,10 +73,13 @@ export class FakeService implements StagedApi {
       nameLiteral: true,
       foreignRecords: 0,
       failingLists: 0,
+      importIdKept: true,
+      preStaged: [],
       ...options,
       unknownOutcomes: [...(options.unknownOutcomes ?? [])],
     };
     for (let i = 0; i < this.options.foreignRecords; i++) this.#stage({ serialNumber: `FOREIGN${i}`, hardwareIdentifier: "AA==" }, "other-import");
+    for (const serial of this.options.preStaged) this.#stage({ serialNumber: serial, hardwareIdentifier: "AA==" }, "earlier-run");
   }
 
   async open(_upload: Upload): Promise<void> {
@@ -133,10 +142,11 @@ export class FakeService implements StagedApi {
   }
 
   #stage(device: PendingDevice["device"], importId: string): StagedRecord {
+    const id = `staged-${this.#nextId++}`;
     const record: StagedRecord = {
-      id: `staged-${this.#nextId++}`,
+      id,
       serialNumber: device.serialNumber,
-      importId,
+      importId: this.options.importIdKept ? importId : id,
       stagedAt: this.clock.now(),
       state: { deviceImportStatus: "unknown", deviceErrorCode: 0, deviceErrorName: null, deviceRegistrationId: null },
     };
