@@ -8,7 +8,8 @@ import type { BatchItemResult } from "../graph/batch.js";
 import type { GraphClient } from "../graph/client.js";
 import type { AutopilotDeviceIdentity } from "../graph/resources.js";
 import type { GraphPage, GraphRequest } from "../graph/types.js";
-import { odataString } from "../pipeline/staged-api.js";
+import { learnHyphenRefusal, serialContainsFilter } from "../graph/serial-filter.js";
+import type { ServiceTraits } from "../graph/service-traits.js";
 
 export const REGISTERED_PATH = "/deviceManagement/windowsAutopilotDeviceIdentities";
 /** The largest page the service is asked for ($top). */
@@ -29,8 +30,11 @@ export function byIdRequest(id: string): GraphRequest {
   return { method: "GET", path: `${REGISTERED_PATH}/${encodeURIComponent(id)}` };
 }
 
-export function bySerialRequest(serial: string): GraphRequest {
-  const filter = `contains(serialNumber,${odataString(serial.trim())})`;
+/** A serial's lookup: contains() on it (or on its longest hyphen-free part, see serial-filter.ts), else the whole list. */
+export function bySerialRequest(serial: string, traits: ServiceTraits): GraphRequest {
+  const filter = serialContainsFilter(serial, traits);
+  // No filter the service takes: every page, matched exactly here (rare: a serial whose hyphenated parts are all short).
+  if (filter === undefined) return { method: "GET", path: `${REGISTERED_PATH}?$top=${MAX_REGISTERED_PAGE}` };
   return { method: "GET", path: `${REGISTERED_PATH}?$filter=${encodeURIComponent(filter)}` };
 }
 
@@ -61,7 +65,16 @@ export async function serialLookup(
   result: BatchItemResult<unknown>,
   signal?: AbortSignal,
 ): Promise<Lookup<AutopilotDeviceIdentity[]>> {
-  if (!result.ok) return { ok: false, error: result.error };
+  if (!result.ok) {
+    if (!learnHyphenRefusal(result.error, serial, client.traits)) return { ok: false, error: result.error };
+    // contains() refused the hyphen: the same lookup again in the form the service takes.
+    try {
+      return await serialLookup(client, serial, { ok: true, response: await client.request(bySerialRequest(serial, client.traits)) }, signal);
+    } catch (error) {
+      if (error instanceof ServiceError) return { ok: false, error };
+      throw error;
+    }
+  }
   const first = result.response.body as GraphPage<AutopilotDeviceIdentity> | undefined;
   const matches = exactSerialMatches(serial, Array.isArray(first?.value) ? first.value : []);
   const next = first?.["@odata.nextLink"];
@@ -80,7 +93,7 @@ export async function serialLookup(
 /** Exact matches for each serial (in order), batched: a failed lookup is data, not an exception. */
 export async function findBySerials(client: GraphClient, serials: readonly string[], signal?: AbortSignal): Promise<Array<Lookup<AutopilotDeviceIdentity[]>>> {
   if (serials.length === 0) return [];
-  const answers = await client.batch(serials.map(bySerialRequest), { signal });
+  const answers = await client.batch(serials.map((serial) => bySerialRequest(serial, client.traits)), { signal });
   const out: Array<Lookup<AutopilotDeviceIdentity[]>> = [];
   for (const [index, serial] of serials.entries()) out.push(await serialLookup(client, serial, answers[index]!, signal));
   return out;

@@ -92,7 +92,7 @@ export async function verifyRegistration(client: GraphClient, targets: readonly 
   /** Batched lookups of these entries: by id when known (unless `bySerial`), else by serial. */
   const targeted = async (entries: readonly Entry[], bySerial: boolean): Promise<void> => {
     const useId = (entry: Entry): boolean => entry.id !== undefined && !bySerial;
-    const answers = await client.batch(entries.map((e) => (useId(e) ? byIdRequest(e.id!) : bySerialRequest(e.serial))), { signal });
+    const answers = await client.batch(entries.map((e) => (useId(e) ? byIdRequest(e.id!) : bySerialRequest(e.serial, client.traits))), { signal });
     for (const [i, entry] of entries.entries()) {
       const answer = answers[i]!;
       if (useId(entry)) {

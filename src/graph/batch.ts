@@ -138,7 +138,9 @@ async function runChunk<T>(
     for (const answer of Array.isArray(list) ? (list as SubResponse[]) : []) answers.set(String(answer.id), answer);
     if (!Array.isArray(list) && ITEM_THROTTLING_STATUSES.includes(response.status)) {
       // The whole call was throttled and says nothing per item: each item waits as the outer answer asks.
-      for (const item of pending) answers.set(String(item.index), { id: String(item.index), status: 429, headers: response.headers });
+      // A 503 stays a 503 (throttling only with a Retry-After, else a transient failure within the retry limits).
+      const status = response.status === 503 ? 503 : 429;
+      for (const item of pending) answers.set(String(item.index), { id: String(item.index), status, headers: response.headers });
     }
 
     const retry: PendingItem[] = [];
@@ -151,10 +153,7 @@ async function runChunk<T>(
       const info = requestInfo(context, item, version, batchId);
       if (status !== undefined) context.stats.status(status, true);
       if (status !== undefined && status >= 200 && status < 300) {
-        if (item.selectTrial && context.traits.works("selectWorks")) {
-          context.traits.learn("selectWorks", false);
-          context.logger?.warn({ path: item.path.split("?")[0] }, "the service fails requests that carry $select: sending none for the rest of the run");
-        }
+        if (item.selectTrial) context.traits.learn("selectWorks", false);
         results[item.index] = {
           ok: true,
           response: { status, headers, body: answer?.body as T, requestId: headers["request-id"] },

@@ -8,7 +8,7 @@ import { resolveEndpoints, type CloudName } from "./clouds.js";
 import type { RequestInfo } from "./errors/attach.js";
 import { failureError } from "./failure.js";
 import { hasSelect, withoutSelect } from "./query-options.js";
-import { ServiceTraits } from "./service-traits.js";
+import { ServiceTraits, TRAIT_LESSONS } from "./service-traits.js";
 import { sendAttempt } from "./http-attempt.js";
 import type { ProxyConfig } from "./proxy.js";
 import { decideRetry } from "./retry/decide.js";
@@ -105,6 +105,10 @@ export class GraphClient {
     this.#random = options.random ?? Math.random;
     this.#sleep = options.sleep ?? realSleep;
     this.traits = options.traits ?? new ServiceTraits();
+    // Each lesson is said once, where it is learned (the client's own, the pipeline's and the after-import steps').
+    this.traits.onLearn((name, value) => {
+      if (!value) this.#logger?.warn({ trait: name }, TRAIT_LESSONS[name]);
+    });
     this.#tokens = new TokenProvider({
       credential: options.credential,
       scope: endpoints.scope,
@@ -208,10 +212,8 @@ export class GraphClient {
   }
 
   /** A request refused with $select succeeded without it: none is sent again this run. */
-  #selectBroken(url: URL): void {
-    if (!this.traits.works("selectWorks")) return;
+  #selectBroken(): void {
     this.traits.learn("selectWorks", false);
-    this.#logger?.warn({ path: url.pathname }, "the service fails requests that carry $select: sending none for the rest of the run");
   }
 
   // Only follow links under our Graph root: a nextLink elsewhere would receive our bearer token.
@@ -266,7 +268,7 @@ export class GraphClient {
       if (result.kind === "response") {
         this.#stats.status(result.status);
         if (SUCCESS(result.status) || request.acceptStatuses?.includes(result.status)) {
-          if (selectTrial) this.#selectBroken(url);
+          if (selectTrial) this.#selectBroken();
           this.#observer?.onSuccess();
           return {
             status: result.status,

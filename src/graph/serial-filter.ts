@@ -26,14 +26,8 @@ export function serialContainsFilter(serial: string, traits: ServiceTraits): str
  * Whether `error` is the service refusing a hyphenated `contains`: learned (once) so later lookups use the fallback.
  * The caller then asks `serialContainsFilter` again.
  */
-export function learnHyphenRefusal(
-  error: unknown,
-  serial: string,
-  traits: ServiceTraits,
-  log?: (fields: Record<string, unknown>, message: string) => void,
-): boolean {
+export function learnHyphenRefusal(error: unknown, serial: string, traits: ServiceTraits): boolean {
   if (!(error instanceof ServiceError) || error.status !== 400 || !serial.includes("-") || !traits.works("hyphenContainsWorks")) return false;
   traits.learn("hyphenContainsWorks", false);
-  log?.({ status: 400 }, "the service refuses contains(serialNumber) with a hyphen: looking such serials up by their longest hyphen-free part (or by listing), matched exactly here");
   return true;
 }

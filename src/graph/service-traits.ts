@@ -14,6 +14,15 @@ export type TraitName =
 
 export const TRAIT_NAMES: readonly TraitName[] = ["selectWorks", "hyphenContainsWorks", "importIdKept"];
 
+/** What the tool does once it learns that the service does not do a thing: the log line that says so. */
+export const TRAIT_LESSONS: Readonly<Record<TraitName, string>> = {
+  selectWorks: "the service fails requests that carry $select: sending none for the rest of the run (answers are larger, nothing else changes)",
+  hyphenContainsWorks:
+    "the service refuses contains(serialNumber) with a hyphen: such serials are looked up by their longest hyphen-free part, or by listing when every part is short, and matched exactly here",
+  importIdKept:
+    "the service does not keep the importId we send: devices are polled by their staged ids, and a lost answer is reconciled by serial number against the staged records that existed before the run (never resent blind)",
+};
+
 export type TraitListener = (name: TraitName, value: boolean) => void;
 
 export class ServiceTraits {

@@ -19,7 +19,6 @@ export interface ReconcileDeps {
   /** Estimated size of the staged collection (undefined before a full listing), to choose lookups or a listing. */
   readonly stagedEstimate: () => number | undefined;
   readonly signal?: AbortSignal;
-  readonly log?: (fields: Record<string, unknown>, message: string) => void;
 }
 
 export interface Reconciled {
@@ -150,7 +149,7 @@ async function recordsBySerial(devices: readonly PendingDevice[], deps: Reconcil
       try {
         for await (const page of api.list({ filter, top: capabilities.pageSize, signal })) page.forEach(keep);
       } catch (error) {
-        if (!learnHyphenRefusal(error, serial, capabilities.traits, deps.log)) throw error;
+        if (!learnHyphenRefusal(error, serial, capabilities.traits)) throw error;
         const fallback = serialContainsFilter(serial, capabilities.traits);
         if (fallback === undefined) {
           listAll = true;
