@@ -64,12 +64,14 @@ export async function serialLookup(
   serial: string,
   result: BatchItemResult<unknown>,
   signal?: AbortSignal,
+  refusedOnce = false,
 ): Promise<Lookup<AutopilotDeviceIdentity[]>> {
   if (!result.ok) {
-    if (!learnHyphenRefusal(result.error, serial, client.traits)) return { ok: false, error: result.error };
-    // contains() refused the hyphen: the same lookup again in the form the service takes.
+    if (refusedOnce || !learnHyphenRefusal(result.error, serial, client.traits)) return { ok: false, error: result.error };
+    // contains() refused the hyphen: the same lookup again, once, in the form the service takes.
     try {
-      return await serialLookup(client, serial, { ok: true, response: await client.request(bySerialRequest(serial, client.traits)) }, signal);
+      const again = await client.request(bySerialRequest(serial, client.traits));
+      return await serialLookup(client, serial, { ok: true, response: again }, signal, true);
     } catch (error) {
       if (error instanceof ServiceError) return { ok: false, error };
       throw error;

@@ -6,13 +6,14 @@ import { EmulatorClock } from "./clock.js";
 import type { EmulatorState } from "./graph-call.js";
 import { ProcessingWorker } from "./processing.js";
 import { seededRandom, type Random } from "./random.js";
-import { registeredToGraph, stagedToGraph, iso } from "./representation.js";
+import { registeredToGraph, stagedView, iso } from "./representation.js";
 import { mergeScenario, parseScenario, type RegisteredDeviceInput, type Scenario } from "./scenario.js";
 import { AutopilotSettingsState } from "./settings.js";
 import { StatsCollector, type EmulatorStats } from "./stats.js";
 import { DeviceStore, type StagedRecord } from "./store.js";
 import { Throttler } from "./throttle.js";
 
+const QUIRK_SEED_MASK = 0x2545f491;
 const FINAL: ReadonlySet<DeviceImportStatus> = new Set(["complete", "error", "partial"]);
 
 /** A client secret shaped like the ones Entra ID issues (40 characters with "8Q~"). */
@@ -35,6 +36,8 @@ export class EmulatorCore implements EmulatorState {
   private collector = new StatsCollector();
   private processRandom: Random;
   faultRandom: Random;
+  // Its own stream, so turning a service quirk on does not shift the fault and processing sequences.
+  private quirkRandom: Random;
 
   constructor(scenario: Scenario) {
     this.current = scenario;
@@ -46,6 +49,7 @@ export class EmulatorCore implements EmulatorState {
     this.clock = new EmulatorClock({ speed: scenario.clock.speed, start: scenario.clock.start ? Date.parse(scenario.clock.start) : undefined });
     this.processRandom = seededRandom(scenario.seed);
     this.faultRandom = seededRandom(scenario.seed ^ 0x5bd1e995);
+    this.quirkRandom = seededRandom(scenario.seed ^ QUIRK_SEED_MASK);
     this.throttler = new Throttler(scenario.throttling);
     this.worker = new ProcessingWorker(this.store, this.clock, () => this.processRandom, () => this.current, () => this.collector, {
       settled: (record) => this.uploadMemberSettled(record),
@@ -62,6 +66,10 @@ export class EmulatorCore implements EmulatorState {
     return this.collector;
   }
 
+  serviceRandom(): Random {
+    return this.quirkRandom;
+  }
+
   /** Applies a partial scenario over the current one; returns the validated result. */
   setScenario(patch: unknown): Scenario {
     const next = mergeScenario(this.current, patch);
@@ -69,6 +77,7 @@ export class EmulatorCore implements EmulatorState {
     if (next.seed !== this.current.seed) {
       this.processRandom = seededRandom(next.seed);
       this.faultRandom = seededRandom(next.seed ^ 0x5bd1e995);
+      this.quirkRandom = seededRandom(next.seed ^ QUIRK_SEED_MASK);
     }
     this.throttler.configure(next.throttling);
     this.identity = {
@@ -90,6 +99,7 @@ export class EmulatorCore implements EmulatorState {
     this.collector = new StatsCollector();
     this.processRandom = seededRandom(this.current.seed);
     this.faultRandom = seededRandom(this.current.seed ^ 0x5bd1e995);
+    this.quirkRandom = seededRandom(this.current.seed ^ QUIRK_SEED_MASK);
     this.seedTenant();
   }
 
@@ -107,9 +117,10 @@ export class EmulatorCore implements EmulatorState {
     return { token, expiresOn: new Date(Date.now() + this.clock.toRealMs(expiresAt - now)) };
   }
 
+  /** As Graph shows them (so `service.importIdKept` false hides the sent importId here too). */
   devices(): { staged: ImportedDeviceIdentity[]; registered: AutopilotDeviceIdentity[] } {
     return {
-      staged: [...this.store.stagedOrder].map(stagedToGraph),
+      staged: [...this.store.stagedOrder].map(stagedView(this.current)),
       registered: [...this.store.registeredOrder].map(registeredToGraph),
     };
   }

@@ -36,8 +36,12 @@ export function optionalString(body: Record<string, unknown>, property: string):
   return value;
 }
 
-/** Rejects undeclared properties; `@odata.*` annotations are always allowed. */
-export function checkProperties(body: Record<string, unknown>, allowed: ReadonlySet<string>, type: string): void {
+/**
+ * Rejects undeclared properties; `@odata.*` annotations are always allowed. `acceptUnknown`
+ * (scenario `service.acceptUnknownProperties`) lets them through, to be ignored, as a lenient service would.
+ */
+export function checkProperties(body: Record<string, unknown>, allowed: ReadonlySet<string>, type: string, acceptUnknown: boolean): void {
+  if (acceptUnknown) return;
   for (const key of Object.keys(body)) {
     if (!allowed.has(key) && !key.startsWith("@odata.")) throw unknownPropertyError(key, type);
   }

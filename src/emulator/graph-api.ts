@@ -3,6 +3,8 @@ import { GraphError, badRequest, graphErrorBody } from "./graph-error.js";
 import type { EmulatorState, GraphCall, GraphResult, GraphVersion, Route } from "./graph-call.js";
 import type { Scenario } from "./scenario.js";
 import { isRecord } from "./edm.js";
+import { batchAnswer } from "./quirks/batch-outcome.js";
+import { retryAfterValue } from "./quirks/retry-after.js";
 import { matchRoute, pathSegments } from "./router.js";
 import { registeredRoutes } from "./routes/registered.js";
 import { settingsRoutes } from "./routes/settings.js";
@@ -66,7 +68,7 @@ export function executeGraph(call: GraphCall, state: EmulatorState): Executed {
 }
 
 function throttled(call: GraphCall, state: EmulatorState): GraphResult | undefined {
-  const { throttling } = state.scenario();
+  const { throttling, service } = state.scenario();
   if (!throttling.enabled) return undefined;
   const key = `${call.principal.tenantId}/${call.principal.clientId}`;
   const decision = state.throttler.check(key, WRITE_METHODS.has(call.method), state.clock.now());
@@ -74,14 +76,11 @@ function throttled(call: GraphCall, state: EmulatorState): GraphResult | undefin
   const stats = state.stats();
   stats.throttled.total += 1;
   stats.throttled[decision.bucket] += 1;
-  const retryAfter = Math.max(1, Math.ceil(state.clock.toRealMs(decision.waitMs) / 1000));
-  return errorResult(
-    new GraphError(429, "TooManyRequests", `Too many requests. The ${decision.bucket} limit for this application in this tenant is exceeded; retry after ${retryAfter} seconds.`, {
-      "retry-after": String(retryAfter),
-    }),
-    call,
-    state.clock.now(),
-  );
+  const retryAfter = retryAfterValue(state.clock.toRealMs(decision.waitMs), service.retryAfter, state.serviceRandom());
+  const limit = `Too many requests. The ${decision.bucket} limit for this application in this tenant is exceeded`;
+  const message = retryAfter === undefined ? `${limit}.` : `${limit}; retry after ${retryAfter} seconds.`;
+  const headers: Record<string, string> = retryAfter === undefined ? {} : { "retry-after": retryAfter };
+  return errorResult(new GraphError(429, "TooManyRequests", message, headers), call, state.clock.now());
 }
 
 interface BatchItem {
@@ -117,7 +116,7 @@ function readBatch(body: unknown, max: number): BatchItem[] {
   });
 }
 
-/** JSON batching: each sub-request goes through the same routing and throttling; answered in request order. */
+/** JSON batching: each sub-request goes through the same routing and throttling, in request order; see batchAnswer for the answer. */
 function batch(call: GraphCall, state: EmulatorState): GraphResult {
   const items = readBatch(call.body, state.scenario().limits.maxBatchRequests);
   const stats = state.stats();
@@ -150,7 +149,8 @@ function batch(call: GraphCall, state: EmulatorState): GraphResult {
     if (result.body !== undefined) headers["Content-Type"] = JSON_CONTENT_TYPE;
     return { id: item.id, status: result.status, headers, ...(result.body === undefined ? {} : { body: result.body }) };
   });
-  return { status: 200, body: { responses } };
+  const answer = batchAnswer(responses, state.scenario().service, state.serviceRandom());
+  return { status: answer.status, body: { responses: answer.responses } };
 }
 
 const titleCase = (name: string): string => name.replace(/(^|-)([a-z])/g, (_match, dash: string, letter: string) => dash + letter.toUpperCase());

@@ -1,6 +1,8 @@
 import type { EmulatorClock } from "./clock.js";
 import type { AutopilotSettingsState } from "./settings.js";
+import type { ErrorContext } from "./graph-error.js";
 import type { ProcessingWorker } from "./processing.js";
+import type { Random } from "./random.js";
 import type { Scenario } from "./scenario.js";
 import type { StatsCollector } from "./stats.js";
 import type { DeviceStore, StagedRecord } from "./store.js";
@@ -41,6 +43,8 @@ export interface EmulatorState {
   readonly origin: string;
   scenario(): Scenario;
   stats(): StatsCollector;
+  /** Seeded choices of the `service` quirks (batch order, Retry-After form). */
+  serviceRandom(): Random;
   /** A staged record that belonged to an upload reached a final state or went away. */
   uploadMemberSettled(record: StagedRecord): void;
 }
@@ -55,6 +59,11 @@ export interface Route {
   /** Served only while `tenant.uploadsEnabled` is on. */
   readonly uploads?: boolean;
   readonly methods: Readonly<Partial<Record<"GET" | "POST" | "PATCH" | "DELETE", Handler>>>;
+}
+
+/** What an error body quotes of the call it answers. */
+export function errorContextOf(call: GraphCall, state: EmulatorState): ErrorContext {
+  return { requestId: call.requestId, clientRequestId: call.clientRequestId, now: state.clock.now() };
 }
 
 /** `{ "@odata.context": …, value, "@odata.nextLink"? }` */

@@ -27,10 +27,10 @@ export function graphErrorBody(code: string, message: string, context: ErrorCont
 }
 
 /** Intune answers many errors with a JSON document serialized into `message`; clients must not parse messages. */
-export function intuneMessage(context: ErrorContext, url: string, phrase = ""): string {
+export function intuneMessage(context: ErrorContext, url: string, phrase = "", lead = "An error has occurred"): string {
   return JSON.stringify({
     _version: 3,
-    Message: `An error has occurred - Operation ID (for customer support): 00000000-0000-0000-0000-000000000000 - Activity ID: ${context.requestId} - Url: ${url} - CustomApiErrorPhrase: ${phrase}`,
+    Message: `${lead} - Operation ID (for customer support): 00000000-0000-0000-0000-000000000000 - Activity ID: ${context.requestId} - Url: ${url} - CustomApiErrorPhrase: ${phrase}`,
     CustomApiErrorPhrase: phrase,
     RetryAfter: null,
     ErrorSourceService: "",

@@ -24,6 +24,8 @@ export interface ListQuery {
   readonly filter: Filter | undefined;
   /** Sequence number after which the page starts. */
   readonly after: number;
+  /** Which page of the listing this request reads, from 1 (carried in the skip token). */
+  readonly page: number;
 }
 
 /** Reads `$top`, `$filter` and `$skiptoken`; other system query options (`$select`, `$count`…) are ignored. */
@@ -36,11 +38,8 @@ export function parseListQuery(query: URLSearchParams): ListQuery {
   }
   const filterText = query.get("$filter");
   const skipToken = query.get("$skiptoken");
-  return {
-    top,
-    filter: filterText === null ? undefined : parseFilter(filterText),
-    after: skipToken === null ? 0 : decodeSkipToken(skipToken),
-  };
+  const position = skipToken === null ? { after: 0, page: 1 } : decodeSkipToken(skipToken);
+  return { top, filter: filterText === null ? undefined : parseFilter(filterText), ...position };
 }
 
 /** `$select`: the properties to return, or undefined for all. A property the entity lacks is Graph's 400. */
@@ -64,23 +63,24 @@ export function applySelect<T extends object>(entity: T, select: readonly string
   return picked as Partial<T>;
 }
 
-export function encodeSkipToken(seq: number): string {
-  return Buffer.from(`s:${seq}`).toString("base64url");
+/** Opaque to clients: the last sequence number read and the number of the page the token leads to. */
+export function encodeSkipToken(seq: number, page: number): string {
+  return Buffer.from(`s:${seq}:${page}`).toString("base64url");
 }
 
-function decodeSkipToken(token: string): number {
-  const match = /^s:(\d+)$/.exec(Buffer.from(token, "base64url").toString("utf8"));
+function decodeSkipToken(token: string): { after: number; page: number } {
+  const match = /^s:(\d+):(\d+)$/.exec(Buffer.from(token, "base64url").toString("utf8"));
   if (!match) throw new GraphError(400, "BadRequest", "The specified skip token is not valid.");
-  return Number(match[1]);
+  return { after: Number(match[1]), page: Number(match[2]) };
 }
 
-/** Absolute `@odata.nextLink`: the same request with the page's skip token, as Graph does. */
-export function nextLink(requestUrl: URL, lastSeq: number): string {
+/** Absolute `@odata.nextLink`: the same request with the skip token of page `page`, as Graph does. */
+export function nextLink(requestUrl: URL, lastSeq: number, page: number): string {
   // Keep the client's own query text (and a literal "$"), replacing only the skip token.
   const kept = requestUrl.search
     .slice(1)
     .split("&")
     .filter((part) => part !== "" && !/^(?:\$|%24)skiptoken=/i.test(part));
-  kept.push(`$skiptoken=${encodeSkipToken(lastSeq)}`);
+  kept.push(`$skiptoken=${encodeSkipToken(lastSeq, page)}`);
   return `${requestUrl.origin}${requestUrl.pathname}?${kept.join("&")}`;
 }

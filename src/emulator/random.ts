@@ -20,3 +20,13 @@ export function seededRandom(seed: number): Random {
     between: (min, max) => (max <= min ? min : min + Math.floor(next() * (max - min + 1))),
   };
 }
+
+/** A seeded Fisher–Yates shuffle: a new array, the input untouched. */
+export function shuffled<T>(items: readonly T[], random: Random): T[] {
+  const out = [...items];
+  for (let index = out.length - 1; index > 0; index -= 1) {
+    const other = random.between(0, index);
+    [out[index], out[other]] = [out[other] as T, out[index] as T];
+  }
+  return out;
+}

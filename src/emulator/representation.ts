@@ -3,6 +3,7 @@ import type {
   ImportedDeviceIdentity,
   ImportedDeviceIdentityUpload,
 } from "../graph/resources.js";
+import type { Scenario } from "./scenario.js";
 import type { RegisteredRecord, StagedRecord, UploadRecord } from "./store.js";
 
 /** How records look on the wire: the shapes in src/graph/resources.ts plus the OData annotations Graph adds. */
@@ -11,16 +12,20 @@ const NEVER = "0001-01-01T00:00:00Z";
 
 export const iso = (epochMs: number): string => new Date(epochMs).toISOString();
 
-export function stagedToGraph(record: StagedRecord): ImportedDeviceIdentity {
+/**
+ * A staged record as Graph shows it. With `importIdKept` false it reads back as a public 2023 report showed:
+ * importId and productKey are the record's own id and the hash is empty (the record itself keeps the real values).
+ */
+export function stagedToGraph(record: StagedRecord, importIdKept: boolean): ImportedDeviceIdentity {
   return {
     "@odata.type": "#microsoft.graph.importedWindowsAutopilotDeviceIdentity",
     id: record.id,
     serialNumber: record.serialNumber ?? "",
-    productKey: record.productKey,
-    hardwareIdentifier: record.hardwareIdentifier,
+    productKey: importIdKept ? record.productKey : record.id,
+    hardwareIdentifier: importIdKept ? record.hardwareIdentifier : "",
     groupTag: record.groupTag,
     assignedUserPrincipalName: record.assignedUserPrincipalName,
-    importId: record.importId,
+    importId: importIdKept ? record.importId : record.id,
     state: {
       deviceImportStatus: record.status,
       deviceRegistrationId: record.registrationId,
@@ -29,6 +34,12 @@ export function stagedToGraph(record: StagedRecord): ImportedDeviceIdentity {
     },
   };
 }
+
+/** stagedToGraph under the scenario in force, for mapping lists. */
+export const stagedView =
+  (scenario: Scenario) =>
+  (record: StagedRecord): ImportedDeviceIdentity =>
+    stagedToGraph(record, scenario.service.importIdKept);
 
 export function registeredToGraph(record: RegisteredRecord): AutopilotDeviceIdentity {
   return {

@@ -138,6 +138,27 @@ export const scenarioSchema = z.strictObject({
       requestsPerWindow: positiveInt.default(1000),
     })
     .prefault({}),
+  /** Answers to the open questions about the real service (docs/autopilot-graph.md §7); defaults are the benign answer. */
+  service: z
+    .strictObject({
+      /** false: a staged record reads back with importId = productKey = its own id and an empty hash (a 2023 report). */
+      importIdKept: z.boolean().default(true),
+      /** Collections whose `$select` (list and get by id) answers 500 InternalServerError, as reported since 2020. */
+      selectFailsOn: z.array(z.enum(["staged", "registered"])).default([]),
+      /** Outer status of a $batch in which any item answered 429: 200 (batching guide) or 424 (throttling guide). */
+      batchThrottledStatus: z.union([z.literal(200), z.literal(424)]).default(200),
+      /** Whether $batch responses come back in a seeded shuffled order (the batching guide allows any order). */
+      batchShuffle: z.boolean().default(false),
+      /** How a throttling 429 states its wait: whole seconds, three decimals, no header, or a seeded mix of the last two. */
+      retryAfter: z.enum(["seconds", "fractional", "none", "mixed"]).default("seconds"),
+      /** Whether `contains(serialNumber,'…')` with a hyphen in the value answers 400 (SDK issue 2023, a service issue). */
+      hyphenContains400: z.boolean().default(false),
+      /** Whether request bodies may carry undeclared properties (ignored) instead of the OData reader's 400. */
+      acceptUnknownProperties: z.boolean().default(false),
+      /** After this many pages of a listing, every nextLink repeats the link just followed (a 2020 bug); 0 = never. */
+      repeatNextLinkAfterPages: nonNegativeInt.default(0),
+    })
+    .prefault({}),
   faults: z
     .strictObject({
       /** Added latency (real ms) on a share of Graph requests. */

@@ -17,12 +17,12 @@ export const IDENTITY_PROPERTIES: ReadonlySet<string> = new Set([
 
 /**
  * Reads one importedWindowsAutopilotDeviceIdentity from a request body the way the OData reader does:
- * undeclared properties and wrong types are 400s, and so is a hash that is not padded standard base64.
- * `id` and `state` are accepted and ignored (the service assigns them).
+ * undeclared properties (unless `acceptUnknown`) and wrong types are 400s, and so is a hash that is not padded
+ * standard base64. `id` and `state` are accepted and ignored (the service assigns them).
  */
-export function parseIdentity(value: unknown): StagedInput {
+export function parseIdentity(value: unknown, acceptUnknown: boolean): StagedInput {
   if (!isRecord(value)) throw badRequest("The request body for an importedWindowsAutopilotDeviceIdentity must be a JSON object.");
-  checkProperties(value, IDENTITY_PROPERTIES, "importedWindowsAutopilotDeviceIdentity");
+  checkProperties(value, IDENTITY_PROPERTIES, "importedWindowsAutopilotDeviceIdentity", acceptUnknown);
   const hash = value["hardwareIdentifier"];
   if (hash !== undefined && hash !== null) {
     if (typeof hash !== "string") throw edmTypeError("hardwareIdentifier", "Edm.Binary");
@@ -39,16 +39,16 @@ export function parseIdentity(value: unknown): StagedInput {
 }
 
 /** Reads the `import` action body: `{"importedWindowsAutopilotDeviceIdentities":[…]}`, all-or-nothing. */
-export function parseImportBody(body: unknown, maxImportSize: number, allowEmptyBody = false): StagedInput[] {
+export function parseImportBody(body: unknown, maxImportSize: number, acceptUnknown: boolean, allowEmptyBody = false): StagedInput[] {
   if (allowEmptyBody && (body === undefined || (isRecord(body) && body["importedWindowsAutopilotDeviceIdentities"] === undefined))) return [];
   if (!isRecord(body)) throw badRequest("The request body must be a JSON object with 'importedWindowsAutopilotDeviceIdentities'.");
-  checkProperties(body, new Set(["importedWindowsAutopilotDeviceIdentities"]), "import");
+  checkProperties(body, new Set(["importedWindowsAutopilotDeviceIdentities"]), "import", acceptUnknown);
   const list = body["importedWindowsAutopilotDeviceIdentities"];
   if (!Array.isArray(list)) throw badRequest("The parameter 'importedWindowsAutopilotDeviceIdentities' must be an array of importedWindowsAutopilotDeviceIdentity.");
   if (list.length > maxImportSize) {
     throw badRequest(`The number of device identities in one import (${list.length}) exceeds the maximum of ${maxImportSize}.`);
   }
-  return list.map(parseIdentity);
+  return list.map((item) => parseIdentity(item, acceptUnknown));
 }
 
 /**

@@ -23,11 +23,11 @@ export function serialContainsFilter(serial: string, traits: ServiceTraits): str
 }
 
 /**
- * Whether `error` is the service refusing a hyphenated `contains`: learned (once) so later lookups use the fallback.
- * The caller then asks `serialContainsFilter` again.
+ * Whether `error` is the service refusing a hyphenated `contains` (learned, once, so later lookups use the fallback;
+ * lookups sent before it was learned are refused too). The caller then asks `serialContainsFilter` again, once.
  */
 export function learnHyphenRefusal(error: unknown, serial: string, traits: ServiceTraits): boolean {
-  if (!(error instanceof ServiceError) || error.status !== 400 || !serial.includes("-") || !traits.works("hyphenContainsWorks")) return false;
+  if (!(error instanceof ServiceError) || error.status !== 400 || !serial.includes("-")) return false;
   traits.learn("hyphenContainsWorks", false);
   return true;
 }

@@ -6,7 +6,9 @@ import type { ServiceTraits } from "../graph/service-traits.js";
  * Compares the importId of each returned record with the one sent. A public report shows the real service answering
  * importId = the record's own id: then `importId eq` finds nothing, and polling and reconciliation must not use it.
  */
-export function learnImportIdKept(traits: ServiceTraits, sentImportId: string, records: readonly ImportedDeviceIdentity[]): void {
+export function learnImportIdKept(traits: ServiceTraits, sentImportId: string | undefined, records: readonly ImportedDeviceIdentity[]): void {
   if (records.length === 0 || traits.get("importIdKept") !== undefined) return;
-  traits.learn("importIdKept", records.every((record) => record.importId === sentImportId));
+  // The uploads resource tags records itself (sentImportId undefined): a record whose importId is its own id shows the same quirk.
+  const kept = (record: ImportedDeviceIdentity): boolean => (sentImportId === undefined ? record.importId !== record.id : record.importId === sentImportId);
+  traits.learn("importIdKept", records.every(kept));
 }

@@ -61,7 +61,7 @@ async function submitPart(upload: Upload, devices: readonly PendingDevice[], dep
     throw error;
   }
   // The import action tags devices with the upload's id; the uploads resource tags them itself.
-  if (deps.api.api === "import") learnImportIdKept(deps.capabilities.traits, upload.id, records);
+  learnImportIdKept(deps.capabilities.traits, deps.api.api === "import" ? upload.id : undefined, records);
   const missing = matchRecords(upload, devices, records, deps);
   if (missing.length > 0) {
     // The answer did not list every device: find out rather than assume.

@@ -1,16 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import path from "node:path";
 import { importDevices } from "../../src/pipeline/import-devices.js";
+import { PROFILES } from "../support/profiles.js";
 import { FAST_POLL, bySerial, makeHash, readCsvReport, startHarness, writeCsv, type Harness } from "./helpers.js";
 
-describe("import against the emulator: mixed outcomes", () => {
+describe.each(PROFILES)("import against the emulator ($name profile): mixed outcomes", (profile) => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({
-      clock: { speed: 20 },
-      processing: { delayMs: 3000, spreadMs: 2000 },
-      outcomes: { otherTenantSerials: ["OTHER-808"], corruptHashSerials: ["CORRUPT-802"] },
-    });
+    h = await startHarness(
+      profile.apply({
+        clock: { speed: 20 },
+        processing: { delayMs: 3000, spreadMs: 2000 },
+        outcomes: { otherTenantSerials: ["OTHER-808"], corruptHashSerials: ["CORRUPT-802"] },
+      }),
+    );
     h.emulator.registerDevices([{ serialNumber: "KNOWN-806" }]);
   });
   afterAll(() => h?.close());
@@ -73,19 +76,31 @@ describe("import against the emulator: mixed outcomes", () => {
     expect(Object.keys(stats.submissions.bySerial).sort()).toEqual(["CORRUPT-802", "DUP-A", "KNOWN-806", "OK-1", "OK-2", "OTHER-808", "UNPADDED"]);
     const staged = h.emulator.devices().staged;
     expect(staged.find((d) => d.serialNumber === "OK-2")?.groupTag).toBe("Sales");
-    expect(staged.find((d) => d.serialNumber === "UNPADDED")?.hardwareIdentifier).toBe(`${unpadded}${"=".repeat((4 - (unpadded.length % 4)) % 4)}`);
+    // The pessimistic service reads hashes back empty; there the import itself shows the padded hash was accepted.
+    if (profile.name === "default") {
+      expect(staged.find((d) => d.serialNumber === "UNPADDED")?.hardwareIdentifier).toBe(`${unpadded}${"=".repeat((4 - (unpadded.length % 4)) % 4)}`);
+    }
   });
 
-  it("polls with $select so pages carry no hardware hashes", async () => {
+  it("polls with $select so pages carry no hardware hashes, unless the service fails $select (then without it)", async () => {
     const query = "$select=id,serialNumber,importId,state&$top=5";
     const pages = h.client.pages<Record<string, unknown>>(`/deviceManagement/importedWindowsAutopilotDeviceIdentities?${query}`);
     const first = (await pages.next()).value;
     expect(first?.value.length).toBeGreaterThan(0);
-    for (const record of first?.value ?? []) {
-      expect(Object.keys(record).sort()).toEqual(["@odata.type", "id", "importId", "serialNumber", "state"]);
+    if (profile.name === "default") {
+      expect(h.client.traits.get("selectWorks")).toBeUndefined();
+      for (const record of first?.value ?? []) {
+        expect(Object.keys(record).sort()).toEqual(["@odata.type", "id", "importId", "serialNumber", "state"]);
+      }
+      // A $select the service refuses (here a 400 for an unknown property) never fails the call: it goes again without.
+      const refused = await h.client.request<{ value: unknown[] }>({ method: "GET", path: "/deviceManagement/importedWindowsAutopilotDeviceIdentities?$select=nope" });
+      expect(refused.body.value.length).toBeGreaterThan(0);
+      expect(h.client.traits.get("selectWorks")).toBe(false);
+    } else {
+      // Learned during the import (journal-free here): no request has carried $select since.
+      expect(h.client.traits.get("selectWorks")).toBe(false);
+      expect(h.client.traits.get("importIdKept")).toBe(false);
+      expect(Object.keys(first?.value[0] ?? {})).toContain("hardwareIdentifier");
     }
-    await expect(h.client.request({ method: "GET", path: "/deviceManagement/importedWindowsAutopilotDeviceIdentities?$select=nope" })).rejects.toThrow(
-      /Could not find a property named 'nope'/,
-    );
   });
 });

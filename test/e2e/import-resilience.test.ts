@@ -3,6 +3,7 @@ import path from "node:path";
 import { importDevices } from "../../src/pipeline/import-devices.js";
 import type { RowResult } from "../../src/model/device.js";
 import type { ImportReportRow } from "../../src/pipeline/types.js";
+import { PROFILES } from "../support/profiles.js";
 import { FAST_POLL, bySerial, devicesNamed, makeHash, readCsvReport, startHarness, writeCsv, type Harness } from "./helpers.js";
 
 let h: Harness | undefined;
@@ -17,14 +18,14 @@ function expectEachSerialOnce(harness: Harness, serials: readonly string[]): voi
   expect(Object.keys(stats.submissions.bySerial).sort()).toEqual([...serials].sort());
 }
 
-describe("import against the emulator: service trouble", () => {
+describe.each(PROFILES)("import against the emulator ($name profile): service trouble", (profile) => {
   it("waits out 429s with Retry-After and shrinks concurrency, then imports everything", async () => {
-    h = await startHarness({
+    h = await startHarness(profile.apply({
       clock: { speed: 20 },
       processing: { delayMs: 2000, spreadMs: 1000 },
       // 5 writes per 20 emulated seconds (1 real second): 12 uploads must be throttled.
       throttling: { writesPerWindow: 5, windowSeconds: 20 },
-    });
+    }));
     const devices = devicesNamed("THR", 60);
     const file = writeCsv(h.dir, "throttle.csv", devices);
     const summary = await importDevices({ input: [file], client: h.client, limiter: h.limiter, batchSize: 5, pollPolicy: FAST_POLL });
@@ -37,7 +38,7 @@ describe("import against the emulator: service trouble", () => {
   });
 
   it("survives 503s, 504s and connection resets without submitting any device twice", async () => {
-    h = await startHarness({
+    h = await startHarness(profile.apply({
       seed: 7,
       clock: { speed: 20 },
       processing: { delayMs: 2000, spreadMs: 1000 },
@@ -47,7 +48,7 @@ describe("import against the emulator: service trouble", () => {
         status504: { rate: 0.15, tookEffectRatio: 0.5 },
         reset: { rate: 0.15, tookEffectRatio: 0.5 },
       },
-    }, 1); // one upload at a time keeps the seeded fault sequence reproducible
+    }), 1); // one upload at a time keeps the seeded fault sequence reproducible
     const devices = devicesNamed("FLT", 120);
     const file = writeCsv(h.dir, "faults.csv", devices);
     const reportPath = path.join(h.dir, "faults-report.jsonl");
@@ -63,12 +64,12 @@ describe("import against the emulator: service trouble", () => {
   });
 
   it("renews the access token when it expires mid-run", async () => {
-    h = await startHarness({
+    h = await startHarness(profile.apply({
       clock: { speed: 10 },
       // 10 emulated seconds: a token lives one real second, the run takes several.
       auth: { tokenLifetimeSeconds: 10 },
       processing: { delayMs: 15_000, spreadMs: 5_000 },
-    });
+    }));
     const devices = devicesNamed("TOK", 40);
     const file = writeCsv(h.dir, "token.csv", devices);
     const summary = await importDevices({ input: [file], client: h.client, limiter: h.limiter, batchSize: 10, concurrency: 1, pollPolicy: FAST_POLL });
@@ -79,7 +80,7 @@ describe("import against the emulator: service trouble", () => {
   });
 
   it("isolates a poison row the service rejects and imports the rest of its upload", async () => {
-    h = await startHarness({ clock: { speed: 20 }, processing: { delayMs: 1000, spreadMs: 500 } });
+    h = await startHarness(profile.apply({ clock: { speed: 20 }, processing: { delayMs: 1000, spreadMs: 500 } }));
     // A library caller can feed rows directly; this one carries a hash the service cannot decode.
     const poison = `${makeHash(300).slice(0, 101)}`;
     const rows: RowResult[] = Array.from({ length: 12 }, (_, i) => ({
@@ -108,11 +109,11 @@ describe("import against the emulator: service trouble", () => {
   });
 
   it("reports devices still in progress at the poll deadline as timeout", async () => {
-    h = await startHarness({
+    h = await startHarness(profile.apply({
       clock: { speed: 20 },
       processing: { delayMs: 1000, spreadMs: 500 },
       outcomes: { stuckSerials: ["STUCK-1"], partialSerials: ["PART-1"] },
-    });
+    }));
     const file = writeCsv(h.dir, "deadline.csv", [
       { serial: "DONE-1", hash: makeHash() },
       { serial: "STUCK-1", hash: makeHash() },
@@ -130,12 +131,12 @@ describe("import against the emulator: service trouble", () => {
   });
 
   it("submits through the beta uploads resource with --api upload, even with resets", async () => {
-    h = await startHarness({
+    h = await startHarness(profile.apply({
       seed: 3,
       clock: { speed: 20 },
       processing: { delayMs: 1000, spreadMs: 500 },
       faults: { reset: { rate: 0.5, tookEffectRatio: 0.5 } },
-    }, 1); // one upload at a time keeps the seeded fault sequence reproducible
+    }), 1); // one upload at a time keeps the seeded fault sequence reproducible
     const devices = devicesNamed("UPL", 30);
     const file = writeCsv(h.dir, "uploads.csv", devices);
     const report: ImportReportRow[] = [];
@@ -150,7 +151,7 @@ describe("import against the emulator: service trouble", () => {
   });
 
   it("explains that --api upload needs the retired uploads resource when the service lacks it", async () => {
-    h = await startHarness({ tenant: { uploadsEnabled: false } });
+    h = await startHarness(profile.apply({ tenant: { uploadsEnabled: false } }));
     const file = writeCsv(h.dir, "no-uploads.csv", devicesNamed("NOU", 2));
     await expect(importDevices({ input: [file], client: h.client, api: "upload", pollPolicy: FAST_POLL })).rejects.toThrow(
       /does not offer the beta uploads resource; use --api import/,

@@ -20,6 +20,7 @@ import { seededRandom } from "../../src/emulator/random.js";
 import { replayJournal } from "../../src/state/replay.js";
 import { listJournals, stateLayout } from "../../src/state/state-dir.js";
 import { emulatorEnv, spawnCli, sleep, type CliResult } from "./cli-process.js";
+import { PROFILES } from "../support/profiles.js";
 import { devicesNamed, makeHash, readCsvReport, writeCsv } from "./helpers.js";
 
 const SEED = Number(process.env.KILL_HARNESS_SEED ?? 20_261_122);
@@ -56,26 +57,26 @@ interface Attempt {
   readonly submittedSoFar: number;
 }
 
-let emulator: EmulatorHandle;
-let dir: string;
-const random = seededRandom(SEED);
+describe.each(PROFILES)("kill harness ($name profile): SIGKILL at random moments, resumed until done", (profile) => {
+  let emulator: EmulatorHandle;
+  let dir: string;
+  const random = seededRandom(SEED);
 
-beforeAll(async () => {
-  emulator = await startEmulator({
-    scenario: {
-      seed: SEED,
-      clock: { speed: 20 },
-      processing: { delayMs: 30_000, spreadMs: 60_000, registrationLagMs: 20_000 },
-      tenant: { registeredDevices: [{ serialNumber: "KILL-806" }] },
-      outcomes: { otherTenantSerials: ["KILL-808"] },
-      ...CALM,
-    },
+  beforeAll(async () => {
+    emulator = await startEmulator({
+      scenario: profile.apply({
+        seed: SEED,
+        clock: { speed: 20 },
+        processing: { delayMs: 30_000, spreadMs: 60_000, registrationLagMs: 20_000 },
+        tenant: { registeredDevices: [{ serialNumber: "KILL-806" }] },
+        outcomes: { otherTenantSerials: ["KILL-808"] },
+        ...CALM,
+      }),
+    });
+    dir = mkdtempSync(path.join(tmpdir(), "autopilot-import-kill-"));
   });
-  dir = mkdtempSync(path.join(tmpdir(), "autopilot-import-kill-"));
-});
-afterAll(() => emulator?.close());
+  afterAll(() => emulator?.close());
 
-describe("kill harness: SIGKILL at random moments, resumed until done", () => {
   it(`${KILLS} kills (seed ${SEED}), fault storms on resume: every row once, every device submitted once`, async () => {
     const started = Date.now();
     const devices = [...devicesNamed("KILL-", DEVICES - 2), { serial: "KILL-806", hash: makeHash() }, { serial: "KILL-808", hash: makeHash() }];
@@ -129,7 +130,7 @@ describe("kill harness: SIGKILL at random moments, resumed until done", () => {
     const killedAt = attempts.filter((a) => a.killed).map((a) => `${moment(a.killAt)} (${a.storm}; ${a.submittedSoFar} sent)`);
     const beforeAllSent = attempts.filter((a) => a.killed && a.submittedSoFar < DEVICES).length;
     console.log(
-      `kill harness seed ${SEED}: ${kills} kills in ${attempts.length - 1} attempts (${killedWhileWorking} before the run finished, ${beforeAllSent} before every device was sent), ` +
+      `kill harness (${profile.name}) seed ${SEED}: ${kills} kills in ${attempts.length - 1} attempts (${killedWhileWorking} before the run finished, ${beforeAllSent} before every device was sent), ` +
         `${((Date.now() - started) / 1000).toFixed(1)} s; kills at ${killedAt.join(", ")}`,
     );
     expect(kills).toBeGreaterThanOrEqual(KILLS);

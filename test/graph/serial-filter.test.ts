@@ -24,12 +24,12 @@ describe("serialContainsFilter", () => {
 });
 
 describe("learnHyphenRefusal", () => {
-  it("learns from a 400 to a hyphenated serial, once", () => {
+  it("learns from a 400 to a hyphenated serial, once; a lookup sent before that is recognised too", () => {
     const traits = new ServiceTraits();
     const heard: boolean[] = [];
     traits.onLearn((_name, value) => heard.push(value));
     expect(learnHyphenRefusal(badRequest, "AB-1234", traits)).toBe(true);
-    expect(learnHyphenRefusal(badRequest, "AB-1234", traits)).toBe(false);
+    expect(learnHyphenRefusal(badRequest, "CD-5678", traits)).toBe(true);
     expect(heard).toEqual([false]);
   });
 

@@ -2,6 +2,8 @@ import { checkProperties, isRecord, optionalString } from "../edm.js";
 import { GraphError, badRequest, intuneMessage, notFound } from "../graph-error.js";
 import { collection, entity, type EmulatorState, type GraphCall, type GraphResult, type Route } from "../graph-call.js";
 import { parseListQuery, type Filter } from "../odata.js";
+import { refuseHyphenContains } from "../quirks/hyphen-contains.js";
+import { failSelectIfReported } from "../quirks/select-failure.js";
 import { registeredToGraph } from "../representation.js";
 import type { RegisteredRecord } from "../store.js";
 import { readPage, serialContains } from "./paging.js";
@@ -31,10 +33,15 @@ function matcher(call: GraphCall, state: EmulatorState, filter: Filter | undefin
 }
 
 function list(call: GraphCall, _params: unknown, state: EmulatorState): GraphResult {
+  failSelectIfReported(call, state, "registered");
   const query = parseListQuery(call.url.searchParams);
+  refuseHyphenContains(call, state, query.filter);
   const match = matcher(call, state, query.filter);
   const scenario = state.scenario();
-  const page = readPage(call, query, state.store.registeredOrder, scenario.paging.registeredPageSize, scenario.paging, match);
+  const page = readPage(call, query, state.store.registeredOrder, scenario.paging.registeredPageSize, scenario.paging, {
+    match,
+    repeatNextLinkAfterPages: scenario.service.repeatNextLinkAfterPages,
+  });
   return collection(state, call, CONTEXT, page.items.map(registeredToGraph), page.next);
 }
 
@@ -47,13 +54,14 @@ function find(call: GraphCall, id: string, state: EmulatorState): RegisteredReco
 }
 
 function get(call: GraphCall, params: { readonly id?: string }, state: EmulatorState): GraphResult {
+  failSelectIfReported(call, state, "registered");
   return entity(state, call, CONTEXT, registeredToGraph(find(call, params.id ?? "", state)));
 }
 
 function create(call: GraphCall, _params: unknown, state: EmulatorState): GraphResult {
   const body = call.body;
   if (!isRecord(body)) throw badRequest("The request body must be a windowsAutopilotDeviceIdentity JSON object.");
-  checkProperties(body, CREATE_PROPERTIES, "windowsAutopilotDeviceIdentity");
+  checkProperties(body, CREATE_PROPERTIES, "windowsAutopilotDeviceIdentity", state.scenario().service.acceptUnknownProperties);
   const serialNumber = optionalString(body, "serialNumber");
   if (!serialNumber) throw badRequest("The property 'serialNumber' is required.");
   if (state.store.isSerialAssigned(serialNumber)) {
@@ -85,7 +93,7 @@ function updateDeviceProperties(call: GraphCall, params: { readonly id?: string 
   const record = find(call, params.id ?? "", state);
   const body = call.body ?? {};
   if (!isRecord(body)) throw badRequest("The request body must be a JSON object.");
-  checkProperties(body, UPDATE_PROPERTIES, "updateDeviceProperties");
+  checkProperties(body, UPDATE_PROPERTIES, "updateDeviceProperties", state.scenario().service.acceptUnknownProperties);
   for (const property of UPDATE_PROPERTIES) {
     if (!(property in body)) continue;
     const value = optionalString(body, property) ?? "";

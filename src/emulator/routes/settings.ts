@@ -23,7 +23,7 @@ function dateProperty(body: Record<string, unknown>, property: string): number |
 function patch(call: GraphCall, _params: unknown, state: EmulatorState): GraphResult {
   const body = call.body;
   if (!isRecord(body)) throw badRequest("The request body must be a windowsAutopilotSettings JSON object.");
-  checkProperties(body, PATCH_PROPERTIES, "windowsAutopilotSettings");
+  checkProperties(body, PATCH_PROPERTIES, "windowsAutopilotSettings", state.scenario().service.acceptUnknownProperties);
   const lastSync = dateProperty(body, "lastSyncDateTime");
   const lastManual = dateProperty(body, "lastManualSyncTriggerDateTime");
   const status = body["syncStatus"];

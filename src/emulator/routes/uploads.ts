@@ -2,7 +2,7 @@ import { checkProperties, isRecord } from "../edm.js";
 import { GraphError, badRequest, notFound } from "../graph-error.js";
 import { collection, entity, type EmulatorState, type GraphCall, type GraphResult, type Route } from "../graph-call.js";
 import { parseListQuery } from "../odata.js";
-import { stagedToGraph, uploadToGraph } from "../representation.js";
+import { stagedToGraph, stagedView, uploadToGraph } from "../representation.js";
 import { parseIdentity, parseImportBody, submit } from "../staging.js";
 import type { UploadRecord } from "../store.js";
 import { readPage } from "./paging.js";
@@ -35,10 +35,11 @@ function list(call: GraphCall, _params: unknown, state: EmulatorState): GraphRes
 function create(call: GraphCall, _params: unknown, state: EmulatorState): GraphResult {
   const body = call.body ?? {};
   if (!isRecord(body)) throw badRequest("The request body must be an importedWindowsAutopilotDeviceIdentityUpload JSON object.");
-  checkProperties(body, UPLOAD_PROPERTIES, "importedWindowsAutopilotDeviceIdentityUpload");
+  const { acceptUnknownProperties } = state.scenario().service;
+  checkProperties(body, UPLOAD_PROPERTIES, "importedWindowsAutopilotDeviceIdentityUpload", acceptUnknownProperties);
   const deep = body["deviceIdentities"];
   if (deep !== undefined && !Array.isArray(deep)) throw badRequest("The property 'deviceIdentities' must be an array.");
-  const inputs = (deep ?? []).map(parseIdentity);
+  const inputs = (deep ?? []).map((item) => parseIdentity(item, acceptUnknownProperties));
   if (inputs.length > state.scenario().limits.maxImportSize) {
     throw badRequest(`The number of device identities in one upload (${inputs.length}) exceeds the maximum of ${state.scenario().limits.maxImportSize}.`);
   }
@@ -63,7 +64,7 @@ function listMembers(call: GraphCall, params: { readonly id?: string }, state: E
   if (query.filter) throw badRequest("Invalid filter clause: filtering is not supported on deviceIdentities.");
   const scenario = state.scenario();
   const page = readPage(call, query, upload.members, scenario.paging.stagedPageSize, scenario.paging);
-  return collection(state, call, `${CONTEXT}('${upload.id}')/deviceIdentities`, page.items.map(stagedToGraph), page.next);
+  return collection(state, call, `${CONTEXT}('${upload.id}')/deviceIdentities`, page.items.map(stagedView(scenario)), page.next);
 }
 
 function notImported(upload: UploadRecord): void {
@@ -75,26 +76,28 @@ function notImported(upload: UploadRecord): void {
 function addMember(call: GraphCall, params: { readonly id?: string }, state: EmulatorState): GraphResult {
   const upload = find(state, params.id);
   notImported(upload);
-  const input = parseIdentity(call.body);
+  const { service } = state.scenario();
+  const input = parseIdentity(call.body, service.acceptUnknownProperties);
   if (upload.members.size + 1 > state.scenario().limits.maxImportSize) {
     throw badRequest(`The upload already holds the maximum of ${state.scenario().limits.maxImportSize} device identities.`);
   }
   const [record] = submit(state, [input], { uploadId: upload.id, queue: false, defaultImportId: upload.id });
-  return entity(state, call, `${CONTEXT}('${upload.id}')/deviceIdentities`, stagedToGraph(record!), 201);
+  return entity(state, call, `${CONTEXT}('${upload.id}')/deviceIdentities`, stagedToGraph(record!, service.importIdKept), 201);
 }
 
 function getMember(call: GraphCall, params: { readonly id?: string; readonly memberId?: string }, state: EmulatorState): GraphResult {
   const upload = find(state, params.id);
   const record = state.store.staged.get(params.memberId ?? "");
   if (!record || record.uploadId !== upload.id) throw notFound();
-  return entity(state, call, `${CONTEXT}('${upload.id}')/deviceIdentities`, stagedToGraph(record));
+  return entity(state, call, `${CONTEXT}('${upload.id}')/deviceIdentities`, stagedToGraph(record, state.scenario().service.importIdKept));
 }
 
 function importUpload(call: GraphCall, params: { readonly id?: string }, state: EmulatorState): GraphResult {
   const upload = find(state, params.id);
   notImported(upload);
-  const { maxImportSize } = state.scenario().limits;
-  const inputs = parseImportBody(call.body, maxImportSize, true);
+  const scenario = state.scenario();
+  const { maxImportSize } = scenario.limits;
+  const inputs = parseImportBody(call.body, maxImportSize, scenario.service.acceptUnknownProperties, true);
   if (upload.members.size + inputs.length > maxImportSize) {
     throw badRequest(`The number of device identities in one upload (${upload.members.size + inputs.length}) exceeds the maximum of ${maxImportSize}.`);
   }
@@ -117,7 +120,7 @@ function importUpload(call: GraphCall, params: { readonly id?: string }, state: 
     status: 200,
     body: {
       "@odata.context": `${state.origin}/${call.version}/$metadata#Collection(microsoft.graph.importedWindowsAutopilotDeviceIdentity)`,
-      value: members.map(stagedToGraph),
+      value: members.map(stagedView(scenario)),
     },
   };
 }
