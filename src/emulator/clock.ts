@@ -53,10 +53,19 @@ export class EmulatorClock {
   /** Jumps emulated time forward and runs every task that became due before returning. */
   advance(ms: number): void {
     if (ms < 0) throw new RangeError("the clock only moves forward");
-    this.baseEmulated += ms;
+    const target = this.now() + ms;
     this.advancing = true;
     try {
-      this.runDue();
+      // Each task runs at its own due time, so what it schedules (the next processing phase) counts from then,
+      // not from the end of the jump.
+      for (let timer = this.timers.peek(); timer && timer.at <= target; timer = this.timers.peek()) {
+        this.timers.pop();
+        if (timer.cancelled) continue;
+        this.baseEmulated += Math.max(0, timer.at - this.now());
+        timer.run();
+      }
+      this.baseEmulated += Math.max(0, target - this.now());
+      this.rearm(true);
     } finally {
       this.advancing = false;
     }

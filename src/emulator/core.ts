@@ -31,6 +31,7 @@ export class EmulatorCore implements EmulatorState {
   readonly throttler: Throttler;
   readonly tokens = new TokenStore();
   origin = "https://127.0.0.1";
+  onGraphRequest: EmulatorState["onGraphRequest"];
   identity: Identity;
   private current: Scenario;
   private collector = new StatsCollector();

@@ -124,6 +124,7 @@ function batch(call: GraphCall, state: EmulatorState): GraphResult {
   const statuses = new Map<string, number>();
   const responses = items.map((item) => {
     stats.batches.subRequests += 1;
+    state.onGraphRequest?.({ method: item.method, version: call.version, path: `/${item.url.replace(/^\/+/, "")}`, body: item.body });
     const requestId = randomUUID();
     const clientRequestId = item.headers["client-request-id"] ?? requestId;
     let result: GraphResult;

@@ -11,6 +11,14 @@ import type { Principal } from "./auth/token-store.js";
 
 export type GraphVersion = "v1.0" | "beta";
 
+/** A Graph request as the emulator read it; `path` follows the version ("/deviceManagement/…?$top=5"). */
+export interface ObservedGraphRequest {
+  readonly method: string;
+  readonly version: GraphVersion;
+  readonly path: string;
+  readonly body: unknown;
+}
+
 /** One Graph request, from the wire or from a JSON batch, after authentication. */
 export interface GraphCall {
   readonly method: string;
@@ -47,6 +55,8 @@ export interface EmulatorState {
   serviceRandom(): Random;
   /** A staged record that belonged to an upload reached a final state or went away. */
   uploadMemberSettled(record: StagedRecord): void;
+  /** Tests' observer of every request body, $batch items included. */
+  readonly onGraphRequest?: ((request: ObservedGraphRequest) => void) | undefined;
 }
 
 export type Params = Readonly<Record<string, string>>;

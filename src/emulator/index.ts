@@ -2,6 +2,7 @@ import { createServer, type Server } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import type { AutopilotDeviceIdentity, ImportedDeviceIdentity } from "../graph/resources.js";
 import { EmulatorCore } from "./core.js";
+import type { ObservedGraphRequest } from "./graph-call.js";
 import { parseScenario, type RegisteredDeviceInput, type Scenario, type ScenarioInput } from "./scenario.js";
 import { createListener, type Delays } from "./server.js";
 import type { EmulatorStats } from "./stats.js";
@@ -12,6 +13,7 @@ export { loadScenarioFile } from "./scenario-file.js";
 export { ScenarioError, parseScenario, scenarioSchema } from "./scenario.js";
 export type { RegisteredDeviceInput, Scenario, ScenarioInput } from "./scenario.js";
 export type { EmulatorStats, FaultRecord } from "./stats.js";
+export type { ObservedGraphRequest } from "./graph-call.js";
 
 export interface StartEmulatorOptions {
   /** 0 (default) picks a free port. */
@@ -23,6 +25,8 @@ export interface StartEmulatorOptions {
   /** PEM certificate and key to serve instead of a generated self-signed pair (both or neither). */
   readonly cert?: string;
   readonly key?: string;
+  /** Called with every Graph request once its JSON body is parsed, each $batch item included (for tests). */
+  readonly onGraphRequest?: (request: ObservedGraphRequest) => void;
 }
 
 /** What a running emulator exposes to its caller. */
@@ -116,6 +120,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     throw error;
   });
   core.origin = originFor(host, port);
+  core.onGraphRequest = options.onGraphRequest;
   const ca = await writeCaFile(pair.cert);
   let closing: Promise<void> | undefined;
 

@@ -3,6 +3,7 @@ import type {
   ImportedDeviceIdentity,
   ImportedDeviceIdentityUpload,
 } from "../graph/resources.js";
+import type { GraphVersion } from "./graph-call.js";
 import type { Scenario } from "./scenario.js";
 import type { RegisteredRecord, StagedRecord, UploadRecord } from "./store.js";
 
@@ -71,6 +72,21 @@ export function registeredToGraph(record: RegisteredRecord): AutopilotDeviceIden
     remediationStateLastModifiedDateTime: iso(record.createdAt),
   };
 }
+
+/** Beta-only windowsAutopilotDeviceIdentity properties: v1.0's type does not declare them, so v1.0 never shows them. */
+const BETA_ONLY_REGISTERED = [
+  "deploymentProfileAssignmentStatus", "deploymentProfileAssignmentDetailedStatus", "deploymentProfileAssignedDateTime", "azureAdDeviceId",
+  "deviceAccountUpn", "deviceFriendlyName", "remediationState", "remediationStateLastModifiedDateTime",
+] as const;
+
+/** registeredToGraph as `version` shows it (test/contract checks both against Microsoft's metadata). */
+export const registeredView =
+  (version: GraphVersion) =>
+  (record: RegisteredRecord): AutopilotDeviceIdentity => {
+    const entity: Record<string, unknown> = registeredToGraph(record);
+    if (version === "v1.0") for (const property of BETA_ONLY_REGISTERED) delete entity[property];
+    return entity as AutopilotDeviceIdentity;
+  };
 
 export function uploadToGraph(upload: UploadRecord): ImportedDeviceIdentityUpload & { "@odata.type": string } {
   return {

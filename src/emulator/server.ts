@@ -136,6 +136,7 @@ async function graph(core: EmulatorCore, delays: Delays, exchange: Exchange, ver
       return;
     }
   }
+  core.onGraphRequest?.({ method, version, path: exchange.url.pathname.slice(version.length + 1) + exchange.url.search, body });
   const now = core.clock.now();
   const check = core.tokens.check(header(request, "authorization"), now);
   if (!check.valid) {

@@ -135,7 +135,8 @@ async function recordsBySerial(devices: readonly PendingDevice[], deps: Reconcil
     out.set(key, list);
   };
   if (devices.length === 0) return out;
-  const estimate = deps.stagedEstimate();
+  // Before a full listing, the baseline and our own records bound the collection's size.
+  const estimate = deps.stagedEstimate() ?? (capabilities.baseline ? capabilities.baseline.size + capabilities.claimed.size : undefined);
   const listingPages = estimate === undefined ? SERIAL_LOOKUPS_WHEN_UNKNOWN : Math.ceil(Math.max(estimate, 1) / Math.max(1, capabilities.pageSize));
   let listAll = devices.length > listingPages;
   if (!listAll) {

@@ -83,4 +83,20 @@ describe("emulator internals", () => {
     expect(ran).toEqual(["a", "b", "far"]);
     clock.close();
   });
+
+  it("EmulatorClock.advance runs each task at its own due time: a task it schedules counts from then", () => {
+    const clock = new EmulatorClock({ speed: 1e-9, start: 0 });
+    const seen: Array<[string, number]> = [];
+    clock.scheduleAt(1_000, () => {
+      seen.push(["first", Math.round(clock.now())]);
+      clock.scheduleAt(clock.now() + 1_000, () => seen.push(["second", Math.round(clock.now())]));
+    });
+    clock.advance(10_000);
+    expect(seen).toEqual([
+      ["first", 1_000],
+      ["second", 2_000],
+    ]);
+    expect(Math.round(clock.now())).toBe(10_000);
+    clock.close();
+  });
 });

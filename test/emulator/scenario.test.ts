@@ -22,6 +22,31 @@ describe("scenario", () => {
     expect(fileTenant).toEqual(defaultTenant);
   });
 
+  it("the pessimistic profile sets every service knob to its pessimistic answer, with processing of minutes", async () => {
+    const file = await loadScenarioFile(join(import.meta.dirname, "../../fixtures/scenarios/pessimistic.json"));
+    expect(file.service).toEqual({
+      importIdKept: false,
+      selectFailsOn: ["staged", "registered"],
+      batchThrottledStatus: 424,
+      batchShuffle: true,
+      retryAfter: "mixed",
+      hyphenContains400: true,
+      acceptUnknownProperties: true,
+      repeatNextLinkAfterPages: 0,
+    });
+    expect(file.processing).toEqual({ delayMs: 120_000, spreadMs: 180_000, pendingPhase: true, pendingMs: 60_000, registrationLagMs: 180_000 });
+    expect(file.sync.retryAfterOn429).toBe(false);
+    // Tests choose the speed.
+    expect(file.clock.speed).toBe(1);
+    // What `autopilot-import emulator --scenario` does with it: load the file, start with it.
+    const emulator = await startEmulator({ scenario: file });
+    try {
+      expect(emulator.scenario.service).toEqual(file.service);
+    } finally {
+      await emulator.close();
+    }
+  });
+
   it("every shipped scenario validates", async () => {
     const dir = join(import.meta.dirname, "../../fixtures/scenarios");
     const files = (await readdir(dir)).filter((name) => name.endsWith(".json"));

@@ -4,7 +4,7 @@ import { collection, entity, type EmulatorState, type GraphCall, type GraphResul
 import { parseListQuery, type Filter } from "../odata.js";
 import { refuseHyphenContains } from "../quirks/hyphen-contains.js";
 import { failSelectIfReported } from "../quirks/select-failure.js";
-import { registeredToGraph } from "../representation.js";
+import { registeredView } from "../representation.js";
 import type { RegisteredRecord } from "../store.js";
 import { readPage, serialContains } from "./paging.js";
 
@@ -42,7 +42,7 @@ function list(call: GraphCall, _params: unknown, state: EmulatorState): GraphRes
     match,
     repeatNextLinkAfterPages: scenario.service.repeatNextLinkAfterPages,
   });
-  return collection(state, call, CONTEXT, page.items.map(registeredToGraph), page.next);
+  return collection(state, call, CONTEXT, page.items.map(registeredView(call.version)), page.next);
 }
 
 function find(call: GraphCall, id: string, state: EmulatorState): RegisteredRecord {
@@ -55,7 +55,7 @@ function find(call: GraphCall, id: string, state: EmulatorState): RegisteredReco
 
 function get(call: GraphCall, params: { readonly id?: string }, state: EmulatorState): GraphResult {
   failSelectIfReported(call, state, "registered");
-  return entity(state, call, CONTEXT, registeredToGraph(find(call, params.id ?? "", state)));
+  return entity(state, call, CONTEXT, registeredView(call.version)(find(call, params.id ?? "", state)));
 }
 
 function create(call: GraphCall, _params: unknown, state: EmulatorState): GraphResult {
@@ -80,7 +80,7 @@ function create(call: GraphCall, _params: unknown, state: EmulatorState): GraphR
     },
     state.clock.now(),
   );
-  return entity(state, call, CONTEXT, registeredToGraph(record), 201);
+  return entity(state, call, CONTEXT, registeredView(call.version)(record), 201);
 }
 
 function remove(call: GraphCall, params: { readonly id?: string }, state: EmulatorState): GraphResult {
