@@ -136,11 +136,21 @@ interface UploadProgress {
 }
 
 export async function importDevices(options: ImportDevicesOptions): Promise<ImportSummary> {
+  const api = options.stagedApi ?? (options.client ? graphStagedApi(options.client, options.api ?? "import") : undefined);
+  if (!api) throw new TypeError("importDevices needs a Graph client (options.client) or options.stagedApi");
+  // Whatever the run learns of the service, up to its last step, reaches the journal.
+  const stopJournalingTraits = options.journal ? journalTraits(api.traits, options.journal) : undefined;
+  try {
+    return await runImport(options, api);
+  } finally {
+    stopJournalingTraits?.();
+  }
+}
+
+async function runImport(options: ImportDevicesOptions, api: StagedApi): Promise<ImportSummary> {
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? realSleep;
   const started = now();
-  const api = options.stagedApi ?? (options.client ? graphStagedApi(options.client, options.api ?? "import") : undefined);
-  if (!api) throw new TypeError("importDevices needs a Graph client (options.client) or options.stagedApi");
   const limiter = options.limiter ?? new AdaptiveLimiter({ max: options.concurrency ?? DEFAULT_CONCURRENCY });
   const pollTimeoutMs = options.pollTimeoutMs ?? DEFAULT_POLL_TIMEOUT_MS;
   const log = options.logger;
@@ -210,7 +220,6 @@ export async function importDevices(options: ImportDevicesOptions): Promise<Impo
   };
 
   const capabilities = newCapabilities(api.traits);
-  const stopJournalingTraits = journal ? journalTraits(api.traits, journal) : undefined;
   const poller = new Poller({
     api,
     capabilities,
@@ -407,7 +416,6 @@ export async function importDevices(options: ImportDevicesOptions): Promise<Impo
     fail(error);
   } finally {
     poller.close();
-    stopJournalingTraits?.();
   }
   await Promise.allSettled([...inFlight, pollerDone]);
   let sync: SyncOutcome | null = null;

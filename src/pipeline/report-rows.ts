@@ -42,21 +42,16 @@ export function rowForTracked(device: Pick<TrackedDevice, "file" | "line" | "ser
   };
 }
 
-/** The row for a device Graph refused to stage (a 400 isolated to it). */
-export function rowForRejected(
-  location: { file: string; line: number },
-  serialNumber: string,
-  uploadId: string,
-  serviceMessage: string,
-): ImportReportRow {
+/** A device that was never staged and ends failed: refused by Graph, or its outcome unprovable. */
+function unstagedFailure(location: { file: string; line: number }, serialNumber: string, uploadId: string, errorName: string, message: string): ImportReportRow {
   return {
     file: location.file,
     line: location.line,
     serialNumber,
     status: "failed",
     errorCode: "",
-    errorName: "BadRequest",
-    message: `Graph rejected this device's data: ${serviceMessage}. Check the row (usually the hardware hash: recapture it) and import it again`,
+    errorName,
+    message,
     uploadId,
     importedDeviceId: "",
     deviceRegistrationId: "",
@@ -64,19 +59,18 @@ export function rowForRejected(
   };
 }
 
+/** The row for a device Graph refused to stage (a 400 isolated to it). */
+export function rowForRejected(
+  location: { file: string; line: number },
+  serialNumber: string,
+  uploadId: string,
+  serviceMessage: string,
+): ImportReportRow {
+  const message = `Graph rejected this device's data: ${serviceMessage}. Check the row (usually the hardware hash: recapture it) and import it again`;
+  return unstagedFailure(location, serialNumber, uploadId, "BadRequest", message);
+}
+
 /** The row for a device whose submission's outcome cannot be proven either way (see reconcile.ts): failed, not resent. */
 export function rowForUnknownOutcome(location: { file: string; line: number }, serialNumber: string, uploadId: string): ImportReportRow {
-  return {
-    file: location.file,
-    line: location.line,
-    serialNumber,
-    status: "failed",
-    errorCode: "",
-    errorName: "OutcomeUnknown",
-    message: OUTCOME_UNKNOWN_MESSAGE,
-    uploadId,
-    importedDeviceId: "",
-    deviceRegistrationId: "",
-    registered: "unchecked",
-  };
+  return unstagedFailure(location, serialNumber, uploadId, "OutcomeUnknown", OUTCOME_UNKNOWN_MESSAGE);
 }

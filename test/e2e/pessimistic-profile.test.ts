@@ -36,7 +36,7 @@ afterAll(() => emulator?.close());
 
 describe("the pessimistic profile, whole run", () => {
   it(`${DEVICES} devices in uploads of 10 with lost import answers: one run, every device once, nothing left staged`, async () => {
-    // Hyphenated serials, as many OEMs print them: the registration check meets the refused contains().
+    // Hyphenated serials, as many OEMs print them.
     const devices = devicesNamed("PF-7Q-", DEVICES);
     const file = writeCsv(dir, "devices.csv", devices);
     const report = path.join(dir, "report.csv");
@@ -73,7 +73,8 @@ describe("the pessimistic profile, whole run", () => {
       .filter((line) => line.includes('"service-trait"'))
       .map((line) => (JSON.parse(line) as { r: { name: string; value: boolean } }).r)
       .map((trait) => `${trait.name}=${String(trait.value)}`);
-    expect(traits).toEqual(expect.arrayContaining(["importIdKept=false", "selectWorks=false", "hyphenContainsWorks=false"]));
+    // (Serial lookups, and so the hyphen answer, are not needed here: devices are found by their registration ids.)
+    expect(traits.sort()).toEqual(["importIdKept=false", "selectWorks=false"]);
     const log = readFileSync(path.join(dir, "run.log"), "utf8");
     expect(log.match(/does not keep the importId we send/g)).toHaveLength(1);
   }, 120_000);

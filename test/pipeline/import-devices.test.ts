@@ -81,7 +81,7 @@ describe("importDevices (in-memory service)", () => {
 
   it("falls back to serial lookups when the service cannot filter by importId", async () => {
     const rows = Array.from({ length: 4 }, (_, i) => validRow(i));
-    const { summary, service } = await run(rows, { unknownOutcomes: ["appliedThenLost"], importIdFilter: false, foreignRecords: 3_000 });
+    const { summary, service } = await run(rows, { unknownOutcomes: ["appliedThenLost"], importIdFilter: false, foreignRecords: 5_000 });
     expect(summary).toMatchObject({ imported: 4 });
     expect([...service.submittedTimes.values()]).toEqual([1, 1, 1, 1]);
     expect(service.calls.filter((c) => c.filter?.startsWith("contains(serialNumber,")).length).toBe(4);
