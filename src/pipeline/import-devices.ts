@@ -289,19 +289,17 @@ async function runImport(options: ImportDevicesOptions, api: StagedApi): Promise
     } else poller.track(device);
   };
 
-  const onRejected = (upload: Upload, pending: PendingDevice, message: string): void => {
+  /** A device that ends failed without being staged: journaled with the upload's answer, final, never sent again. */
+  const reportUnstaged = (upload: Upload, pending: PendingDevice, row: ImportReportRow): void => {
     answers.get(upload)?.rejected.push(pending.location);
     progressFor(upload, upload.id);
-    emit(rowForRejected(pending.location, pending.device.serialNumber, upload.id, message));
+    emit(row);
     settleDevice(upload.id, true);
   };
-  // Journaled as a rejection is: final, never sent again.
-  const onUnknown = (upload: Upload, pending: PendingDevice): void => {
-    answers.get(upload)?.rejected.push(pending.location);
-    progressFor(upload, upload.id);
-    emit(rowForUnknownOutcome(pending.location, pending.device.serialNumber, upload.id));
-    settleDevice(upload.id, true);
-  };
+  const onRejected = (upload: Upload, pending: PendingDevice, message: string): void =>
+    reportUnstaged(upload, pending, rowForRejected(pending.location, pending.device.serialNumber, upload.id, message));
+  const onUnknown = (upload: Upload, pending: PendingDevice): void =>
+    reportUnstaged(upload, pending, rowForUnknownOutcome(pending.location, pending.device.serialNumber, upload.id));
 
   const submitterDeps = {
     api,
