@@ -1,22 +1,54 @@
 /**
- * Emulator benchmark: requests/s on loopback with a keep-alive client (no throttling, no faults), and a
- * 100k-device import showing that reads do not slow down with the tenant's size.
- * The load generator runs in a worker thread so client and server each get a core.
- * Run: npm run bench:emulator   (writes the "Emulator" section of bench/RESULTS.md)
+ * Emulator benchmark: requests/s on loopback with a keep-alive client, and a 100k-device import showing that reads do
+ * not slow down with the tenant's size. The emulator runs in this process with throttling and faults off, processing
+ * held back a day (then timed on its own), imports of at most 500; the load generator runs in a worker thread so client
+ * and server each get a core: 32 concurrent requests for 5 s per measurement (after 2 s of warm-up), 4 concurrent
+ * imports of 500 devices with 3 KB (4 KB base64) hashes.
+ *
+ *   npm run bench:emulator [-- --devices 100000 --seconds 5 --no-write]   (node --expose-gc, for the heap figure)
+ *
+ * Writes the "Emulator" section of bench/RESULTS.md (not with --no-write).
+ * BENCH_SMOKE=1 (or --smoke): 2,000 devices, 0.3 s per measurement, nothing written; a few seconds, for the CI smoke
+ * test (test/bench/smoke.test.ts).
  */
 import { readFile, writeFile } from "node:fs/promises";
 import https from "node:https";
 import { cpus, loadavg, platform, release, totalmem } from "node:os";
 import { join } from "node:path";
+import { parseArgs } from "node:util";
 import { Worker } from "node:worker_threads";
 import { startEmulator, type EmulatorHandle } from "../src/emulator/index.js";
 
-const DEVICES = 100_000;
+const { values } = parseArgs({
+  options: {
+    devices: { type: "string" },
+    seconds: { type: "string" },
+    "no-write": { type: "boolean" },
+    smoke: { type: "boolean", default: process.env.BENCH_SMOKE === "1" },
+  },
+});
+const SMOKE = values.smoke;
 const IMPORT_SIZE = 500;
+const PAGE_SIZE = 1000;
+const DEVICES = Number(values.devices ?? (SMOKE ? "2000" : "100000"));
 const HASH_BYTES = 3000; // ~4,000 base64 characters, like a real hardware hash
-const SECONDS = 5;
+const SECONDS = Number(values.seconds ?? (SMOKE ? "0.3" : "5"));
+const WARM_UP_SECONDS = Math.min(2, SECONDS);
 const CONCURRENCY = 32;
 const DAY = 86_400_000;
+const WRITE = !values["no-write"] && !SMOKE;
+if (!Number.isSafeInteger(DEVICES) || DEVICES < 2 * IMPORT_SIZE || DEVICES % IMPORT_SIZE !== 0 || !(SECONDS > 0)) {
+  process.stderr.write(`usage: npm run bench:emulator -- [--devices N, a multiple of ${IMPORT_SIZE}, at least ${2 * IMPORT_SIZE}] [--seconds S] [--no-write] [--smoke]\n`);
+  process.exit(2);
+}
+const IMPORTS = DEVICES / IMPORT_SIZE;
+/** The deepest page read: page 100 at 100k devices, the last one below that. */
+const DEEP_PAGE = Math.min(100, Math.ceil(DEVICES / PAGE_SIZE));
+const OPTIONS_LINE =
+  `Options: emulator with throttling and faults off, processing held back a day, imports of at most ${IMPORT_SIZE}; ` +
+  `${CONCURRENCY} concurrent requests for ${SECONDS} s per measurement after ${WARM_UP_SECONDS} s of warm-up; ` +
+  `${DEVICES.toLocaleString("en-US")} devices in ${IMPORTS} imports of ${IMPORT_SIZE}, 4 concurrent, ${HASH_BYTES}-byte hashes` +
+  (SMOKE ? "; smoke run (BENCH_SMOKE=1): tiny sizes, figures meaningless" : "");
 
 interface LoadResult {
   readonly completed: number;
@@ -135,19 +167,20 @@ async function main(): Promise<void> {
     console.log(line);
     lines.push(line);
   };
+  log(OPTIONS_LINE);
 
   // 1. Throughput on an almost empty tenant (after a warm-up, so the JIT is not measured).
   await load(emulator, { url: `${staged}/import`, mode: "import", concurrency: 1, total: 1 });
   const single = `${staged}/${emulator.devices().staged[0]?.id}`;
-  await load(emulator, { url: single, mode: "get", seconds: 2, concurrency: CONCURRENCY });
-  await load(emulator, { url: staged, mode: "post", seconds: 2, concurrency: CONCURRENCY });
+  await load(emulator, { url: single, mode: "get", seconds: WARM_UP_SECONDS, concurrency: CONCURRENCY });
+  await load(emulator, { url: staged, mode: "post", seconds: WARM_UP_SECONDS, concurrency: CONCURRENCY });
   const getEmpty = await load(emulator, { url: single, mode: "get", seconds: SECONDS, concurrency: CONCURRENCY });
   const postEmpty = await load(emulator, { url: staged, mode: "post", seconds: SECONDS, concurrency: CONCURRENCY });
   emulator.reset();
 
   // 2. Import 100k devices (200 imports of 500, ~4 KB hashes), then let the service process them.
   const heapBefore = heapMb();
-  const imported = await load(emulator, { url: `${staged}/import`, mode: "import", concurrency: 4, total: DEVICES / IMPORT_SIZE });
+  const imported = await load(emulator, { url: `${staged}/import`, mode: "import", concurrency: 4, total: IMPORTS });
   const heapAfter = heapMb();
   // Processing is held back a day so that it can be timed on its own.
   const processing = time(() => emulator.clock.advance(DAY));
@@ -158,17 +191,24 @@ async function main(): Promise<void> {
   // 3. The same reads with 100k staged + 100k registered devices held.
   const someId = emulator.devices().staged[DEVICES - 1]?.id;
   const getFull = await load(emulator, { url: `${staged}/${someId}`, mode: "get", seconds: SECONDS, concurrency: CONCURRENCY });
-  const firstPage = await medianGet(emulator, `${staged}?$top=1000`, freshToken);
-  const page = await timedGet(emulator, `${staged}?$top=1000`, freshToken);
+  const firstPage = await medianGet(emulator, `${staged}?$top=${PAGE_SIZE}`, freshToken);
+  const page = await timedGet(emulator, `${staged}?$top=${PAGE_SIZE}`, freshToken);
   let link = page.body["@odata.nextLink"];
-  for (let index = 0; index < 98 && link; index += 1) link = (await timedGet(emulator, link, freshToken)).body["@odata.nextLink"];
-  if (!link) throw new Error("paging stopped before page 100");
-  const deepPage = await medianGet(emulator, link, freshToken);
-  const importPage = await timedGet(emulator, `${staged}?$filter=${encodeURIComponent("importId eq 'bench-150'")}&$top=1000`, freshToken);
+  for (let index = 2; index < DEEP_PAGE && link; index += 1) link = (await timedGet(emulator, link, freshToken)).body["@odata.nextLink"];
+  if (DEEP_PAGE > 1 && !link) throw new Error(`paging stopped before page ${DEEP_PAGE}`);
+  const deepPage = link ? await medianGet(emulator, link, freshToken) : firstPage;
+  // An upload three quarters of the way in (bench-150 of 200 at 100k).
+  const importId = `bench-${Math.floor((IMPORTS * 3) / 4)}`;
+  const byImportPath = `${staged}?$filter=${encodeURIComponent(`importId eq '${importId}'`)}&$top=${PAGE_SIZE}`;
+  const importPage = await timedGet(emulator, byImportPath, freshToken);
   if (importPage.body.value?.length !== IMPORT_SIZE) throw new Error("importId filter returned the wrong page");
-  const byImport = await medianGet(emulator, `${staged}?$filter=${encodeURIComponent("importId eq 'bench-150'")}&$top=1000`, freshToken);
-  const contains = await medianGet(emulator, `${staged}?$filter=${encodeURIComponent("contains(serialNumber,'BENCH-99999')")}`, freshToken);
-  const registeredContains = await medianGet(emulator, `/v1.0/deviceManagement/windowsAutopilotDeviceIdentities?$filter=${encodeURIComponent("contains(serialNumber,'BENCH-4242')")}`, freshToken);
+  const byImport = await medianGet(emulator, byImportPath, freshToken);
+  const contains = await medianGet(emulator, `${staged}?$filter=${encodeURIComponent(`contains(serialNumber,'BENCH-${DEVICES - 1}')`)}`, freshToken);
+  const registeredContains = await medianGet(
+    emulator,
+    `/v1.0/deviceManagement/windowsAutopilotDeviceIdentities?$filter=${encodeURIComponent(`contains(serialNumber,'BENCH-${Math.floor(DEVICES * 0.04242)}')`)}`,
+    freshToken,
+  );
 
   const cpu = cpus();
   log(`Machine: ${cpu.length} × ${cpu[0]?.model ?? "unknown CPU"}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${platform()} ${release()}, Node ${process.version}; ${new Date().toISOString().slice(0, 10)}; load average at start ${startLoad} (the cores are shared: figures are a floor).`);
@@ -178,19 +218,21 @@ async function main(): Promise<void> {
   log("|---|---|");
   log(`| GET one staged record, ${CONCURRENCY} concurrent, ${SECONDS} s, empty tenant | **${rate(getEmpty)} req/s** (p50 ${fmt(getEmpty.p50)}, p99 ${fmt(getEmpty.p99)}; ${getEmpty.failed} failed; emulator loop ${pct(getEmpty.busy)} busy) |`);
   log(`| POST create (stage one device, 4 KB hash), ${CONCURRENCY} concurrent | **${rate(postEmpty)} req/s** (p50 ${fmt(postEmpty.p50)}, p99 ${fmt(postEmpty.p99)}; emulator loop ${pct(postEmpty.busy)} busy) |`);
-  log(`| import 100,000 devices: ${DEVICES / IMPORT_SIZE} × import of ${IMPORT_SIZE}, 4 concurrent | ${imported.seconds.toFixed(1)} s, ${Math.round(DEVICES / imported.seconds)} devices/s (client-side JSON included), statuses ${JSON.stringify(imported.statuses)}, emulator loop ${pct(imported.busy)} busy |`);
-  log(`| background processing of 100,000 staged records (unknown → complete + registered) | ${fmt(processing.ms)} (${Math.round(DEVICES / (processing.ms / 1000))} records/s) |`);
-  log(`| heap held for 100,000 staged records with 4 KB hashes | ${(heapAfter - heapBefore).toFixed(0)} MiB (≈ ${(((heapAfter - heapBefore) * 1048576) / DEVICES / 1024).toFixed(1)} KiB per device) |`);
-  log(`| GET one staged record, ${CONCURRENCY} concurrent, with 100k staged + 100k registered | **${rate(getFull)} req/s** (p50 ${fmt(getFull.p50)}, p99 ${fmt(getFull.p99)}; emulator loop ${pct(getFull.busy)} busy) |`);
-  log(`| list first page ($top=1000) / page 100 via $skiptoken, 100k held | ${fmt(firstPage)} / ${fmt(deepPage)} (median of 7, includes ~4 MB of JSON) |`);
-  log(`| $filter=importId eq '…' (index), page of 500, 100k held | ${fmt(byImport)} |`);
-  log(`| $filter=contains(serialNumber,'…') (scan of 100k) staged / registered | ${fmt(contains)} / ${fmt(registeredContains)} |`);
+  const n = DEVICES.toLocaleString("en-US");
+  const k = `${DEVICES / 1000}k`;
+  log(`| import ${n} devices: ${IMPORTS} × import of ${IMPORT_SIZE}, 4 concurrent | ${imported.seconds.toFixed(1)} s, ${Math.round(DEVICES / imported.seconds)} devices/s (client-side JSON included), statuses ${JSON.stringify(imported.statuses)}, emulator loop ${pct(imported.busy)} busy |`);
+  log(`| background processing of ${n} staged records (unknown → complete + registered) | ${fmt(processing.ms)} (${Math.round(DEVICES / (processing.ms / 1000))} records/s) |`);
+  log(`| heap held for ${n} staged records with 4 KB hashes | ${(heapAfter - heapBefore).toFixed(0)} MiB (≈ ${(((heapAfter - heapBefore) * 1048576) / DEVICES / 1024).toFixed(1)} KiB per device) |`);
+  log(`| GET one staged record, ${CONCURRENCY} concurrent, with ${k} staged + ${k} registered | **${rate(getFull)} req/s** (p50 ${fmt(getFull.p50)}, p99 ${fmt(getFull.p99)}; emulator loop ${pct(getFull.busy)} busy) |`);
+  log(`| list first page ($top=${PAGE_SIZE}) / page ${DEEP_PAGE} via $skiptoken, ${k} held | ${fmt(firstPage)} / ${fmt(deepPage)} (median of 7, includes ~4 MB of JSON) |`);
+  log(`| $filter=importId eq '…' (index), page of ${IMPORT_SIZE}, ${k} held | ${fmt(byImport)} |`);
+  log(`| $filter=contains(serialNumber,'…') (scan of ${k}) staged / registered | ${fmt(contains)} / ${fmt(registeredContains)} |`);
   log("");
   log(`Stats after the run: ${stats.devices.staged} staged, ${stats.devices.registered} registered, outcomes ${JSON.stringify(stats.devices.outcomes)}.`);
 
   agent.destroy();
   await emulator.close();
-  await writeSection(lines);
+  if (WRITE) await writeSection(lines);
 }
 
 /** Replaces (or appends) the "## Emulator" section of bench/RESULTS.md, leaving other sections alone. */

@@ -1,32 +1,54 @@
 /**
- * Reader benchmark: `npm run bench:reader [-- --sizes 10000,100000,250000 --runs 3]`.
- * Generates files of 10k, 100k and 250k rows (~1.1 GB) into bench/data/, then measures our reader (decode, parse,
- * validate, track duplicates) and bare csv-parse over the same file, alternating, each run in a fresh child
- * process for its own peak RSS. Builds dist/ first: the worker runs the built library with plain node.
- * Writes the figures under "## Reader" in bench/RESULTS.md, leaving other sections alone.
+ * Reader benchmark: `npm run bench:reader [-- --sizes 10000,100000,250000 --runs 3 --no-write --no-build]`.
+ * Generates files of 10k, 100k and 250k rows (~1.1 GB) into bench/data/ (admin layout, 1% bad rows, seed = rows),
+ * then measures our reader (decode, parse, validate, track duplicates: `openDeviceReader` with default options) and
+ * bare csv-parse (default options) over the same file, alternating, each run in a fresh child process
+ * (`node bench/reader-worker.mjs reader|bare FILE`) for its own peak RSS. Builds dist/ first (not with --no-build):
+ * the worker runs the built library with plain node. The files are generated here, in this tsx process; the worker
+ * only reads them. Writes the figures under "## Reader" in bench/RESULTS.md (not with --no-write), leaving other
+ * sections alone.
+ *
+ * BENCH_SMOKE=1 (or --smoke): one file of 50 rows in a temporary directory, one run per tool, no build (dist/ must
+ * exist), nothing written; a few seconds, for the CI smoke test (test/bench/smoke.test.ts).
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { availableParallelism, loadavg, totalmem } from "node:os";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism, loadavg, tmpdir, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { writeDeviceCsv } from "../src/fixtures/generate.js";
+import { writeDeviceCsv } from "../test/support/fixtures/generate.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
-const dataDir = join(here, "data");
 const resultsPath = join(here, "RESULTS.md");
 
 const { values } = parseArgs({
-  options: { sizes: { type: "string", default: "10000,100000,250000" }, runs: { type: "string", default: "3" }, "no-write": { type: "boolean" } },
+  options: {
+    sizes: { type: "string" },
+    runs: { type: "string" },
+    "no-write": { type: "boolean" },
+    "no-build": { type: "boolean" },
+    smoke: { type: "boolean", default: process.env.BENCH_SMOKE === "1" },
+  },
 });
-const sizes = values.sizes.split(",").map(Number);
-const runs = Number(values.runs);
-if (sizes.some((size) => !Number.isSafeInteger(size) || size <= 0) || !(runs >= 1)) {
-  process.stderr.write("usage: npm run bench:reader -- [--sizes 10000,100000,250000] [--runs 3] [--no-write]\n");
+const smoke = values.smoke;
+const sizes = (values.sizes ?? (smoke ? "50" : "10000,100000,250000")).split(",").map(Number);
+const runs = Number(values.runs ?? (smoke ? "1" : "3"));
+const write = !values["no-write"] && !smoke;
+const build = !values["no-build"] && !smoke;
+if (sizes.some((size) => !Number.isSafeInteger(size) || size <= 0) || !Number.isSafeInteger(runs) || runs < 1) {
+  process.stderr.write("usage: npm run bench:reader -- [--sizes 10000,100000,250000] [--runs 3] [--no-write] [--no-build] [--smoke]\n");
   process.exit(2);
 }
+/** Generated files, kept between runs (250k rows is 1.1 GB); a temporary directory when smoke. */
+const dataDir = smoke ? mkdtempSync(join(tmpdir(), "bench-reader-")) : join(here, "data");
+if (smoke) process.on("exit", () => rmSync(dataDir, { recursive: true, force: true }));
+const optionsLine =
+  `Options: sizes ${sizes.join(",")} rows, ${runs} run(s) per tool; files by writeDeviceCsv (admin layout, 1% bad rows, seed = rows); ` +
+  `each run: node bench/reader-worker.mjs reader|bare FILE over dist/${build ? " (built first)" : " (as built, --no-build)"}; RESULTS.md ${write ? "updated" : "not written"}` +
+  (smoke ? "; smoke run (BENCH_SMOKE=1): tiny sizes, figures meaningless" : "");
+process.stdout.write(`${optionsLine}\n`);
 
 interface Measurement {
   readonly mode: "reader" | "bare";
@@ -59,10 +81,16 @@ function cpuModel(): string {
   }
 }
 
-process.stderr.write("building dist/ …\n");
-const build = spawnSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", join(root, "tsconfig.build.json")], { stdio: "inherit" });
-// tsc emits even when some other module has a type error; the reader's own files are what the worker needs.
-if (build.status !== 0 && !existsSync(join(root, "dist", "csv", "reader.js"))) process.exit(1);
+const workerNeeds = join(root, "dist", "csv", "reader.js");
+if (build) {
+  process.stderr.write("building dist/ …\n");
+  const built = spawnSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", join(root, "tsconfig.build.json")], { stdio: "inherit" });
+  // tsc emits even when some other module has a type error; the reader's own files are what the worker needs.
+  if (built.status !== 0 && !existsSync(workerNeeds)) process.exit(1);
+} else if (!existsSync(workerNeeds)) {
+  process.stderr.write("run `npm run build` first: the worker runs the built reader (dist/csv/reader.js)\n");
+  process.exit(1);
+}
 mkdirSync(dataDir, { recursive: true });
 
 const loadBefore = loadavg()[0] as number;
@@ -108,6 +136,8 @@ const section = [
   "",
   "`npm run bench:reader` (bench/reader.bench.ts; each run a fresh `node bench/reader-worker.mjs` over the built dist/).",
   "",
+  optionsLine,
+  "",
   `Machine: ${availableParallelism()} × ${cpuModel()}, ${fixed(mb(totalmem()) / 1024)} GiB RAM, Node ${process.version}; ${started.toISOString().slice(0, 10)}; ` +
     `load average ${fixed(loadBefore, 2)} at start, ${fixed(loadAfter, 2)} at end${loadBefore > 1 || loadAfter > 1 ? " (cores shared with other work: figures are noisy, a floor)" : ""}.`,
   `Files: generated by writeDeviceCsv (admin layout, 3–4 KB hashes, 1% bad rows, seed = rows); ${runs} runs per tool, alternating order.`,
@@ -131,7 +161,7 @@ const section = [
   "",
 ].join("\n");
 
-if (!values["no-write"]) {
+if (write) {
   const current = existsSync(resultsPath) ? readFileSync(resultsPath, "utf8") : "# Benchmark results\n";
   const start = current.search(/^## Reader\s*$/m);
   let next: string;

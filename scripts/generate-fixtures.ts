@@ -4,7 +4,7 @@
  *                                [--layout admin|powershell|oem]
  */
 import { parseArgs } from "node:util";
-import { writeDeviceCsv, type DeviceCsvLayout } from "../src/fixtures/generate.js";
+import { writeDeviceCsv, type DeviceCsvLayout } from "../test/support/fixtures/generate.js";
 
 const usage =
   "usage: npm run fixtures:generate -- --rows N --out FILE [--invalid-rate R] [--seed S] [--encoding utf-8|utf-16le] [--layout admin|powershell|oem]";

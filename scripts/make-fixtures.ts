@@ -7,9 +7,9 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { randomHardwareHash, randomProductKey, randomUserPrincipalName, serialNumber } from "../src/fixtures/device-values.js";
-import { LAYOUT_HEADERS } from "../src/fixtures/generate.js";
-import { createRandom, type Random } from "../src/fixtures/random.js";
+import { randomHardwareHash, randomProductKey, randomUserPrincipalName, serialNumber } from "../test/support/fixtures/device-values.js";
+import { LAYOUT_HEADERS } from "../test/support/fixtures/generate.js";
+import { createRandom, type Random } from "../test/support/fixtures/random.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "fixtures");
 const CRLF = "\r\n";

@@ -6,47 +6,22 @@
  * submission waits for a slot, and once the report is complete they go on only until a time limit; whatever is
  * left is journaled as not deleted, for `autopilot-import cleanup` (or a re-run of the import) to finish.
  */
-import { AutopilotImportError, ServiceError } from "../errors.js";
-import { anySignal, sleep as realSleep } from "../graph/abort.js";
 import type { GraphClient } from "../graph/client.js";
-import type { GraphRequest } from "../graph/types.js";
 import type { CleanupJournal, CleanupSummary, ImportReportRow, StagedCleanupStage } from "../pipeline/types.js";
-import { nextBackoff, type BackoffPolicy } from "./backoff.js";
+import { nextBackoff, type BackoffPolicy } from "../util/backoff.js";
+import { cleanupSettings, type CleanupSettings, type StagedCleanupOptions } from "./cleanup-options.js";
+import { CleanupOutcome, type CleanupStopReason } from "./cleanup-outcome.js";
 import { CleanupQueue } from "./cleanup-queue.js";
 import { nextStep } from "./cleanup-schedule.js";
-import { deleteVerdict } from "./delete-verdict.js";
-import type { AfterRuntime } from "./types.js";
-import { DEFAULT_WRITE_LIMIT, deleteDurationMs, WritePacer, type WriteLimit } from "./write-pacer.js";
+import { CleanupWaits } from "./cleanup-waits.js";
+import { deleteDenied, deleteRequests, tallyDeletes, type DeleteTally } from "./delete-batch.js";
+import { deleteDurationMs, type WritePacer, type WriteLimit } from "./write-pacer.js";
 
-export const STAGED_PATH = "/deviceManagement/importedWindowsAutopilotDeviceIdentities";
-/** How long deletes go on once the report is complete (at 100 writes per 20 s: about 3,000 records). */
-export const DEFAULT_CLEANUP_MAX_TIME_MS = 10 * 60_000;
-/** Share of the write budget kept free for submissions while the import runs. */
-export const DEFAULT_RESERVE_SHARE = 0.2;
+export { DEFAULT_CLEANUP_MAX_TIME_MS, DEFAULT_RESERVE_SHARE, type CleanupProgress, type StagedCleanupOptions } from "./cleanup-options.js";
+export { STAGED_PATH } from "./delete-batch.js";
+
 /** Waits after a batch that failed for a transient reason (5xx, a lost answer). */
 const TRANSIENT_BACKOFF: BackoffPolicy = { minMs: 1_000, maxMs: 60_000, factor: 2 };
-
-export interface CleanupProgress {
-  readonly deleted: number;
-  readonly remaining: number;
-  /** Every outcome is reported: what is left is deleted until the time limit. */
-  readonly closing: boolean;
-  /** How long the rest takes at the write limit (a floor: the service allows no faster). */
-  readonly etaMs: number;
-}
-
-export interface StagedCleanupOptions extends AfterRuntime {
-  /** The service's write budget deletes are paced by; default 100 writes per 20 s (Intune's, per app per tenant). */
-  readonly writeLimit?: WriteLimit;
-  /** How long deletes go on once the report is complete: default 10 min; 0: not at all; Infinity: until done. */
-  readonly maxTimeMs?: number;
-  /** Share of the write budget left free for submissions while the import runs (default 0.2). */
-  readonly reserveShare?: number;
-  /** After each batch of deletes, and when the report is complete. */
-  readonly onProgress?: (progress: CleanupProgress) => void;
-  /** A pacer shared with other cleanups of the same app and tenant (one write budget); default a new one. */
-  readonly pacer?: WritePacer;
-}
 
 /** The cleanup stage importDevices takes as `cleanup` (and the engine of `deleteStagedRecords` and `cleanupRuns`). */
 export function createStagedCleanup(client: GraphClient, options: StagedCleanupOptions = {}): StagedCleanup {
@@ -70,43 +45,30 @@ export async function deleteStagedRecords(client: GraphClient, ids: Iterable<str
 export class StagedCleanup implements StagedCleanupStage {
   readonly #client: GraphClient;
   readonly #options: StagedCleanupOptions;
+  readonly #settings: CleanupSettings;
   readonly #now: () => number;
-  readonly #sleep: NonNullable<AfterRuntime["sleep"]>;
   readonly #pacer: WritePacer;
-  readonly #reserve: number;
-  readonly #maxTimeMs: number;
   readonly #queue = new CleanupQueue();
-  /** Stops the loop's waits (never a batch in flight: its answer is journaled). */
-  readonly #halt = new AbortController();
+  readonly #outcome = new CleanupOutcome();
+  readonly #waits: CleanupWaits;
   #journal: CleanupJournal | undefined;
   /** Stops deletes (a batch in flight too): `start`'s signal, else the options'. */
   #runSignal: AbortSignal;
   #holds = 0;
   #closing = false;
   #deadline: number | undefined;
-  #stoppedBy: CleanupSummary["stoppedBy"] = null;
-  #error: string | undefined;
-  #failure: unknown;
-  /** The first refusal, for the summary. */
-  #refusal: string | undefined;
   #loop: Promise<void> | undefined;
   #finished: Promise<CleanupSummary> | undefined;
-  #wake: (() => void) | undefined;
   #transientMs: number | undefined;
 
   constructor(client: GraphClient, options: StagedCleanupOptions = {}) {
     this.#client = client;
     this.#options = options;
-    this.#now = options.now ?? Date.now;
-    this.#sleep = options.sleep ?? realSleep;
+    this.#settings = cleanupSettings(options);
+    this.#now = this.#settings.now;
+    this.#pacer = this.#settings.pacer;
     this.#runSignal = options.signal ?? new AbortController().signal;
-    this.#pacer = options.pacer ?? new WritePacer(options.writeLimit ?? DEFAULT_WRITE_LIMIT, this.#now());
-    const limit = this.#pacer.limit;
-    const share = options.reserveShare ?? DEFAULT_RESERVE_SHARE;
-    if (!(share >= 0 && share < 1)) throw new RangeError(`reserveShare must be in [0, 1), got ${String(share)}`);
-    this.#reserve = Math.ceil(limit.writes * share);
-    this.#maxTimeMs = options.maxTimeMs ?? DEFAULT_CLEANUP_MAX_TIME_MS;
-    if (!(this.#maxTimeMs >= 0)) throw new RangeError(`maxTimeMs must be 0 or more, got ${String(options.maxTimeMs)}`);
+    this.#waits = new CleanupWaits(this.#settings.sleep, () => this.#runSignal);
   }
 
   /** The write budget deletes are paced by. */
@@ -116,7 +78,7 @@ export class StagedCleanup implements StagedCleanupStage {
 
   /** How long deletes go on once the report is complete. */
   get maxTimeMs(): number {
-    return this.#maxTimeMs;
+    return this.#settings.maxTimeMs;
   }
 
   start(context: { readonly journal?: CleanupJournal; readonly signal: AbortSignal }): void {
@@ -138,7 +100,7 @@ export class StagedCleanup implements StagedCleanupStage {
   add(ids: Iterable<string>): void {
     let added = false;
     for (const id of ids) added = this.#queue.add(id, this.#journal?.isStagedDeleted(id) ?? false) || added;
-    if (added) this.#poke();
+    if (added) this.#waits.poke();
   }
 
   hold(): () => void {
@@ -148,7 +110,7 @@ export class StagedCleanup implements StagedCleanupStage {
       if (released) return;
       released = true;
       this.#holds -= 1;
-      this.#poke();
+      this.#waits.poke();
     };
   }
 
@@ -163,11 +125,7 @@ export class StagedCleanup implements StagedCleanupStage {
 
   /** Counts so far. */
   get summary(): CleanupSummary {
-    const remaining = this.#queue.remaining;
-    if (remaining === 0) return { deleted: this.#queue.deleted, remaining, stoppedBy: null };
-    const stoppedBy = this.#stoppedBy ?? (this.#queue.refused > 0 ? "refused" : "interrupted");
-    const error = stoppedBy === "refused" ? `${this.#queue.refused} staged record(s) could not be deleted; the first: ${this.#refusal ?? "?"}` : this.#error;
-    return { deleted: this.#queue.deleted, remaining, stoppedBy, ...(error !== undefined && (stoppedBy === "error" || stoppedBy === "refused") ? { error } : {}) };
+    return this.#outcome.summary(this.#queue);
   }
 
   /** Staged records found already gone (404), of those counted as deleted. */
@@ -177,7 +135,7 @@ export class StagedCleanup implements StagedCleanupStage {
 
   /** The error that stopped the cleanup (`stoppedBy` "error"), for its exit code. */
   get failure(): unknown {
-    return this.#failure;
+    return this.#outcome.failure;
   }
 
   async #finish(ok: boolean, signal: AbortSignal): Promise<CleanupSummary> {
@@ -186,17 +144,17 @@ export class StagedCleanup implements StagedCleanupStage {
     if (!ok) this.#stop("interrupted");
     else {
       this.#closing = true;
-      this.#deadline = Number.isFinite(this.#maxTimeMs) ? this.#now() + this.#maxTimeMs : undefined;
+      this.#deadline = Number.isFinite(this.#settings.maxTimeMs) ? this.#now() + this.#settings.maxTimeMs : undefined;
       if (signal.aborted) onAbort();
       else signal.addEventListener("abort", onAbort, { once: true });
       if (this.#queue.remaining > 0) {
         this.#options.logger?.info(
-          { remaining: this.#queue.remaining, deleted: this.#queue.deleted, atLeastMs: deleteDurationMs(this.#queue.remaining, this.writeLimit), maxTimeMs: this.#maxTimeMs },
+          { remaining: this.#queue.remaining, deleted: this.#queue.deleted, atLeastMs: deleteDurationMs(this.#queue.remaining, this.writeLimit), maxTimeMs: this.#settings.maxTimeMs },
           "deleting the staged records left",
         );
       }
       this.#progress();
-      this.#poke();
+      this.#waits.poke();
     }
     try {
       await this.#loop;
@@ -212,32 +170,31 @@ export class StagedCleanup implements StagedCleanupStage {
     try {
       for (;;) {
         const now = this.#now();
-        const reserve = this.#closing ? 0 : this.#reserve;
+        const reserve = this.#closing ? 0 : this.#settings.reserve;
         const size = this.#pacer.batchSize(this.#queue.waiting, reserve, now);
         const step = nextStep({
           waiting: this.#queue.waiting,
           held: this.#holds > 0,
           closing: this.#closing,
-          stopped: this.#halt.signal.aborted,
+          stopped: this.#waits.halted,
           now,
           deadline: this.#deadline,
           size,
           pacerWaitMs: size > 0 ? this.#pacer.waitMs(size, reserve, now) : 0,
         });
         if (step.kind === "stop") {
-          if (step.reason === "timeLimit") this.#stoppedBy ??= "timeLimit";
+          if (step.reason === "timeLimit") this.#outcome.stop("timeLimit");
           return;
         }
-        if (step.kind === "idle") await this.#idle();
-        else if (step.kind === "sleep") await this.#pause(step.ms);
+        // Idle until something changes; once closing, no later than the deadline (something may still hold deletes back).
+        if (step.kind === "idle") await this.#waits.idle(this.#closing && this.#deadline !== undefined ? this.#deadline - this.#now() : undefined);
+        else if (step.kind === "sleep") await this.#waits.pause(step.ms);
         else await this.#send(this.#queue.take(step.size));
       }
     } catch (error) {
-      if (this.#runSignal.aborted) this.#stoppedBy ??= "interrupted";
+      if (this.#runSignal.aborted) this.#outcome.stop("interrupted");
       else {
-        this.#stoppedBy ??= "error";
-        this.#failure ??= error;
-        this.#error ??= error instanceof AutopilotImportError ? error.message : String(error);
+        this.#outcome.fail(error);
         this.#options.logger?.warn({ err: error }, "the cleanup of staged records stopped");
       }
     }
@@ -247,113 +204,42 @@ export class StagedCleanup implements StagedCleanupStage {
     // The outcomes of these rows must be on disk before their staged records go.
     this.#journal?.flush();
     this.#pacer.spend(ids.length, this.#now());
-    const requests: GraphRequest[] = ids.map((id) => ({
-      method: "DELETE",
-      path: `${STAGED_PATH}/${encodeURIComponent(id)}`,
-      // A 429 comes back to us: the pacer waits it out and shrinks, instead of the client's loop resending at once.
-      retry: { maxThrottleRetries: 0 },
-    }));
-    const results = await this.#client.batch(requests, { signal: this.#runSignal });
+    const results = await this.#client.batch(deleteRequests(ids), { signal: this.#runSignal });
     const now = this.#now();
-    const done: string[] = [];
-    const again: string[] = [];
-    let gone = 0;
-    let refused = 0;
-    let throttled = false;
-    let retryAfterMs: number | undefined;
-    let transient = false;
-    let denied: number | undefined;
-    results.forEach((result, i) => {
-      const id = ids[i]!;
-      const verdict = deleteVerdict(result, now);
-      switch (verdict.kind) {
-        case "deleted":
-          done.push(id);
-          return;
-        case "gone":
-          done.push(id);
-          gone += 1;
-          return;
-        case "throttled":
-          throttled = true;
-          if (verdict.retryAfterMs !== undefined) retryAfterMs = Math.max(retryAfterMs ?? 0, verdict.retryAfterMs);
-          again.push(id);
-          return;
-        case "transient":
-          transient = true;
-          again.push(id);
-          return;
-        case "denied":
-          denied = verdict.status;
-          again.push(id);
-          return;
-        case "refused":
-          refused += 1;
-          this.#refusal ??= `the service refused to delete staged record ${id} (HTTP ${verdict.status})`;
-          this.#options.logger?.warn({ stagedId: id, status: verdict.status }, "the service refused to delete a staged record: left for a later cleanup");
-          return;
-      }
-    });
+    const tally = tallyDeletes(ids, results, now);
+    for (const { id, status } of tally.refusals) {
+      this.#outcome.refused(id, status);
+      this.#options.logger?.warn({ stagedId: id, status }, "the service refused to delete a staged record: left for a later cleanup");
+    }
     // Durable before anything else happens: a crash from here on never deletes these twice.
-    if (done.length > 0) this.#journal?.stagedDeleted(done);
-    this.#queue.settle({ deleted: done.length - gone, gone, again, refused });
-    if (throttled) this.#pacer.onThrottled(retryAfterMs, done.length, now);
-    else if (transient) {
+    if (tally.done.length > 0) this.#journal?.stagedDeleted(tally.done);
+    this.#queue.settle(tally);
+    this.#pace(tally, now);
+    this.#options.logger?.debug(
+      { deleted: tally.done.length, gone: tally.gone, throttled: tally.throttled, again: tally.again.length, rateShare: this.#pacer.rateShare, batchCap: this.#pacer.batchCap },
+      "deleted a batch of staged records",
+    );
+    if (tally.denied !== undefined) throw deleteDenied(tally.denied);
+    this.#progress();
+  }
+
+  /** Throttling shrinks the pacer, a transient failure blocks it for a growing backoff, a clean batch lets it grow. */
+  #pace(tally: DeleteTally, now: number): void {
+    if (tally.throttled) this.#pacer.onThrottled(tally.retryAfterMs, tally.done.length, now);
+    else if (tally.transient) {
       this.#transientMs = nextBackoff(this.#transientMs, TRANSIENT_BACKOFF);
       this.#pacer.block(this.#transientMs, now);
-      this.#options.logger?.warn({ deletes: again.length, delayMs: this.#transientMs }, "deleting staged records failed for now: trying again later");
+      this.#options.logger?.warn({ deletes: tally.again.length, delayMs: this.#transientMs }, "deleting staged records failed for now: trying again later");
     } else {
       this.#pacer.onClean();
       this.#transientMs = undefined;
     }
-    this.#options.logger?.debug(
-      { deleted: done.length, gone, throttled, again: again.length, rateShare: this.#pacer.rateShare, batchCap: this.#pacer.batchCap },
-      "deleted a batch of staged records",
-    );
-    if (denied !== undefined) {
-      throw new ServiceError(
-        `deleting staged records was refused (HTTP ${denied}): the app needs DeviceManagementServiceConfig.ReadWrite.All; ` +
-          "the records left are deleted by `autopilot-import cleanup` once it may",
-        denied,
-      );
-    }
-    this.#progress();
   }
 
-  /** Until something changes; once closing, no later than the deadline (something may still hold deletes back). */
-  async #idle(): Promise<void> {
-    const woken = new Promise<void>((resolve) => {
-      this.#wake = resolve;
-    });
-    if (!this.#closing || this.#deadline === undefined) return woken;
-    const timer = new AbortController();
-    try {
-      await Promise.race([woken, this.#pause(this.#deadline - this.#now(), timer.signal)]);
-    } finally {
-      timer.abort();
-    }
-  }
-
-  async #pause(ms: number, extra?: AbortSignal): Promise<void> {
-    const signal = anySignal(this.#halt.signal, this.#runSignal, extra);
-    try {
-      await this.#sleep(Math.max(0, ms), signal);
-    } catch (error) {
-      if (!signal.aborted) throw error;
-    }
-  }
-
-  #poke(): void {
-    const wake = this.#wake;
-    this.#wake = undefined;
-    wake?.();
-  }
-
-  #stop(reason: NonNullable<CleanupSummary["stoppedBy"]>): void {
-    if (this.#halt.signal.aborted) return;
-    this.#stoppedBy ??= reason;
-    this.#halt.abort();
-    this.#poke();
+  #stop(reason: CleanupStopReason): void {
+    if (this.#waits.halted) return;
+    this.#outcome.stop(reason);
+    this.#waits.halt();
   }
 
   #progress(): void {

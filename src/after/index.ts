@@ -35,8 +35,8 @@ export {
   type UpdateResult,
 } from "./update-existing.js";
 export { REGISTERED_PATH, findBySerials, exactSerialMatches, serialKey } from "./registered.js";
-export { nextBackoff, waitWithinDeadline, type BackoffPolicy } from "./backoff.js";
-export type { AfterLogger, AfterRuntime } from "./types.js";
+export { nextBackoff, waitWithinDeadline, type BackoffPolicy } from "../util/backoff.js";
+export type { AfterRuntime } from "./types.js";
 export {
   createStagedCleanup,
   deleteStagedRecords,

@@ -4,27 +4,19 @@
  * Only the rows it finishes are held back; the rest of the report is written as the import goes.
  */
 import { AutopilotImportError } from "../errors.js";
-import { abortError } from "../graph/abort.js";
+import { abortError } from "../util/abort.js";
 import type { GraphClient } from "../graph/client.js";
-import { formatDuration } from "../pipeline/duration.js";
+import { formatDuration } from "../util/duration.js";
 import type { DeviceInputs, ImportReportRow, PostImportCompletion, PostImportStage, Registered, SyncOutcome } from "../pipeline/types.js";
-import type { BackoffPolicy } from "./backoff.js";
+import type { BackoffPolicy } from "../util/backoff.js";
 import { triggerAutopilotSync } from "./sync.js";
+import type { AfterImportOptions } from "./options.js";
 import type { AfterRuntime } from "./types.js";
 import { updateExistingDevices, type UpdateResult } from "./update-existing.js";
 import { DEFAULT_VERIFY_TIMEOUT_MS, verifyRegistration, type VerifyResult } from "./verify.js";
 
-export interface PostImportOptions extends AfterRuntime {
-  /** Confirm imported devices in windowsAutopilotDeviceIdentities. Default true. */
-  readonly verify?: boolean;
-  /** For 806 devices, set group tag and user from the CSV when they differ. Default false. */
-  readonly updateExisting?: boolean;
-  /** Trigger the Autopilot sync when at least one device was imported. Default true. */
-  readonly sync?: boolean;
-  /** After a 429, wait for the 10-minute window and trigger once more. Default false (the CLI turns it on). */
-  readonly syncWait?: boolean;
-  readonly syncMaxWaitMs?: number;
-  readonly verifyTimeoutMs?: number;
+/** Defaults: verify, sync; no update of existing devices, no wait for the sync (the CLI turns it on). */
+export interface PostImportOptions extends Partial<AfterImportOptions>, AfterRuntime {
   readonly verifyPoll?: Partial<BackoffPolicy>;
   readonly syncPoll?: Partial<BackoffPolicy>;
   /** Told when each step starts (one line for people); the steps are logged at info as well. */

@@ -3,12 +3,12 @@
  * the service's two refusals without hammering it: 409 (a sync is running: wait for it through the settings) and 429
  * (the 10-minute rule: work out when the window opens; with `wait`, sleep until then and trigger once more).
  */
-import { sleep as realSleep } from "../graph/abort.js";
+import { sleep as realSleep } from "../util/abort.js";
 import type { GraphClient } from "../graph/client.js";
 import { GraphRequestError, OutcomeUnknownError } from "../graph/errors/index.js";
 import type { AutopilotSettings } from "../graph/resources.js";
 import { serverRetryDelay } from "../graph/retry/retry-after.js";
-import { nextBackoff, waitWithinDeadline, type BackoffPolicy } from "./backoff.js";
+import { nextBackoff, waitWithinDeadline, type BackoffPolicy } from "../util/backoff.js";
 import { readAutopilotSettings, SETTINGS_PATH } from "./settings.js";
 import { parseGraphTime, syncWindowOpensAt, type SyncWindow } from "./sync-window.js";
 import type { AfterRuntime } from "./types.js";

@@ -8,7 +8,7 @@
  * Before the first complete listing the tenant's size is unknown: it is assumed to be our devices plus one page, and
  * a listing is cut off once it has cost what the targeted round would have (see listingBudget).
  */
-import { MAX_BATCH_SIZE } from "../graph/batch.js";
+import { JSON_BATCH_LIMIT } from "../graph/batch.js";
 
 export type VerifyStrategy = "targeted" | "list";
 
@@ -34,7 +34,7 @@ export function verifyCosts(counts: VerifyCounts): VerifyCost[] {
   const page = Math.max(1, counts.pageSize);
   const listed = Math.ceil(Math.max(counts.registered, counts.pending) / page);
   return [
-    { strategy: "targeted", requests: Math.ceil(counts.pending / MAX_BATCH_SIZE), units: counts.pending },
+    { strategy: "targeted", requests: Math.ceil(counts.pending / JSON_BATCH_LIMIT), units: counts.pending },
     { strategy: "list", requests: listed, units: listed },
   ];
 }
@@ -50,7 +50,7 @@ export function chooseVerifyStrategy(counts: VerifyCounts): VerifyCost | undefin
 
 /** Pages a listing may read before it is abandoned for the targeted round: what that round would have cost. */
 export function listingBudget(pending: number): number {
-  return Math.max(1, Math.ceil(pending / MAX_BATCH_SIZE));
+  return Math.max(1, Math.ceil(pending / JSON_BATCH_LIMIT));
 }
 
 /** The tenant size to plan with: the last complete listing's count, else our devices plus one page. */

@@ -3,12 +3,12 @@
  * missing ones with growing waits until a deadline (registration can lag the import). Each round picks the cheaper
  * of batched lookups and a full listing (verify-strategy.ts).
  */
-import { sleep as realSleep } from "../graph/abort.js";
+import { sleep as realSleep } from "../util/abort.js";
 import type { GraphClient } from "../graph/client.js";
 import { ServiceError } from "../errors.js";
 import type { AutopilotDeviceIdentity } from "../graph/resources.js";
 import type { GraphPage } from "../graph/types.js";
-import { nextBackoff, waitWithinDeadline, type BackoffPolicy } from "./backoff.js";
+import { nextBackoff, waitWithinDeadline, type BackoffPolicy } from "../util/backoff.js";
 import { byIdRequest, bySerialRequest, idLookup, MAX_REGISTERED_PAGE, registeredPages, serialKey, serialLookup } from "./registered.js";
 import { chooseVerifyStrategy, listingBudget, registeredEstimate, type VerifyStrategy } from "./verify-strategy.js";
 import type { AfterRuntime } from "./types.js";

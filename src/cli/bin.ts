@@ -1,7 +1,10 @@
 #!/usr/bin/env node
+import { releaseHeldLocks } from "../state/lock-file.js";
 import { main } from "./main.js";
 
 // The only place that touches the real process: argv, env, stdio, signals, exit.
+// A second signal leaves at once: the state directory's locks still go (a stale one would be taken over anyway).
+process.on("exit", releaseHeldLocks);
 const controller = new AbortController();
 let signalled: NodeJS.Signals | undefined;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {

@@ -1,4 +1,5 @@
 import type { Readable, Writable } from "node:stream";
+import type { CommandOutcome } from "./exit-codes.js";
 
 /** Everything a command may touch of the outside world; tests pass their own. */
 export interface CliContext {
@@ -17,5 +18,6 @@ export interface Command {
   readonly summary: string;
   /** Full `--help` text. */
   readonly help: string;
-  run(args: readonly string[], context: CliContext): Promise<number>;
+  /** What the command did; main.ts turns it (or what it throws) into the exit code. */
+  run(args: readonly string[], context: CliContext): Promise<CommandOutcome>;
 }

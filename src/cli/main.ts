@@ -1,7 +1,6 @@
-import { AutopilotImportError } from "../errors.js";
 import type { CliContext } from "./context.js";
 import { commandLoaders } from "./commands/index.js";
-import { ExitCode, exitCodeFor } from "./exit-codes.js";
+import { ExitCode, exitCodeFor, exitCodeOf, failureText } from "./exit-codes.js";
 import { VERSION } from "../version.js";
 
 async function topLevelHelp(): Promise<string> {
@@ -42,14 +41,9 @@ export async function main(args: readonly string[], context: CliContext): Promis
       context.stdout.write(command.help.endsWith("\n") ? command.help : `${command.help}\n`);
       return ExitCode.ok;
     }
-    return await command.run(rest, context);
+    return exitCodeOf(await command.run(rest, context));
   } catch (error) {
-    if (error instanceof AutopilotImportError) {
-      context.stderr.write(`autopilot-import: ${error.message}\n`);
-    } else {
-      // An unexpected failure is a bug: show enough to report it.
-      context.stderr.write(`autopilot-import: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    }
+    context.stderr.write(`autopilot-import: ${failureText(error)}\n`);
     return exitCodeFor(error);
   }
 }

@@ -5,7 +5,7 @@ import { TokenStore } from "./auth/token-store.js";
 import { EmulatorClock } from "./clock.js";
 import type { EmulatorState } from "./graph-call.js";
 import { ProcessingWorker } from "./processing.js";
-import { seededRandom, type Random } from "./random.js";
+import { seededRandom, type Random } from "../util/random.js";
 import { registeredToGraph, stagedView, iso } from "./representation.js";
 import { mergeScenario, parseScenario, type RegisteredDeviceInput, type Scenario } from "./scenario.js";
 import { AutopilotSettingsState } from "./settings.js";

@@ -2,7 +2,7 @@ import type { EmulatorClock } from "./clock.js";
 import type { AutopilotSettingsState } from "./settings.js";
 import type { ErrorContext } from "./graph-error.js";
 import type { ProcessingWorker } from "./processing.js";
-import type { Random } from "./random.js";
+import type { Random } from "../util/random.js";
 import type { Scenario } from "./scenario.js";
 import type { StatsCollector } from "./stats.js";
 import type { DeviceStore, StagedRecord } from "./store.js";

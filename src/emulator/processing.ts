@@ -1,6 +1,6 @@
 import type { EmulatorClock, ScheduledTask } from "./clock.js";
 import { MinHeap } from "./heap.js";
-import type { Random } from "./random.js";
+import type { Random } from "../util/random.js";
 import type { Scenario } from "./scenario.js";
 import type { StatsCollector } from "./stats.js";
 import { serialKey, type DeviceStore, type StagedRecord } from "./store.js";

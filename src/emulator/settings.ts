@@ -1,6 +1,6 @@
 import type { AutopilotSettings, AutopilotSyncStatus } from "../graph/resources.js";
 import type { EmulatorClock, ScheduledTask } from "./clock.js";
-import type { Random } from "./random.js";
+import type { Random } from "../util/random.js";
 import { iso } from "./representation.js";
 import type { Scenario } from "./scenario.js";
 import type { StatsCollector } from "./stats.js";

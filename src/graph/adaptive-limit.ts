@@ -1,5 +1,5 @@
 import { UsageError } from "../errors.js";
-import { abortError } from "./abort.js";
+import { abortError } from "../util/abort.js";
 
 export interface AdaptiveLimiterOptions {
   /** Upper bound and starting value (the --concurrency setting). */

@@ -1,6 +1,11 @@
+/**
+ * JSON batching: requests sent in $batch calls of at most 20 (one API version per call), each item retried on its own
+ * per the retry policy, one result per request in order. Reading an answer is batch-answers.ts.
+ */
 import { randomUUID } from "node:crypto";
 import { UsageError } from "../errors.js";
-import type { Sleep } from "./abort.js";
+import type { Sleep } from "../util/abort.js";
+import { failedItem, ITEM_THROTTLING_STATUSES, lowerCaseHeaders, subResponses } from "./batch-answers.js";
 import type { RequestInfo } from "./errors/attach.js";
 import { GraphNetworkError } from "./errors/graph-network-error.js";
 import { GraphRequestError } from "./errors/graph-request-error.js";
@@ -11,17 +16,11 @@ import { pathHasSelect, pathWithoutSelect } from "./query-options.js";
 import type { ServiceTraits } from "./service-traits.js";
 import type { StatsCounter } from "./stats.js";
 import type { GraphRequest, GraphResponse } from "./types.js";
-import type { GraphLogger, GraphVersion, ThrottleObserver } from "./client.js";
+import type { GraphVersion, ThrottleObserver } from "./client.js";
+import type { Logger } from "../util/logger.js";
 
 /** Graph's documented limit of requests per $batch call. */
-export const MAX_BATCH_SIZE = 20;
-
-/**
- * Outer answers that speak for the items, not the call: Microsoft's throttling guide says a batch with throttled items
- * "fails with 424" (its batching guide says 200), and a 429/503 may come for the whole call. Their `responses` are read
- * when present; without them every item counts as throttled.
- */
-const ITEM_THROTTLING_STATUSES: readonly number[] = [424, 429, 503];
+export const JSON_BATCH_LIMIT = 20;
 
 export interface BatchOptions {
   /** Requests per $batch call, 1..20 (default 20). */
@@ -46,7 +45,7 @@ export interface BatchContext {
   readonly retry: RetryOptions;
   readonly stats: StatsCounter;
   readonly observer: ThrottleObserver | undefined;
-  readonly logger: GraphLogger | undefined;
+  readonly logger: Logger | undefined;
   readonly signal: AbortSignal;
   readonly now: () => number;
   readonly random: () => number;
@@ -67,21 +66,14 @@ interface PendingItem {
   throttled: number;
 }
 
-interface SubResponse {
-  readonly id?: unknown;
-  readonly status?: unknown;
-  readonly headers?: unknown;
-  readonly body?: unknown;
-}
-
 export async function executeBatch<T>(
   context: BatchContext,
   requests: readonly GraphRequest[],
   options: BatchOptions,
 ): Promise<Array<BatchItemResult<T>>> {
-  const size = options.batchSize ?? MAX_BATCH_SIZE;
-  if (!Number.isSafeInteger(size) || size < 1 || size > MAX_BATCH_SIZE) {
-    throw new UsageError(`batch size must be an integer from 1 to ${MAX_BATCH_SIZE}, got ${String(options.batchSize)}`);
+  const size = options.batchSize ?? JSON_BATCH_LIMIT;
+  if (!Number.isSafeInteger(size) || size < 1 || size > JSON_BATCH_LIMIT) {
+    throw new UsageError(`batch size must be an integer from 1 to ${JSON_BATCH_LIMIT}, got ${String(options.batchSize)}`);
   }
   const results = new Array<BatchItemResult<T>>(requests.length);
   // One $batch call carries one API version.
@@ -132,16 +124,7 @@ async function runChunk<T>(
       for (const item of pending) results[item.index] = { ok: false, status: error.status, error };
       return;
     }
-    const answers = new Map<string, SubResponse>();
-    const list = (response.body as { responses?: unknown } | undefined)?.responses;
-    // Items are matched by id: the service may answer them in any order.
-    for (const answer of Array.isArray(list) ? (list as SubResponse[]) : []) answers.set(String(answer.id), answer);
-    if (!Array.isArray(list) && ITEM_THROTTLING_STATUSES.includes(response.status)) {
-      // The whole call was throttled and says nothing per item: each item waits as the outer answer asks.
-      // A 503 stays a 503 (throttling only with a Retry-After, else a transient failure within the retry limits).
-      const status = response.status === 503 ? 503 : 429;
-      for (const item of pending) answers.set(String(item.index), { id: String(item.index), status, headers: response.headers });
-    }
+    const answers = subResponses(response, pending.map((item) => String(item.index)));
 
     const retry: PendingItem[] = [];
     let waitMs = 0;
@@ -241,30 +224,4 @@ function requestInfo(context: BatchContext, item: PendingItem, version: GraphVer
     clientRequestId: `${batchId}#${item.index}`,
     headers: { ...item.request.headers },
   };
-}
-
-function failedItem<T>(
-  reason: string,
-  info: RequestInfo,
-  status: number | undefined,
-  headers: Record<string, string>,
-  answer: SubResponse | undefined,
-): BatchItemResult<T> {
-  if (status === undefined) {
-    return { ok: false, status, error: new OutcomeUnknownError(info, "missing from the $batch response") };
-  }
-  const httpError = new GraphRequestError(info, { status, headers, body: answer?.body });
-  if (reason === "outcomeUnknown") {
-    return { ok: false, status, error: new OutcomeUnknownError(info, `status ${status}`, { cause: httpError, status }) };
-  }
-  return { ok: false, status, error: httpError };
-}
-
-function lowerCaseHeaders(value: unknown): Record<string, string> {
-  if (typeof value !== "object" || value === null) return {};
-  return Object.fromEntries(
-    Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => typeof v === "string" || typeof v === "number")
-      .map(([k, v]) => [k.toLowerCase(), String(v)]),
-  );
 }

@@ -1,8 +1,9 @@
-import type { Sleep } from "./abort.js";
-import { GraphClient, type GraphLogger, type GraphVersion, type ThrottleObserver } from "./client.js";
+import type { Sleep } from "../util/abort.js";
+import { GraphClient, type GraphVersion, type ThrottleObserver } from "./client.js";
 import { createCredential, planCredential, type CredentialConfig } from "./credential.js";
 import type { RetryOptions } from "./retry/policy.js";
 import { createTransport } from "./transport.js";
+import type { Logger } from "../util/logger.js";
 
 /** Everything needed to talk to Graph, as the CLI maps it from flags and environment. */
 export interface GraphConfig extends CredentialConfig {
@@ -21,7 +22,7 @@ export interface GraphConfig extends CredentialConfig {
 /** The run's moving parts, not configuration. */
 export interface GraphRuntime {
   readonly signal?: AbortSignal;
-  readonly logger?: GraphLogger;
+  readonly logger?: Logger;
   readonly throttleObserver?: ThrottleObserver;
   readonly now?: () => number;
   readonly random?: () => number;

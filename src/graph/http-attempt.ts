@@ -1,7 +1,7 @@
 import type { Agent } from "node:http";
 import { Readable } from "node:stream";
 import fetch from "node-fetch";
-import { abortError } from "./abort.js";
+import { abortError } from "../util/abort.js";
 import { classifyTransportError, type TransportFailure } from "./retry/transport-failure.js";
 
 export interface AttemptInput {

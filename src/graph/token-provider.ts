@@ -1,5 +1,5 @@
 import type { AccessToken, TokenCredential } from "@azure/identity";
-import { abortError } from "./abort.js";
+import { abortError } from "../util/abort.js";
 import { toAuthenticationError } from "./auth-error.js";
 
 export interface TokenProviderOptions {

@@ -4,13 +4,11 @@
  * records when asked for. The file is moved as soon as every row has its outcome and the report is complete, so the
  * cleanup's remainder never delays the move; its journal is archived once the import has returned.
  */
-import { createPostImportStage } from "../after/post-import.js";
-import { createStagedCleanup } from "../after/cleanup.js";
-import type { WritePacer } from "../after/write-pacer.js";
-import type { FileSummary } from "../csv/types.js";
-import { importDevices } from "../pipeline/import-devices.js";
 import path from "node:path";
-import { archiveFileJournal, openFileJournal } from "./file-journal.js";
+import type { WritePacer } from "../after/write-pacer.js";
+import { importFiles } from "../run/import-files.js";
+import { archiveRunJournal, openRunJournal } from "../run/journal.js";
+import { buildStages } from "../run/stages.js";
 import { moveOut } from "./finish-file.js";
 import type { InboxLayout } from "./layout.js";
 import { retirePlan } from "./move.js";
@@ -36,50 +34,35 @@ export async function processInboxFile(file: InboxFile, options: InboxJobOptions
   const { layout, signal, now } = context;
   const log = options.logger;
   const format = options.reportFormat ?? "csv";
-  const opened = await openFileJournal(file, layout.inbox, layout.stateDir, options.target, signal, now);
+  const opened = await openRunJournal({ stateDir: layout.stateDir, files: [file.name], cwd: layout.inbox, target: options.target, signal, now });
   const { journal, key } = opened;
   if (opened.damage.tornBytes > 0 || opened.damage.damaged > 0) log?.warn({ file: file.name, journal: opened.file, ...opened.damage }, "journal damage skipped");
   log?.info({ file: file.name, run: key, journal: opened.file, resumed: opened.resumed, finished: journal.state.finished !== undefined }, opened.resumed ? "resuming file" : "importing file");
   const report = path.join(layout.work, `${key}.report.${format}`);
-  const { after } = options;
-  let files: readonly FileSummary[] = [];
+  const runtime = { logger: log, signal, now: options.now, sleep: options.sleep };
   let moved: { result: InboxFileResult; planFile: string } | undefined;
   let moveError: unknown;
   let stoppedBy: unknown;
   try {
-    const summary = await importDevices({
-      input: [file.name],
+    const imported = await importFiles({
+      files: [file.name],
       cwd: layout.inbox,
+      reportPath: report,
       client: options.client,
       limiter: options.limiter,
       api: options.api,
       batchSize: options.batchSize,
       pollTimeoutMs: options.pollTimeoutMs,
       pollPolicy: options.pollPolicy,
-      report,
       journal,
-      logger: log,
-      signal,
-      now: options.now,
-      sleep: options.sleep,
-      onInputFiles: (f) => (files = f),
+      ...runtime,
       onProgress: options.events?.onProgress,
-      postImport: createPostImportStage(options.client, {
-        verify: after.verify,
-        verifyTimeoutMs: after.verifyTimeoutMs,
-        updateExisting: after.updateExisting,
-        sync: false, // one sync per job, after every file
-        logger: log,
-        signal,
-        now: options.now,
-        sleep: options.sleep,
-        onStep: options.events?.onStep,
-      }),
-      ...(options.cleanup ? { cleanup: createStagedCleanup(options.client, { ...options.cleanup, pacer: context.pacer, logger: log, now: options.now, sleep: options.sleep }) } : {}),
+      // One sync per job, after every file.
+      ...buildStages(options.client, { after: options.after, syncElsewhere: true, cleanup: options.cleanup, pacer: context.pacer, onStep: options.events?.onStep, ...runtime }),
       // Every outcome is final and the report complete: the file leaves now, before the cleanup's remainder.
-      onOutcomes: (outcomes) => {
+      onOutcomes: (outcomes, files) => {
         try {
-          moved = moveOut(file, { summary: outcomes, error: files[0]?.error ?? null, key, report, resumed: opened.resumed }, { layout, format, sync: after.sync, now });
+          moved = moveOut(file, { summary: outcomes, error: files[0]?.error ?? null, key, report, resumed: opened.resumed }, { layout, format, sync: options.after.sync, now });
         } catch (error) {
           moveError = error;
         }
@@ -90,12 +73,12 @@ export async function processInboxFile(file: InboxFile, options: InboxJobOptions
       return undefined;
     });
     if (moveError !== undefined) throw moveError;
-    if (!moved) throw new Error(`importDevices returned without reporting the outcomes of ${file.name}`);
-    const result: InboxFileResult = summary ? { ...moved.result, summary } : moved.result;
+    if (!moved) throw new Error(`the import returned without reporting the outcomes of ${file.name}`);
+    const result: InboxFileResult = imported ? { ...moved.result, summary: imported.summary } : moved.result;
     // Nothing appends to the journal any more: archive it (a rename of a closed file, fine on SMB shares too).
     journal.close();
     try {
-      retirePlan(moved.planFile, () => archiveFileJournal(layout.stateDir, key, now()));
+      retirePlan(moved.planFile, () => archiveRunJournal(layout.stateDir, key, now()));
     } catch (error) {
       // The file is out; the plan stays and the next job retires it.
       return { result, stoppedBy: stoppedBy ?? error };
@@ -105,4 +88,3 @@ export async function processInboxFile(file: InboxFile, options: InboxJobOptions
     journal.close();
   }
 }
-

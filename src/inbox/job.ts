@@ -7,11 +7,11 @@
 import { mkdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { AutopilotImportError } from "../errors.js";
-import { abortError, sleep as realSleep } from "../graph/abort.js";
+import { abortError, sleep as realSleep } from "../util/abort.js";
 import type { SyncOutcome } from "../pipeline/types.js";
-import { WritePacer, DEFAULT_WRITE_LIMIT } from "../after/write-pacer.js";
+import { WritePacer } from "../after/write-pacer.js";
 import { freeVariantOf } from "./finish-file.js";
-import { archiveFileJournal } from "./file-journal.js";
+import { archiveRunJournal } from "../run/journal.js";
 import { processInboxFile } from "./import-file.js";
 import { InboxError } from "./inbox-error.js";
 import { clearSyncDue, readSyncDue, syncOnce, syncPaid } from "./job-sync.js";
@@ -50,7 +50,7 @@ function recoverMoves(layout: InboxLayout, format: InboxReportFormat, now: () =>
       continue;
     }
     const moved = carryOutMoves(plan, freeVariantOf(format, now)).at(-1);
-    retirePlan(file, () => archiveFileJournal(layout.stateDir, plan.key, now()));
+    retirePlan(file, () => archiveRunJournal(layout.stateDir, plan.key, now()));
     if (moved) recovered.push(moved);
     options.logger?.info({ file: plan.name, movedTo: moved ?? null, outcome: plan.outcome }, "finished the move an earlier job left");
   }
@@ -101,7 +101,7 @@ export async function runInboxJob(options: InboxJobOptions): Promise<InboxJobRes
       stop(null, error instanceof AutopilotImportError || signal.aborted ? error : new InboxError(layout.inbox, "cannot read", { cause: error }));
     }
 
-    const pacer = options.cleanup ? new WritePacer(options.cleanup.writeLimit ?? DEFAULT_WRITE_LIMIT, now()) : undefined;
+    const pacer = options.cleanup?.enabled ? new WritePacer(options.cleanup.writeLimit, now()) : undefined;
     for (const file of stopped ? [] : ready) {
       if (signal.aborted) {
         stop(null, undefined);

@@ -35,16 +35,10 @@ export function lockInbox(layout: InboxLayout, options: InboxLockOptions): Inbox
     for (const lock of held.reverse()) lock.release();
     throw error;
   }
-  const release = (): void => {
-    for (const lock of [...held].reverse()) lock.release();
-  };
-  // A second signal exits at once: the lock still goes (a stale one would be taken over anyway, this is quicker).
-  process.once("exit", release);
   return {
     replaced: held.flatMap((lock) => (lock.replaced ? [lock.replaced] : [])),
     release() {
-      process.off("exit", release);
-      release();
+      for (const lock of [...held].reverse()) lock.release();
     },
   };
 }

@@ -4,6 +4,7 @@
  * file name dropped again), the CSV gets a UTC time suffix, `devices-20250102T030405Z.csv`, then `-2`, `-3`….
  */
 import path from "node:path";
+import { timeStamp } from "../util/time-stamp.js";
 
 export type InboxReportFormat = "csv" | "jsonl";
 
@@ -17,10 +18,6 @@ export function companionNames(name: string, format: InboxReportFormat): Compani
   return { file: name, report: `${name}.report.${format}`, note: `${name}.error.txt` };
 }
 
-/** `20250102T030405Z`: sortable, no characters Windows rejects. */
-export function timeStamp(ms: number): string {
-  return new Date(ms).toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
-}
 
 /** The name `name` gets in its destination: itself, or with a time (and counter) suffix when any companion is taken. */
 export function freeName(name: string, format: InboxReportFormat, taken: (candidate: string) => boolean, now: number): string {

@@ -4,7 +4,7 @@
  * old mtime (a copy that preserves timestamps) is still caught by its growing size.
  */
 import { stat } from "node:fs/promises";
-import type { Sleep } from "../graph/abort.js";
+import type { Sleep } from "../util/abort.js";
 import type { InboxFile, SkippedFile, SkipReason } from "./scan.js";
 
 /** Default settle time (--settle). */

@@ -1,31 +1,15 @@
 /** The inbox job's options and results (see job.ts). */
-import type { WriteLimit } from "../after/write-pacer.js";
 import type { GraphClient } from "../graph/client.js";
-import type { ImportDevicesOptions, PipelineLogger, UploadSlots } from "../pipeline/import-devices.js";
+import type { ImportDevicesOptions, UploadSlots } from "../pipeline/import-devices.js";
 import type { IntervalPolicy } from "../pipeline/poll-strategy.js";
 import type { ProgressSnapshot } from "../pipeline/progress.js";
 import type { ImportSummary, SyncOutcome } from "../pipeline/types.js";
-import type { RunTarget } from "./file-journal.js";
+import type { AfterImportOptions, CleanupSettings } from "../after/options.js";
+import type { RunTarget } from "../run/target.js";
 import type { InboxReportFormat } from "./names.js";
 import type { InboxFile, SkippedFile } from "./scan.js";
+import type { Logger } from "../util/logger.js";
 
-/** The after-import steps per file, and the one sync of the job. */
-export interface InboxAfterOptions {
-  readonly verify: boolean;
-  readonly verifyTimeoutMs: number;
-  readonly updateExisting: boolean;
-  /** Trigger the Autopilot sync once at the end of the job when devices were imported. */
-  readonly sync: boolean;
-  readonly syncWait: boolean;
-  readonly syncMaxWaitMs: number;
-}
-
-/** The cleanup of staged records, per file (see StagedCleanupOptions). */
-export interface InboxCleanupOptions {
-  /** How long deletes go on once a file's report is complete (default 10 min; 0: not at all). */
-  readonly maxTimeMs?: number;
-  readonly writeLimit?: WriteLimit;
-}
 
 /** Told as the job goes (the CLI's lines and progress). */
 export interface InboxEvents {
@@ -52,16 +36,17 @@ export interface InboxJobOptions {
   readonly batchSize?: number;
   readonly pollTimeoutMs?: number;
   readonly pollPolicy?: Partial<IntervalPolicy>;
-  readonly after: InboxAfterOptions;
+  /** The after-import steps per file; `sync` is the job's one sync, after its last file. */
+  readonly after: AfterImportOptions;
   /**
    * Delete each file's staged records once their outcomes are reported (src/after/cleanup.ts), one write budget for the
-   * whole job; the file is moved before the cleanup's remainder runs. Absent: no cleanup.
+   * whole job; the file is moved before the cleanup's remainder runs. Absent or disabled: no cleanup.
    */
-  readonly cleanup?: InboxCleanupOptions;
+  readonly cleanup?: CleanupSettings;
   /** How long a file must be unchanged before it is taken; 0 takes every file at once. */
   readonly settleMs: number;
   readonly reportFormat?: InboxReportFormat;
-  readonly logger?: PipelineLogger;
+  readonly logger?: Logger;
   readonly signal?: AbortSignal;
   readonly events?: InboxEvents;
   readonly now?: () => number;

@@ -1,73 +1,43 @@
 /**
- * importDevices: reads rows, submits valid devices in uploads while the input is still being read, polls them to a
- * final state with one poller, and writes one report row per input row. The CLI's `import` command is a thin shell.
- * With a journal, each step is recorded before it is taken, and a run an earlier process left unfinished is resumed:
- * its unconfirmed uploads reconciled, its staged devices polled, its outcomes reported, nothing sent twice.
+ * importDevices: takes validated rows, submits valid devices in uploads while the rows are still being read, polls
+ * them to a final state with one poller, and reports one row per input row. The parts are named collaborators: the
+ * dispatcher sends uploads, the poller follows staged devices, the recorder reports rows, resume.ts settles what an
+ * earlier process of the run left. With a journal each step is recorded before it is taken; nothing is sent twice.
+ * Files and report paths are src/run's business (importFiles); this works on rows and a sink.
  */
 import { randomUUID } from "node:crypto";
-import type { Readable } from "node:stream";
-import { openDeviceReader } from "../csv/reader.js";
-import type { FileSummary } from "../csv/types.js";
-import { anySignal, abortError, sleep as realSleep } from "../graph/abort.js";
 import { AdaptiveLimiter } from "../graph/adaptive-limit.js";
 import type { GraphClient } from "../graph/client.js";
-import { openReportWriter } from "../report/writer.js";
-import type { ImportedDeviceIdentity } from "../graph/resources.js";
-import type { DeviceIdentity, RowResult, SourceLocation } from "../model/device.js";
+import type { RowResult } from "../model/device.js";
+import { abortError, anySignal, sleep as realSleep, untilAborted } from "../util/abort.js";
+import type { Logger } from "../util/logger.js";
 import { UploadBatcher } from "./batcher.js";
 import { DEFAULT_BATCH_SIZE, DEFAULT_CONCURRENCY, DEFAULT_POLL_TIMEOUT_MS } from "./defaults.js";
 import { graphStagedApi } from "./graph-staged-api.js";
-import type { ImportJournal, JournaledRow, StagedRow } from "./journal-port.js";
-import { isTerminal, verdictFor } from "./outcomes.js";
+import type { ImportJournal } from "./journal-port.js";
 import { DEFAULT_INTERVAL_POLICY, type IntervalPolicy } from "./poll-strategy.js";
-import { Poller, type PollOutcome } from "./poller.js";
+import { Poller } from "./poller.js";
 import type { ProgressSnapshot } from "./progress.js";
-import { rowForRejected, rowForTracked, rowForUnknownOutcome, rowForUnsubmitted } from "./report-rows.js";
-import { resumeFromJournal } from "./resume.js";
+import { ReportRecorder, type ReportSink } from "./report-recorder.js";
+import { rowForTracked, rowForUnsubmitted } from "./report-rows.js";
+import { ResumedRows, resumeFromJournal } from "./resume.js";
 import { probeService } from "./service-probe.js";
 import { journalTraits } from "./service-traits-journal.js";
 import { newCapabilities, type StagedApi } from "./staged-api.js";
-import { submitUpload } from "./submitter.js";
 import { SummaryCounter, assertSummaryInvariant } from "./summary.js";
-import { importReportColumns } from "./report-columns.js";
-import type {
-  DeviceInputs,
-  ImportReportRow,
-  ImportSummary,
-  PendingDevice,
-  PostImportStage,
-  StagedCleanupStage,
-  SyncOutcome,
-  TrackedDevice,
-  Upload,
-} from "./types.js";
+import type { ImportReportRow, ImportSummary, PostImportStage, StagedCleanupStage, SyncOutcome } from "./types.js";
+import { UploadDispatcher, type UploadSlots } from "./upload-dispatcher.js";
+import { UploadTracker } from "./upload-tracker.js";
 
-/** Where report rows go; a row is written once and never changed. */
-export interface ReportSink {
-  write(row: ImportReportRow): void | Promise<void>;
-  close(): Promise<void>;
-}
-
-/** The slice of a pino logger the pipeline uses. */
-export interface PipelineLogger {
-  info(fields: Record<string, unknown>, message: string): void;
-  debug(fields: Record<string, unknown>, message: string): void;
-  warn(fields: Record<string, unknown>, message: string): void;
-}
-
-/** Upload slots: the adaptive limiter (429s shrink it); pass the one given to the Graph client as throttleObserver. */
-export interface UploadSlots {
-  acquire(signal?: AbortSignal): Promise<() => void>;
-}
+export type { ReportSink } from "./report-recorder.js";
+export type { UploadSlots } from "./upload-dispatcher.js";
 
 export interface ImportDevicesOptions {
-  /** CSV files ("-" for stdin) read with the streaming reader, or rows from anywhere (validated RowResults). */
-  readonly input: readonly string[] | AsyncIterable<RowResult>;
-  readonly stdin?: Readable;
-  /** Directory relative input paths are resolved against. */
-  readonly cwd?: string;
-  /** With file inputs: called at the end with each file's facts (encoding, rows, or why it could not be read). */
-  readonly onInputFiles?: (files: readonly FileSummary[]) => void;
+  /** Validated rows in input order (src/run's importFiles reads them from files with the streaming reader). */
+  readonly rows: AsyncIterable<RowResult>;
+  /** Where report rows go (src/report's writer for a file). */
+  readonly report?: ReportSink;
+  readonly onRow?: (row: ImportReportRow) => void;
   /** The Graph client (helper factories in src/graph); or `stagedApi` to supply the service port directly. */
   readonly client?: GraphClient;
   readonly stagedApi?: StagedApi;
@@ -81,9 +51,6 @@ export interface ImportDevicesOptions {
   /** How long a device may stay in progress after staging before it is reported `timeout`. */
   readonly pollTimeoutMs?: number;
   readonly pollPolicy?: Partial<IntervalPolicy>;
-  /** A report path (CSV, or JSON Lines for .jsonl) or a sink of rows. */
-  readonly report?: string | ReportSink;
-  readonly onRow?: (row: ImportReportRow) => void;
   /** Steps after polling (src/after: createPostImportStage): registration check, updating existing devices, sync. */
   readonly postImport?: PostImportStage;
   /**
@@ -97,7 +64,7 @@ export interface ImportDevicesOptions {
    */
   readonly onOutcomes?: (summary: ImportSummary) => void;
   readonly onProgress?: (snapshot: ProgressSnapshot) => void;
-  readonly logger?: PipelineLogger;
+  readonly logger?: Logger;
   readonly signal?: AbortSignal;
   readonly now?: () => number;
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -111,29 +78,8 @@ export interface ImportDevicesOptions {
   readonly journal?: ImportJournal;
 }
 
-/** Graph's answer to an upload, gathered for the journal while it is submitted. */
-interface UploadAnswerSoFar {
-  readonly staged: StagedRow[];
-  readonly rejected: SourceLocation[];
-}
-
-/** The statuses the reader gives itself again on a resume: never journaled. */
-const rederived = (status: ImportReportRow["status"]): boolean => status === "invalid" || status === "duplicate";
-
 /** Sync outcomes that touched the service: a resumed run reports them instead of triggering again. */
 const syncTouchedService = (sync: SyncOutcome): boolean => sync.status !== "skipped" && sync.status !== "error";
-
-const inputsOf = (device: DeviceIdentity): DeviceInputs => ({ groupTag: device.groupTag, assignedUserPrincipalName: device.assignedUserPrincipalName });
-
-const locationKey = (location: { readonly file: string; readonly line: number }): string => `${location.line}:${location.file}`;
-
-/** Per-upload bookkeeping until all its devices are final (for the upload's own status). */
-interface UploadProgress {
-  readonly upload: Upload;
-  remaining: number;
-  failed: number;
-  readonly keys: Set<string>;
-}
 
 export async function importDevices(options: ImportDevicesOptions): Promise<ImportSummary> {
   const api = options.stagedApi ?? (options.client ? graphStagedApi(options.client, options.api ?? "import") : undefined);
@@ -148,16 +94,11 @@ export async function importDevices(options: ImportDevicesOptions): Promise<Impo
 }
 
 async function runImport(options: ImportDevicesOptions, api: StagedApi): Promise<ImportSummary> {
+  const { journal, cleanup, postImport, logger: log } = options;
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? realSleep;
   const started = now();
-  const limiter = options.limiter ?? new AdaptiveLimiter({ max: options.concurrency ?? DEFAULT_CONCURRENCY });
-  const pollTimeoutMs = options.pollTimeoutMs ?? DEFAULT_POLL_TIMEOUT_MS;
-  const log = options.logger;
   const requestsAtStart = api.requests;
-  const journal = options.journal;
-  const cleanup = options.cleanup;
-
   // One controller for the run: a fatal error anywhere stops reading, submitting and polling.
   const fatal = new AbortController();
   const signal = anySignal(options.signal, fatal.signal);
@@ -168,246 +109,67 @@ async function runImport(options: ImportDevicesOptions, api: StagedApi): Promise
   };
 
   const counter = new SummaryCounter();
-  let readDone = false;
-  const snapshot = (): ProgressSnapshot => ({
-    read: counter.rows,
-    readDone,
-    valid: counter.valid,
-    submitted: counter.submitted,
-    completed: counter.finished,
-    failed: counter.failed + counter.timedOut + counter.invalid + counter.duplicates,
-  });
-
-  const report: ReportSink | undefined =
-    typeof options.report === "string" ? await openReportWriter(options.report, importReportColumns) : options.report;
-  let writes: Promise<void> = Promise.resolve();
-  /** Writes a row to the report; its outcome is journaled already, so once written its staged record may go. */
-  const record = (row: ImportReportRow): void => {
-    options.onRow?.(row);
-    if (report) {
-      writes = writes
-        .then(() => report.write(row))
-        .then(() => cleanup?.reported(row))
-        .catch(fail);
-    } else cleanup?.reported(row);
-  };
-  /** A row's outcome as polling (or the reader, or a rejection) left it; `journaled`: it came from the journal. */
-  const emit = (row: ImportReportRow, inputs: DeviceInputs = {}, journaled = false): void => {
-    counter.countOutcome(row.status);
-    if (journal && !journaled && !rederived(row.status)) journal.rowOutcome(row, "polled");
-    // A row the after-import stage will finish is written when the stage gives it back.
-    if (!options.postImport?.take(row, inputs)) record(row);
-    options.onProgress?.(snapshot());
-  };
-
-  // Keyed by every importId an upload's devices carry (with the uploads resource, each submission has its own).
-  const uploads = new Map<string, UploadProgress>();
-  const settleDevice = (importId: string, failed: boolean): void => {
-    const entry = uploads.get(importId);
-    if (!entry) return;
-    entry.remaining -= 1;
-    if (failed) entry.failed += 1;
-    if (entry.remaining > 0) return;
-    for (const key of entry.keys) uploads.delete(key);
-    entry.upload.status = entry.failed > 0 ? "error" : "complete";
-    log?.debug({ uploadId: entry.upload.id, status: entry.upload.status, devices: entry.upload.size, failed: entry.failed }, "upload finished");
-  };
-  const progressFor = (upload: Upload, importId: string): void => {
-    let entry = uploads.get(upload.id);
-    if (!entry) uploads.set(upload.id, (entry = { upload, remaining: upload.size, failed: 0, keys: new Set([upload.id]) }));
-    entry.keys.add(importId);
-    uploads.set(importId, entry);
-  };
-
+  const recorder = new ReportRecorder({ counter, report: options.report, onRow: options.onRow, journal, postImport, cleanup, onProgress: options.onProgress, fail });
+  const tracker = new UploadTracker(log);
+  const resumed = journal ? new ResumedRows(journal, counter, recorder) : undefined;
   const capabilities = newCapabilities(api.traits);
   const poller = new Poller({
     api,
     capabilities,
     policy: { ...DEFAULT_INTERVAL_POLICY, ...options.pollPolicy },
-    pollTimeoutMs,
+    pollTimeoutMs: options.pollTimeoutMs ?? DEFAULT_POLL_TIMEOUT_MS,
     now,
     sleep,
     signal,
     log: log ? (fields, message) => log.debug(fields, message) : undefined,
-    onFinal: (device: TrackedDevice, outcome: PollOutcome) => {
-      if (resumedDevices.delete(device)) finishResumed(device, rowForTracked(device, outcome));
-      else {
-        emit(rowForTracked(device, outcome), device);
-        settleDevice(device.uploadId, outcome.status === "failed" || outcome.status === "timeout");
-      }
+    onFinal: (device, outcome) => {
+      const row = rowForTracked(device, outcome);
+      if (resumed?.finish(device, row)) return;
+      recorder.emit(row, device);
+      tracker.settle(device.uploadId, outcome.status === "failed" || outcome.status === "timeout");
     },
   });
-
-  // Devices an earlier process staged, polled again here. Their CSV values (for the after-import steps) are known
-  // once the reader reaches their row: one finished before that is journaled and reported when its row is read.
-  const resumedDevices = new Set<TrackedDevice>();
-  const readWhileInFlight = new Map<string, DeviceInputs>();
-  const finishResumed = (device: TrackedDevice, row: ImportReportRow): void => {
-    const key = locationKey(device);
-    const inputs = readWhileInFlight.get(key);
-    if (inputs === undefined) {
-      journal?.rowOutcome(row, "polled");
-      return;
-    }
-    readWhileInFlight.delete(key);
-    emit(row, inputs);
-  };
-  /** A valid row the journal knows: reported from it, or left to the poller; never submitted again. */
-  const fromJournal = (earlier: JournaledRow, location: SourceLocation, device: DeviceIdentity): void => {
-    counter.submitted += 1;
-    if (earlier.kind === "inFlight") readWhileInFlight.set(locationKey(location), inputsOf(device));
-    else if (earlier.final) {
-      counter.countFinal(earlier.row);
-      record(earlier.row);
-    } else emit(earlier.row, inputsOf(device), true);
-    options.onProgress?.(snapshot());
-  };
-
-  const answers = new Map<Upload, UploadAnswerSoFar>();
-  const onStaged = (upload: Upload, pending: PendingDevice, record: ImportedDeviceIdentity): void => {
-    answers.get(upload)?.staged.push({ location: pending.location, serialNumber: pending.device.serialNumber, stagedId: record.id });
-    // The upload's own id groups its devices, whatever importId the service stores (the uploads resource tags its own).
-    const importId = api.api === "upload" && record.importId && record.importId !== record.id ? record.importId : upload.id;
-    progressFor(upload, importId);
-    const device: TrackedDevice = {
-      file: pending.location.file,
-      line: pending.location.line,
-      serialNumber: pending.device.serialNumber,
-      uploadId: importId,
-      stagedId: record.id,
-      stagedAt: now(),
-      status: record.state?.deviceImportStatus ?? "unknown",
-      misses: 0,
-      groupTag: pending.device.groupTag,
-      assignedUserPrincipalName: pending.device.assignedUserPrincipalName,
-    };
-    if (record.state && isTerminal(record.state.deviceImportStatus)) {
-      poller.noteStaged();
-      const verdict = verdictFor(record);
-      emit(rowForTracked(device, verdict), device);
-      settleDevice(importId, verdict.status === "failed");
-    } else poller.track(device);
-  };
-
-  /** A device that ends failed without being staged: journaled with the upload's answer, final, never sent again. */
-  const reportUnstaged = (upload: Upload, pending: PendingDevice, row: ImportReportRow): void => {
-    answers.get(upload)?.rejected.push(pending.location);
-    progressFor(upload, upload.id);
-    emit(row);
-    settleDevice(upload.id, true);
-  };
-  const onRejected = (upload: Upload, pending: PendingDevice, message: string): void =>
-    reportUnstaged(upload, pending, rowForRejected(pending.location, pending.device.serialNumber, upload.id, message));
-  const onUnknown = (upload: Upload, pending: PendingDevice): void =>
-    reportUnstaged(upload, pending, rowForUnknownOutcome(pending.location, pending.device.serialNumber, upload.id));
-
-  const submitterDeps = {
-    api,
-    capabilities,
-    stagedEstimate: () => poller.stagedEstimate,
-    onStaged,
-    onRejected,
-    onUnknown,
-    sleep,
-    reconcileDelayMs: options.reconcileDelayMs ?? 1_000,
-    maxUnknownOutcomes: 5,
-    log: log ? (fields: Record<string, unknown>, message: string) => log.warn(fields, message) : undefined,
-    signal,
-    // Durable before the first request: a crash after sending leaves the importId to reconcile by, never a blind resend.
-    beforeSubmit: journal
-      ? (upload: Upload) => {
-          journal.uploadPlanned(upload);
-          answers.set(upload, { staged: [], rejected: [] });
-        }
-      : undefined,
-  };
-  const journalAnswer = (upload: Upload): void => {
-    const answer = answers.get(upload);
-    if (!journal || !answer) return;
-    answers.delete(upload);
-    journal.uploadSubmitted(upload.id, { ...answer, notStaged: [], reconciled: false, stagedAt: now() });
-  };
-
   // While the first upload fills: sign-in, permissions, the importId filter and the staged baseline (service-probe.ts).
   const ready = probeService({ api, capabilities, journal, signal, log: log ? (f, m) => log.info(f, m) : undefined });
   ready.catch(fail);
-
-  const inFlight = new Set<Promise<void>>();
-  /** Writes one submission sends (the uploads resource creates the upload first). */
-  const writesPerUpload = api.api === "upload" ? 2 : 1;
-  const dispatch = async (upload: Upload): Promise<void> => {
-    // A submission waiting for its turn holds the cleanup's deletes back: they never delay it.
-    const unhold = cleanup?.hold();
-    let release: () => void;
-    try {
-      await ready;
-      // Backpressure: do not read on until a slot is free, so at most ~concurrency+1 uploads hold hashes.
-      release = await limiter.acquire(signal);
-    } finally {
-      unhold?.();
-    }
-    cleanup?.noteWrites(writesPerUpload);
-    counter.uploads += 1;
-    counter.submitted += upload.size;
-    const task = submitUpload(upload, submitterDeps)
-      .then(() => {
-        journalAnswer(upload);
-        upload.devices = []; // release the hashes: polling and the report need none
-        log?.debug({ uploadId: upload.id, devices: upload.size }, "upload submitted");
-        options.onProgress?.(snapshot());
-      })
-      .catch(fail)
-      .finally(() => {
-        release();
-        inFlight.delete(task);
-      });
-    inFlight.add(task);
-  };
+  const reconcileDelayMs = options.reconcileDelayMs ?? 1_000;
+  const limiter = options.limiter ?? new AdaptiveLimiter({ max: options.concurrency ?? DEFAULT_CONCURRENCY });
+  const dispatcher = new UploadDispatcher({ api, capabilities, poller, tracker, recorder, counter, limiter, ready, journal, cleanup, signal, fail, now, sleep, reconcileDelayMs, log });
 
   const pollerDone = poller.run().catch(fail);
   cleanup?.start({ journal, signal });
   const batcher = new UploadBatcher({ batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE, newId: options.newId ?? randomUUID, now });
   try {
     if (journal) {
-      options.postImport?.resumed?.({ imported: journal.earlier.imported, sync: journal.earlier.sync });
+      postImport?.resumed?.({ imported: journal.earlier.imported, sync: journal.earlier.sync });
       counter.uploads += journal.earlier.uploads;
       if (journal.resumed) {
         await ready;
-        const resumed = await resumeFromJournal({ ...submitterDeps, journal, now, reconcileNotBefore: started + submitterDeps.reconcileDelayMs, log: log ? (f, m) => log.info(f, m) : undefined });
-        counter.uploads += resumed.reconciledUploads;
-        for (const device of resumed.devices) {
-          resumedDevices.add(device);
+        const earlier = await resumeFromJournal({ ...dispatcher.deps, journal, now, reconcileNotBefore: started + reconcileDelayMs, log: log ? (f, m) => log.info(f, m) : undefined });
+        counter.uploads += earlier.reconciledUploads;
+        for (const device of earlier.devices) {
+          resumed?.track(device);
           poller.track(device);
         }
-        log?.info({ inFlight: resumed.devices.length, reconciledUploads: resumed.reconciledUploads }, "resuming the run from its journal");
+        log?.info({ inFlight: earlier.devices.length, reconciledUploads: earlier.reconciledUploads }, "resuming the run from its journal");
       }
     }
-    const rows = isFileList(options.input) ? readFiles(options, options.input, signal) : options.input;
-    for await (const row of rows) {
-      if (failure !== undefined) break;
-      if (signal.aborted) throw abortError(signal);
+    for await (const row of untilAborted(options.rows, signal)) {
       counter.countRow(row.status);
-      if (row.status !== "valid") {
-        emit(rowForUnsubmitted(row));
-        continue;
+      if (row.status !== "valid") recorder.emit(rowForUnsubmitted(row));
+      else if (resumed?.read(row.location, row.device)) continue;
+      else {
+        const upload = batcher.add({ location: row.location, device: row.device });
+        if (upload) await dispatcher.dispatch(upload);
+        else recorder.progress();
       }
-      const earlier = journal?.lookup(row.location, row.device.serialNumber);
-      if (earlier) {
-        fromJournal(earlier, row.location, row.device);
-        continue;
-      }
-      const upload = batcher.add({ location: row.location, device: row.device });
-      if (upload) await dispatch(upload);
-      else options.onProgress?.(snapshot());
     }
-    if (failure === undefined) {
-      const last = batcher.flush();
-      if (last) await dispatch(last);
-    }
-    readDone = true;
+    const last = batcher.flush();
+    if (last) await dispatcher.dispatch(last);
+    recorder.readDone = true;
     journal?.inputRead(counter);
     log?.info({ rows: counter.rows, valid: counter.valid, uploads: counter.uploads }, "input read");
-    await Promise.all(inFlight);
+    await dispatcher.drain();
     poller.close();
     await pollerDone;
   } catch (error) {
@@ -415,35 +177,18 @@ async function runImport(options: ImportDevicesOptions, api: StagedApi): Promise
   } finally {
     poller.close();
   }
-  await Promise.allSettled([...inFlight, pollerDone]);
-  let sync: SyncOutcome | null = null;
-  if (options.postImport) {
-    // After a failure the held rows come back unchanged: every row still reaches the report.
-    const ok = failure === undefined;
-    // The after-import steps finish the report: deletes wait for them.
-    const unhold = cleanup?.hold();
-    const after = await options.postImport.complete(ok, signal).finally(() => unhold?.());
-    const done = ok && after.error === undefined;
-    for (const { row, polledStatus } of after.rows) {
-      counter.countFinished(row, polledStatus);
-      record(row);
-      if (done) journal?.rowOutcome(row, "final");
-    }
-    sync = after.sync;
-    if (done && journal && !journal.earlier.sync && syncTouchedService(sync)) journal.syncOutcome(sync);
-    if (after.error !== undefined) fail(after.error);
-  }
+  await Promise.allSettled([dispatcher.drain(), pollerDone]);
+  const sync = postImport ? await completeAfterImport(postImport, failure === undefined) : null;
   // Stopped early: rows an earlier process finished that the reader did not reach still belong in this report.
-  if (failure !== undefined && journal) for (const row of journal.unreported()) record(row);
-  await writes;
-  if (report) await report.close().catch(fail);
+  if (failure !== undefined && journal) for (const row of journal.unreported()) recorder.record(row);
+  await recorder.close();
   if (failure !== undefined) {
     await cleanup?.finish(false, signal);
     journal?.flush();
     throw failure;
   }
 
-  options.onProgress?.(snapshot());
+  recorder.progress();
   const summary = counter.toSummary(api.requests - requestsAtStart, now() - started, sync);
   assertSummaryInvariant(summary);
   journal?.finished(summary);
@@ -455,17 +200,19 @@ async function runImport(options: ImportDevicesOptions, api: StagedApi): Promise
   // A signal during the cleanup: the journal holds every deletion so far; the same command (or `cleanup`) goes on.
   if (signal.aborted) throw abortError(signal);
   return { ...summary, cleanup: cleaned };
-}
 
-function isFileList(input: ImportDevicesOptions["input"]): input is readonly string[] {
-  return Array.isArray(input);
-}
-
-async function* readFiles(options: ImportDevicesOptions, files: readonly string[], signal: AbortSignal): AsyncIterable<RowResult> {
-  const reader = openDeviceReader(files, { stdin: options.stdin, signal, cwd: options.cwd });
-  try {
-    yield* reader.rows();
-  } finally {
-    options.onInputFiles?.(reader.files);
+  /** The after-import steps finish the rows they held (after a failure they come back unchanged): deletes wait. */
+  async function completeAfterImport(stage: PostImportStage, ok: boolean): Promise<SyncOutcome> {
+    const unhold = cleanup?.hold();
+    const after = await stage.complete(ok, signal).finally(() => unhold?.());
+    const done = ok && after.error === undefined;
+    for (const { row, polledStatus } of after.rows) {
+      counter.countFinished(row, polledStatus);
+      recorder.record(row);
+      if (done) journal?.rowOutcome(row, "final");
+    }
+    if (done && journal && !journal.earlier.sync && syncTouchedService(after.sync)) journal.syncOutcome(after.sync);
+    if (after.error !== undefined) fail(after.error);
+    return after.sync;
   }
 }

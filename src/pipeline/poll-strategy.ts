@@ -14,10 +14,11 @@
  * Before the first full listing the staged collection's size is unknown; the poller then assumes one extra page.
  */
 
+import { JSON_BATCH_LIMIT } from "../graph/batch.js";
+import { nextBackoff } from "../util/backoff.js";
+
 export type PollStrategy = "batch" | "list" | "byUpload";
 
-/** Graph's JSON batching limit. */
-export const BATCH_LIMIT = 20;
 
 export interface PollCounts {
   /** Devices not yet final. */
@@ -53,7 +54,7 @@ export function pollCosts(counts: PollCounts): PollCost[] {
   }
   const listRequests = Math.ceil(Math.max(counts.staged, inFlight) / page);
   costs.push({ strategy: "list", requests: listRequests, units: listRequests });
-  costs.push({ strategy: "batch", requests: Math.ceil(inFlight / BATCH_LIMIT), units: inFlight });
+  costs.push({ strategy: "batch", requests: Math.ceil(inFlight / JSON_BATCH_LIMIT), units: inFlight });
   return costs;
 }
 
@@ -87,8 +88,7 @@ export const DEFAULT_INTERVAL_POLICY: IntervalPolicy = { minMs: 2_000, maxMs: 30
 
 /** The next base interval: back to the minimum after progress, otherwise grow up to the maximum. */
 export function nextInterval(previousMs: number | undefined, progressed: boolean, policy: IntervalPolicy): number {
-  if (previousMs === undefined || progressed) return policy.minMs;
-  return Math.min(policy.maxMs, Math.max(policy.minMs, previousMs * policy.factor));
+  return progressed ? policy.minMs : nextBackoff(previousMs, policy);
 }
 
 /** The wait before the next round: the base interval, never below the round's share of the request budget. */

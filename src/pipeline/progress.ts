@@ -2,7 +2,7 @@
  * Progress for people: a single redrawn line on a TTY, or a periodic log line otherwise.
  * The pipeline reports counts as often as it likes; this module decides when to show them.
  */
-import { formatDuration } from "./duration.js";
+import { formatDuration } from "../util/duration.js";
 
 export interface ProgressSnapshot {
   /** Rows read so far (all statuses). */

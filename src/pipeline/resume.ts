@@ -7,7 +7,10 @@ import type { ImportJournal } from "./journal-port.js";
 import { isTerminal, verdictFor } from "./outcomes.js";
 import { findStaged, type ReconcileDeps } from "./reconcile.js";
 import { rowForTracked, rowForUnknownOutcome } from "./report-rows.js";
-import type { PendingDevice, TrackedDevice } from "./types.js";
+import type { ReportRecorder } from "./report-recorder.js";
+import type { SummaryCounter } from "./summary.js";
+import type { DeviceInputs, ImportReportRow, PendingDevice, TrackedDevice } from "./types.js";
+import type { DeviceIdentity, SourceLocation } from "../model/device.js";
 
 export interface ResumeDeps extends ReconcileDeps {
   readonly journal: ImportJournal;
@@ -77,4 +80,59 @@ export async function resumeFromJournal(deps: ResumeDeps): Promise<Resumed> {
     }),
   );
   return { devices, reconciledUploads };
+}
+
+const locationKey = (location: { readonly file: string; readonly line: number }): string => `${location.line}:${location.file}`;
+
+const inputsOf = (device: DeviceIdentity): DeviceInputs => ({ groupTag: device.groupTag, assignedUserPrincipalName: device.assignedUserPrincipalName });
+
+/**
+ * The rows an earlier process of the run already sent, as the reader meets them again: reported from the journal, or
+ * left to the poller; never submitted again. A device polled again gets its CSV values (for the after-import steps)
+ * once the reader reaches its row: one that finishes before that is journaled and reported when its row is read.
+ */
+export class ResumedRows {
+  readonly #devices = new Set<TrackedDevice>();
+  readonly #readWhileInFlight = new Map<string, DeviceInputs>();
+  readonly #journal: ImportJournal;
+  readonly #counter: SummaryCounter;
+  readonly #recorder: ReportRecorder;
+
+  constructor(journal: ImportJournal, counter: SummaryCounter, recorder: ReportRecorder) {
+    this.#journal = journal;
+    this.#counter = counter;
+    this.#recorder = recorder;
+  }
+
+  /** A device of the earlier process, polled again by this one. */
+  track(device: TrackedDevice): void {
+    this.#devices.add(device);
+  }
+
+  /** Whether this final device was one of the earlier process's; if so, its row is settled here. */
+  finish(device: TrackedDevice, row: ImportReportRow): boolean {
+    if (!this.#devices.delete(device)) return false;
+    const key = locationKey(device);
+    const inputs = this.#readWhileInFlight.get(key);
+    if (inputs === undefined) this.#journal.rowOutcome(row, "polled");
+    else {
+      this.#readWhileInFlight.delete(key);
+      this.#recorder.emit(row, inputs);
+    }
+    return true;
+  }
+
+  /** A valid row read again; true when the journal knows it (then it is settled here, never submitted). */
+  read(location: SourceLocation, device: DeviceIdentity): boolean {
+    const earlier = this.#journal.lookup(location, device.serialNumber);
+    if (!earlier) return false;
+    this.#counter.submitted += 1;
+    if (earlier.kind === "inFlight") this.#readWhileInFlight.set(locationKey(location), inputsOf(device));
+    else if (earlier.final) {
+      this.#counter.countFinal(earlier.row);
+      this.#recorder.record(earlier.row);
+    } else this.#recorder.emit(earlier.row, inputsOf(device), true);
+    this.#recorder.progress();
+    return true;
+  }
 }

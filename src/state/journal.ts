@@ -14,6 +14,7 @@ import type { ImportReportRow, ImportSummary, SyncOutcome, Upload } from "../pip
 import { JournalAppender, type ScanResult } from "./journal-file.js";
 import { JOURNAL_VERSION, type JournalRecord, type NewRecord, type RunRecord } from "./records.js";
 import { replayJournal } from "./replay.js";
+import { RunInputs } from "./run-inputs.js";
 import { RunState, rowKey } from "./run-state.js";
 
 /**
@@ -83,19 +84,14 @@ export class FileJournal implements ImportJournal {
   readonly #appender: JournalAppender;
   readonly #state: RunState;
   readonly #now: () => number;
-  /** Input name (as the reader reports it) → index in the run's files; the first of equal names wins. */
-  readonly #index = new Map<string, number>();
-  readonly #names: readonly string[];
+  readonly #inputs: RunInputs;
   readonly #timer: NodeJS.Timeout;
 
   constructor(appender: JournalAppender, state: RunState, options: OpenJournalOptions, now: () => number) {
     this.#appender = appender;
     this.#state = state;
     this.#now = now;
-    this.#names = options.run.files.map((f) => f.name);
-    this.#names.forEach((name, i) => {
-      if (!this.#index.has(name)) this.#index.set(name, i);
-    });
+    this.#inputs = new RunInputs(options.run.files.map((f) => f.name));
     this.resumed = state.rows.size > 0 || state.uploads.size > 0 || state.inputRead !== undefined || state.finished !== undefined;
     let imported = 0;
     for (const row of state.rows.values()) if (row.outcome?.final && row.outcome.status === "imported") imported += 1;
@@ -120,13 +116,13 @@ export class FileJournal implements ImportJournal {
     return this.#state.unconfirmedUploads().map(({ id, plannedAt, rows }) => ({
       id,
       plannedAt,
-      devices: rows.map((row) => ({ location: this.#location(row.file, row.line), serialNumber: row.serial })),
+      devices: rows.map((row) => ({ location: this.#inputs.location(row.file, row.line), serialNumber: row.serial })),
     }));
   }
 
   inFlight(): readonly JournaledStaged[] {
     return this.#state.inFlight().map((row) => ({
-      location: this.#location(row.file, row.line),
+      location: this.#inputs.location(row.file, row.line),
       serialNumber: row.serial,
       uploadId: row.upload ?? "",
       stagedId: row.stagedId ?? "",
@@ -135,7 +131,7 @@ export class FileJournal implements ImportJournal {
   }
 
   lookup(location: SourceLocation, serialNumber: string): JournaledRow | undefined {
-    const file = this.#index.get(location.file);
+    const file = this.#inputs.find(location.file);
     if (file === undefined) return undefined;
     const row = this.#state.rows.get(rowKey(file, location.line));
     if (!row || row.serial !== serialNumber) return undefined;
@@ -154,12 +150,12 @@ export class FileJournal implements ImportJournal {
     for (const row of this.#state.rows.values()) {
       if (row.reported || !row.outcome) continue;
       row.reported = true;
-      yield this.#state.reportRow(row, this.#names[row.file] ?? String(row.file))!;
+      yield this.#state.reportRow(row, this.#inputs.nameOf(row.file))!;
     }
   }
 
   uploadPlanned(upload: Upload): void {
-    const rows = upload.devices.map((d) => [this.#fileOf(d.location), d.location.line, d.device.serialNumber] as [number, number, string]);
+    const rows = upload.devices.map((d) => [this.#inputs.indexOf(d.location), d.location.line, d.device.serialNumber] as [number, number, string]);
     this.append({ type: "upload-planned", upload: upload.id, rows }, true);
   }
 
@@ -170,9 +166,9 @@ export class FileJournal implements ImportJournal {
         upload: uploadId,
         stagedAt: new Date(answer.stagedAt).toISOString(),
         reconciled: answer.reconciled,
-        staged: answer.staged.map((s) => [this.#fileOf(s.location), s.location.line, s.stagedId] as [number, number, string]),
-        rejected: answer.rejected.map((l) => [this.#fileOf(l), l.line] as [number, number]),
-        notStaged: answer.notStaged.map((l) => [this.#fileOf(l), l.line] as [number, number]),
+        staged: answer.staged.map((s) => [this.#inputs.indexOf(s.location), s.location.line, s.stagedId] as [number, number, string]),
+        rejected: answer.rejected.map((l) => [this.#inputs.indexOf(l), l.line] as [number, number]),
+        notStaged: answer.notStaged.map((l) => [this.#inputs.indexOf(l), l.line] as [number, number]),
       },
       true,
     );
@@ -183,7 +179,7 @@ export class FileJournal implements ImportJournal {
       {
         type: "device-outcome",
         phase,
-        f: this.#fileOf(row),
+        f: this.#inputs.indexOf(row),
         l: row.line,
         serial: row.serialNumber,
         status: row.status,
@@ -250,15 +246,5 @@ export class FileJournal implements ImportJournal {
     const stamped = { ...record, at: new Date(this.#now()).toISOString() } as JournalRecord;
     this.#appender.append(stamped, durable);
     this.#state.apply(stamped, false);
-  }
-
-  #fileOf(location: { readonly file: string }): number {
-    const index = this.#index.get(location.file);
-    if (index === undefined) throw new StateError(`row from '${location.file}', which is not an input of this run`);
-    return index;
-  }
-
-  #location(file: number, line: number): SourceLocation {
-    return { file: this.#names[file] ?? String(file), line };
   }
 }

@@ -61,7 +61,13 @@ export interface HeldLock {
 }
 
 /** Lock files this process holds: another acquisition in the same process is refused, not taken for a dead predecessor. */
-const heldHere = new Set<string>();
+/** Locks this process holds, each with its release: a process leaving at once (a second signal) still removes them. */
+const heldHere = new Map<string, () => void>();
+
+/** Releases every lock this process holds; for the process's exit path (bin.ts), which no library code touches. */
+export function releaseHeldLocks(): void {
+  for (const release of [...heldHere.values()]) release();
+}
 
 export function isProcessAlive(pid: number): boolean {
   try {
@@ -186,7 +192,6 @@ function removeIfUnchanged(file: string, staleText: string): void {
 
 function hold(file: string, holder: LockHolder, text: string, replaced: HeldLock["replaced"], heartbeatMs: number): HeldLock {
   const key = path.resolve(file);
-  heldHere.add(key);
   const heartbeat = setInterval(() => {
     try {
       const at = new Date();
@@ -197,17 +202,14 @@ function hold(file: string, holder: LockHolder, text: string, replaced: HeldLock
   }, heartbeatMs);
   heartbeat.unref();
   let released = false;
-  return {
-    file,
-    holder,
-    replaced,
-    release() {
-      if (released) return;
-      released = true;
-      clearInterval(heartbeat);
-      heldHere.delete(key);
-      // Only our own lock is removed (after --force-unlock elsewhere, the file may be someone else's).
-      if (readLock(file)?.text === text) unlinkSync(file);
-    },
+  const release = (): void => {
+    if (released) return;
+    released = true;
+    clearInterval(heartbeat);
+    heldHere.delete(key);
+    // Only our own lock is removed (after --force-unlock elsewhere, the file may be someone else's).
+    if (readLock(file)?.text === text) unlinkSync(file);
   };
+  heldHere.set(key, release);
+  return { file, holder, replaced, release };
 }

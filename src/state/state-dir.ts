@@ -3,8 +3,9 @@
  * `runs/<key>.jsonl` per run (key: see fingerprint.ts), and `runs/<key>.archived-<time>.jsonl` for runs started
  * over with --fresh (kept: the staged records they created are still theirs to clean up).
  */
-import { mkdirSync, readdirSync, renameSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, renameSync } from "node:fs";
 import path from "node:path";
+import { timeStamp } from "../util/time-stamp.js";
 import { syncDirectory } from "./journal-file.js";
 
 export const DEFAULT_STATE_DIR = ".autopilot-import";
@@ -27,15 +28,17 @@ export function journalFile(layout: StateLayout, key: string): string {
   return path.join(layout.runs, `${key}.jsonl`);
 }
 
-/** `20250102T030405Z`: sortable, no characters Windows rejects. */
-function stamp(ms: number): string {
-  return new Date(ms).toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
-}
+/**
+ * Moves a run's journal aside (--fresh, a moved inbox file); returns where it went, or undefined when there was none.
+ * Archive names carry the time to the second: one of the same run in the same second takes the next free second.
+ */
+const archivedFile = (layout: StateLayout, key: string, at: number): string => path.join(layout.runs, `${key}.archived-${timeStamp(at)}.jsonl`);
 
-/** Moves a run's journal aside (for --fresh); returns where it went, or undefined when there was none. */
 export function archiveJournal(layout: StateLayout, key: string, now: number): string | undefined {
   const from = journalFile(layout, key);
-  const to = path.join(layout.runs, `${key}.archived-${stamp(now)}.jsonl`);
+  let at = now;
+  while (existsSync(archivedFile(layout, key, at))) at += 1_000;
+  const to = archivedFile(layout, key, at);
   try {
     renameSync(from, to);
   } catch (error) {

@@ -97,7 +97,7 @@ describe("the cleanup of staged records, against the emulator", () => {
     const theirs = await stageAsSomeoneElse(t, ["THEIRS-1", "THEIRS-2", "CLN-0000", "CLN-0001"], "another-app-import");
     t.emulator.clock.advance(1);
     // Another run of this tool (its own importId), without a cleanup.
-    const other = await importDevices({ input: iterate(rowsOf("OTHERRUN-", 3)), client: t.client, pollPolicy: FAST_POLL, ...runtime(t) });
+    const other = await importDevices({ rows: iterate(rowsOf("OTHERRUN-", 3)), client: t.client, pollPolicy: FAST_POLL, ...runtime(t) });
     expect(other.imported).toBe(3);
     const before = stagedIds(t);
     expect(before).toHaveLength(7);
@@ -115,7 +115,7 @@ describe("the cleanup of staged records, against the emulator", () => {
     };
     let outcomesAt: { deletes: number; summary: unknown } | undefined;
     const summary = await importDevices({
-      input: iterate(rowsOf("CLN-", 30)),
+      rows: iterate(rowsOf("CLN-", 30)),
       client: t.client,
       batchSize: 5,
       pollPolicy: FAST_POLL,
@@ -166,7 +166,7 @@ describe("the cleanup of staged records, against the emulator", () => {
     const deletesBeforeUpload: number[] = [];
     const summary = await importDevices({
       // Library use without a journal: the ids are tracked in memory.
-      input: iterate(rows, async (i) => {
+      rows: iterate(rows, async (i) => {
         if (i % 2 !== 0) return;
         deletesBeforeUpload.push(routeCounts(t.emulator, DELETE_ROUTE)["204"] ?? 0);
         await new Promise((resolve) => setTimeout(resolve, 150));
@@ -208,7 +208,7 @@ describe("the cleanup of staged records, against the emulator", () => {
     const stateDir = tempDir("cleanup-time-limit-");
     const journal = await journalIn(t, stateDir, "00000000000000bb");
     const summary = await importDevices({
-      input: iterate(rowsOf("LIMIT-", 40)),
+      rows: iterate(rowsOf("LIMIT-", 40)),
       client: t.client,
       batchSize: 10,
       pollPolicy: FAST_POLL,

@@ -1,6 +1,6 @@
 /** The after-import steps against the real emulator over HTTPS, with the real credential and Graph client. */
 import { emulatorGraphConfig, startEmulator, type EmulatorHandle, type ScenarioInput } from "../../src/emulator/index.js";
-import type { Sleep } from "../../src/graph/abort.js";
+import type { Sleep } from "../../src/util/abort.js";
 import type { GraphClient } from "../../src/graph/client.js";
 import type { ImportedDeviceIdentity } from "../../src/graph/resources.js";
 import { createGraphClient } from "../../src/graph/create.js";

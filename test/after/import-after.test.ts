@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createPostImportStage } from "../../src/after/post-import.js";
-import { importDevices } from "../../src/pipeline/import-devices.js";
+import { importFiles } from "../../src/run/import-files.js";
 import { bySerial, FAST_POLL, makeHash, readCsvReport, writeCsv } from "../e2e/helpers.js";
 import { PROFILES } from "../support/profiles.js";
 import { routeCounts, startAfterHarness, SYNC_ROUTE, UPDATE_ROUTE, type AfterHarness } from "./helpers.js";
@@ -44,10 +44,10 @@ describe.each(PROFILES)("importDevices with the after-import stage, against the 
     const reportPath = path.join(dir, "after-report.csv");
     const runtime = harnessRuntime(h);
     const steps: string[] = [];
-    const summary = await importDevices({
-      input: [file],
+    const { summary: summary } = await importFiles({
+      files: [file],
       client: h.client,
-      report: reportPath,
+      reportPath: reportPath,
       pollPolicy: FAST_POLL,
       ...runtime,
       postImport: createPostImportStage(h.client, {
@@ -104,10 +104,10 @@ describe.each(PROFILES)("importDevices with the after-import stage, against the 
     ]);
     const reportPath = path.join(dir, "plain-report.csv");
     const runtime = harnessRuntime(h);
-    const summary = await importDevices({
-      input: [file],
+    const { summary: summary } = await importFiles({
+      files: [file],
       client: h.client,
-      report: reportPath,
+      reportPath: reportPath,
       pollPolicy: FAST_POLL,
       ...runtime,
       postImport: createPostImportStage(h.client, { ...runtime, verify: false, sync: false }),
@@ -125,10 +125,10 @@ describe.each(PROFILES)("importDevices with the after-import stage, against the 
     h.emulator.registerDevices([{ serialNumber: "ONLY-OLD" }]);
     const file = writeCsv(dir, "old.csv", [{ serial: "ONLY-OLD", hash: makeHash() }]);
     const runtime = harnessRuntime(h);
-    const summary = await importDevices({
-      input: [file],
+    const { summary: summary } = await importFiles({
+      files: [file],
       client: h.client,
-      report: path.join(dir, "old-report.csv"),
+      reportPath: path.join(dir, "old-report.csv"),
       pollPolicy: FAST_POLL,
       ...runtime,
       postImport: createPostImportStage(h.client, runtime),

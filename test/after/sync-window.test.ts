@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { nextBackoff, waitWithinDeadline } from "../../src/after/backoff.js";
+import { nextBackoff, waitWithinDeadline } from "../../src/util/backoff.js";
 import { parseGraphTime, SYNC_INTERVAL_MS, syncWindowOpensAt } from "../../src/after/sync-window.js";
 
 const NOW = Date.parse("2026-11-22T12:00:00Z");

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { describe, expect, it } from "vitest";
-import { writeDeviceCsv } from "../../src/fixtures/generate.js";
+import { writeDeviceCsv } from "../support/fixtures/generate.js";
 import { tempDir } from "../csv/helpers.js";
 import { runCli } from "./run-cli.js";
 
@@ -162,7 +162,7 @@ describe("validate: usage", () => {
   it.each([
     [[], "validate: no input files given ('-' reads standard input)"],
     [["a.csv", "--frobnicate"], "validate: unknown option '--frobnicate'"],
-    [["a.csv", "--report"], "validate: --report needs a file path"],
+    [["a.csv", "--report"], "validate: --report needs a value (PATH)"],
     [["a.csv", "--json=yes"], "validate: --json does not take a value"],
     [["-", "-"], "validate: '-' (standard input) can be given only once"],
     [["fixtures/empty.csv", "--report", "./fixtures/empty.csv"], "validate: the report ./fixtures/empty.csv would overwrite an input file"],

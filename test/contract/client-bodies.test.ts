@@ -9,7 +9,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createPostImportStage } from "../../src/after/post-import.js";
 import type { ObservedGraphRequest } from "../../src/emulator/index.js";
-import { importDevices } from "../../src/pipeline/import-devices.js";
+import { importFiles } from "../../src/run/import-files.js";
 import { FAST_POLL, makeHash } from "../e2e/helpers.js";
 import { PROFILES } from "../support/profiles.js";
 import { loadContract } from "./metadata.js";
@@ -69,22 +69,22 @@ describe.each(PROFILES)("request bodies the client sends conform to the metadata
       { serial: "EXISTING-USER", user: "carol@contoso.com" },
       { serial: "FOREIGN-808", groupTag: "Elsewhere" },
     ]);
-    const summary = await importDevices({
-      input: [file],
+    const { summary: summary } = await importFiles({
+      files: [file],
       client: h.client,
       batchSize: 4,
-      report: path.join(dir, `${profile.name}-report.csv`),
+      reportPath: path.join(dir, `${profile.name}-report.csv`),
       pollPolicy: FAST_POLL,
       ...h.runtime,
       postImport: createPostImportStage(h.client, { ...h.runtime, updateExisting: true, verifyTimeoutMs: 5 * 60_000 }),
     });
     expect(summary).toMatchObject({ rows: 10, imported: 7, updated: 2, failed: 1 });
 
-    const uploads = await importDevices({
-      input: [writeFullCsv("uploads.csv", [{ serial: "UPLOAD-1", groupTag: "Sales", user: "dan@contoso.com", productKey: "1234567890124" }, { serial: "UPLOAD-2" }])],
+    const { summary: uploads } = await importFiles({
+      files: [writeFullCsv("uploads.csv", [{ serial: "UPLOAD-1", groupTag: "Sales", user: "dan@contoso.com", productKey: "1234567890124" }, { serial: "UPLOAD-2" }])],
       client: h.client,
       api: "upload",
-      report: path.join(dir, `${profile.name}-uploads-report.csv`),
+      reportPath: path.join(dir, `${profile.name}-uploads-report.csv`),
       pollPolicy: FAST_POLL,
       ...h.runtime,
     });

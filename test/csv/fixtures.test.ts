@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { serialNumber } from "../../src/fixtures/device-values.js";
+import { serialNumber } from "../support/fixtures/device-values.js";
 import { checkHardwareHash } from "../../src/model/hardware-hash.js";
 import type { RowResult } from "../../src/model/device.js";
 import { FIXTURES, readAll } from "./helpers.js";

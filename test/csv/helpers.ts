@@ -5,8 +5,8 @@ import { afterAll } from "vitest";
 import { openDeviceReader } from "../../src/csv/reader.js";
 import type { FileSummary, ReaderOptions } from "../../src/csv/types.js";
 import type { RowResult } from "../../src/model/device.js";
-import { randomHardwareHash } from "../../src/fixtures/device-values.js";
-import { createRandom } from "../../src/fixtures/random.js";
+import { randomHardwareHash } from "../support/fixtures/device-values.js";
+import { createRandom } from "../support/fixtures/random.js";
 
 export const FIXTURES = join(import.meta.dirname, "..", "..", "fixtures");
 

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { openDeviceReader } from "../../src/csv/reader.js";
-import { writeDeviceCsv } from "../../src/fixtures/generate.js";
+import { writeDeviceCsv } from "../support/fixtures/generate.js";
 import { ADMIN_HEADER, readAll, tempDir, validHash, writeTemp } from "./helpers.js";
 
 const dir = tempDir();

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createPostImportStage } from "../../src/after/post-import.js";
-import { importDevices } from "../../src/pipeline/import-devices.js";
+import { importFiles } from "../../src/run/import-files.js";
 import { fingerprintFiles, runKey } from "../../src/state/fingerprint.js";
 import { openJournal } from "../../src/state/journal.js";
 import { routeCounts, startAfterHarness, SYNC_ROUTE, type AfterHarness } from "../after/helpers.js";
@@ -27,15 +27,15 @@ async function importOnce(t: AfterHarness, file: string, journalFile: string, sy
   const { journal } = await openJournal({ file: journalFile, run: { run: key, files, tenant: t.emulator.tenantId, endpoint: t.emulator.graphUrl, tool: "test" } });
   const runtime = { now: t.now, sleep: (ms: number, signal?: AbortSignal) => t.sleep(ms, signal ?? new AbortController().signal) };
   try {
-    return await importDevices({
-      input: [file],
+    return (await importFiles({
+      files: [file],
       cwd: dir,
       client: t.client,
       journal,
       pollPolicy: FAST_POLL,
       ...runtime,
       postImport: createPostImportStage(t.client, { ...runtime, sync, verifyTimeoutMs: 60_000 }),
-    });
+    })).summary;
   } finally {
     journal.close();
   }

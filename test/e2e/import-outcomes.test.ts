@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import path from "node:path";
-import { importDevices } from "../../src/pipeline/import-devices.js";
+import { importFiles } from "../../src/run/import-files.js";
 import { PROFILES } from "../support/profiles.js";
 import { FAST_POLL, bySerial, makeHash, readCsvReport, startHarness, writeCsv, type Harness } from "./helpers.js";
 
@@ -34,12 +34,12 @@ describe.each(PROFILES)("import against the emulator ($name profile): mixed outc
       { serial: "OK-2", hash: makeHash(), groupTag: "Sales" },
     ]);
     const reportPath = path.join(h.dir, "mixed-report.csv");
-    const summary = await importDevices({
-      input: [file],
+    const { summary: summary } = await importFiles({
+      files: [file],
       client: h.client,
       limiter: h.limiter,
       batchSize: 4,
-      report: reportPath,
+      reportPath: reportPath,
       pollPolicy: FAST_POLL,
     });
 

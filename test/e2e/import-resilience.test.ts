@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import path from "node:path";
 import { importDevices } from "../../src/pipeline/import-devices.js";
+import { importFiles } from "../../src/run/import-files.js";
 import type { RowResult } from "../../src/model/device.js";
 import type { ImportReportRow } from "../../src/pipeline/types.js";
 import { PROFILES } from "../support/profiles.js";
@@ -28,7 +29,7 @@ describe.each(PROFILES)("import against the emulator ($name profile): service tr
     }));
     const devices = devicesNamed("THR", 60);
     const file = writeCsv(h.dir, "throttle.csv", devices);
-    const summary = await importDevices({ input: [file], client: h.client, limiter: h.limiter, batchSize: 5, pollPolicy: FAST_POLL });
+    const { summary: summary } = await importFiles({ files: [file], client: h.client, limiter: h.limiter, batchSize: 5, pollPolicy: FAST_POLL });
     expect(summary).toMatchObject({ rows: 60, imported: 60, uploads: 12 });
     const stats = h.emulator.stats();
     expect(stats.throttled.writes).toBeGreaterThan(0);
@@ -52,7 +53,7 @@ describe.each(PROFILES)("import against the emulator ($name profile): service tr
     const devices = devicesNamed("FLT", 120);
     const file = writeCsv(h.dir, "faults.csv", devices);
     const reportPath = path.join(h.dir, "faults-report.jsonl");
-    const summary = await importDevices({ input: [file], client: h.client, limiter: h.limiter, batchSize: 10, report: reportPath, pollPolicy: FAST_POLL, reconcileDelayMs: 50 });
+    const { summary: summary } = await importFiles({ files: [file], client: h.client, limiter: h.limiter, batchSize: 10, reportPath: reportPath, pollPolicy: FAST_POLL, reconcileDelayMs: 50 });
     expect(summary).toMatchObject({ rows: 120, imported: 120, failed: 0, timedOut: 0 });
     const stats = h.emulator.stats();
     expect(stats.faulted.byKind["504"] + stats.faulted.byKind.reset).toBeGreaterThan(0);
@@ -72,7 +73,7 @@ describe.each(PROFILES)("import against the emulator ($name profile): service tr
     }));
     const devices = devicesNamed("TOK", 40);
     const file = writeCsv(h.dir, "token.csv", devices);
-    const summary = await importDevices({ input: [file], client: h.client, limiter: h.limiter, batchSize: 10, concurrency: 1, pollPolicy: FAST_POLL });
+    const { summary: summary } = await importFiles({ files: [file], client: h.client, limiter: h.limiter, batchSize: 10, concurrency: 1, pollPolicy: FAST_POLL });
     expect(summary.imported).toBe(40);
     expect(h.emulator.stats().auth.tokensIssued).toBeGreaterThan(1);
     expect(h.client.tokenAcquisitions).toBeGreaterThan(1);
@@ -90,7 +91,7 @@ describe.each(PROFILES)("import against the emulator ($name profile): service tr
     }));
     const report: ImportReportRow[] = [];
     const summary = await importDevices({
-      input: (async function* () {
+      rows: (async function* () {
         yield* rows;
       })(),
       client: h.client,
@@ -121,7 +122,7 @@ describe.each(PROFILES)("import against the emulator ($name profile): service tr
     ]);
     const reportPath = path.join(h.dir, "deadline-report.csv");
     const started = Date.now();
-    const summary = await importDevices({ input: [file], client: h.client, report: reportPath, pollTimeoutMs: 2_000, pollPolicy: FAST_POLL });
+    const { summary: summary } = await importFiles({ files: [file], client: h.client, reportPath: reportPath, pollTimeoutMs: 2_000, pollPolicy: FAST_POLL });
     expect(Date.now() - started).toBeLessThan(6_000);
     expect(summary).toMatchObject({ rows: 3, imported: 1, timedOut: 2 });
     const rows = bySerial(readCsvReport(reportPath));
@@ -140,7 +141,7 @@ describe.each(PROFILES)("import against the emulator ($name profile): service tr
     const devices = devicesNamed("UPL", 30);
     const file = writeCsv(h.dir, "uploads.csv", devices);
     const report: ImportReportRow[] = [];
-    const summary = await importDevices({ input: [file], client: h.client, api: "upload", batchSize: 5, limiter: h.limiter, pollPolicy: FAST_POLL, onRow: (r) => report.push(r) });
+    const { summary: summary } = await importFiles({ files: [file], client: h.client, api: "upload", batchSize: 5, limiter: h.limiter, pollPolicy: FAST_POLL, onRow: (r) => report.push(r) });
     expect(summary).toMatchObject({ rows: 30, imported: 30, uploads: 6 });
     const stats = h.emulator.stats();
     expect(stats.uploads.created).toBeGreaterThanOrEqual(6);
@@ -153,7 +154,7 @@ describe.each(PROFILES)("import against the emulator ($name profile): service tr
   it("explains that --api upload needs the retired uploads resource when the service lacks it", async () => {
     h = await startHarness(profile.apply({ tenant: { uploadsEnabled: false } }));
     const file = writeCsv(h.dir, "no-uploads.csv", devicesNamed("NOU", 2));
-    await expect(importDevices({ input: [file], client: h.client, api: "upload", pollPolicy: FAST_POLL })).rejects.toThrow(
+    await expect(importFiles({ files: [file], client: h.client, api: "upload", pollPolicy: FAST_POLL })).rejects.toThrow(
       /does not offer the beta uploads resource; use --api import/,
     );
     expect(h.emulator.stats().submissions.total).toBe(0);

@@ -16,7 +16,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type EmulatorHandle, type ScenarioInput } from "../../src/emulator/index.js";
-import { seededRandom } from "../../src/emulator/random.js";
+import { seededRandom } from "../../src/util/random.js";
 import { replayJournal } from "../../src/state/replay.js";
 import { listJournals, stateLayout } from "../../src/state/state-dir.js";
 import { emulatorEnv, spawnCli, sleep, type CliResult } from "./cli-process.js";

@@ -8,7 +8,7 @@ import { hostname, tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type EmulatorHandle } from "../../src/emulator/index.js";
-import { seededRandom } from "../../src/emulator/random.js";
+import { seededRandom } from "../../src/util/random.js";
 import { emulatorEnv, spawnCli, sleep, type CliResult, type RunningCli } from "./cli-process.js";
 import { devicesNamed, makeHash, readCsvReport, writeCsv, type CsvDevice } from "./helpers.js";
 

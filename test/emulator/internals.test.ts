@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { EmulatorClock } from "../../src/emulator/clock.js";
 import { MinHeap } from "../../src/emulator/heap.js";
 import { OrderedIndex } from "../../src/emulator/ordered-index.js";
-import { seededRandom } from "../../src/emulator/random.js";
+import { seededRandom } from "../../src/util/random.js";
 import { TokenBucket } from "../../src/emulator/throttle.js";
 
 describe("emulator internals", () => {

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AuthenticationError } from "../../src/errors.js";
 import { GraphClient, type GraphClientOptions } from "../../src/graph/client.js";
 import { GraphNetworkError, GraphRequestError, OutcomeUnknownError } from "../../src/graph/errors/index.js";
-import { sleep as realSleep } from "../../src/graph/abort.js";
+import { sleep as realSleep } from "../../src/util/abort.js";
 import { VERSION } from "../../src/version.js";
 import { createLogger } from "../../src/log.js";
 import { Writable } from "node:stream";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backoffDelay } from "../../src/graph/retry/backoff.js";
+import { backoffDelay } from "../../src/util/backoff.js";
 import { decideRetry, type RetryInput } from "../../src/graph/retry/decide.js";
 import { DEFAULT_RETRY_OPTIONS, normalizeRetryOptions, type RetryOptions } from "../../src/graph/retry/policy.js";
 import { classifyTransportError } from "../../src/graph/retry/transport-failure.js";

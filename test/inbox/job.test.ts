@@ -246,7 +246,7 @@ describe("run --inbox", () => {
         batchSize: 3,
         after: { verify: false, verifyTimeoutMs: 0, updateExisting: false, sync: false, syncWait: false, syncMaxWaitMs: 0 },
         // Two deletes a second: the cleanup takes seconds after the report is complete.
-        cleanup: { maxTimeMs: Number.POSITIVE_INFINITY, writeLimit: { writes: 2, windowMs: 1_000 } },
+        cleanup: { enabled: true, maxTimeMs: Number.POSITIVE_INFINITY, writeLimit: { writes: 2, windowMs: 1_000 } },
         settleMs: 0,
       });
       expect(result.files).toHaveLength(1);

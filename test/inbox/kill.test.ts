@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type EmulatorHandle } from "../../src/emulator/index.js";
-import { seededRandom } from "../../src/emulator/random.js";
+import { seededRandom } from "../../src/util/random.js";
 import { listJournals, stateLayout } from "../../src/state/state-dir.js";
 import { emulatorEnv, sleep, spawnCli, type CliResult } from "../e2e/cli-process.js";
 import { devicesNamed, makeHash, readCsvReport } from "../e2e/helpers.js";

@@ -1,6 +1,7 @@
 /** Names in done/ and failed/: companions, and a free name when one is taken. */
 import { describe, expect, it } from "vitest";
-import { companionNames, freeName, timeStamp } from "../../src/inbox/names.js";
+import { companionNames, freeName } from "../../src/inbox/names.js";
+import { timeStamp } from "../../src/util/time-stamp.js";
 
 const AT = Date.parse("2025-01-02T03:04:05.678Z");
 

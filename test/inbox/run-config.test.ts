@@ -2,8 +2,8 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCommand } from "../../src/cli/commands/run.js";
-import { ENV_FOR_FLAG, SHARED_ENV_FOR_FLAG, loadImportConfig } from "../../src/cli/import-config.js";
-import { RUN_ENV_FOR_FLAG, loadRunConfig } from "../../src/cli/run-config.js";
+import { ENV_FOR_FLAG, SHARED_ENV_FOR_FLAG, loadImportConfig } from "../../src/cli/config/import.js";
+import { RUN_ENV_FOR_FLAG, loadRunConfig } from "../../src/cli/config/run.js";
 import { UsageError } from "../../src/errors.js";
 
 const cwd = "/work/here";

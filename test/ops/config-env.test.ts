@@ -6,10 +6,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { SYNC_ENV_FOR_FLAG, loadSettingsConfig, loadSyncConfig } from "../../src/cli/after-config.js";
+import { SYNC_ENV_FOR_FLAG, loadSettingsConfig, loadSyncConfig } from "../../src/cli/config/sync.js";
 import { importCommand } from "../../src/cli/commands/import.js";
-import { GRAPH_ENV_ONLY } from "../../src/cli/graph-options.js";
-import { ENV_FOR_FLAG, loadImportConfig } from "../../src/cli/import-config.js";
+import { GRAPH_ENV_ONLY } from "../../src/cli/options/graph.js";
+import { ENV_FOR_FLAG, loadImportConfig } from "../../src/cli/config/import.js";
 import { UsageError } from "../../src/errors.js";
 
 const cwd = mkdtempSync(path.join(tmpdir(), "config-env-"));
@@ -81,7 +81,7 @@ describe("import configuration from the environment", () => {
     // ca.pem must exist only when the CA is read (not in a dry run): keep the run a real one unless dry-run is tested.
     writeFileSync(path.join(cwd, "ca.pem"), "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
     for (const [flag, { value, expect: expected }] of Object.entries(IMPORT_VARIABLES)) {
-      const variable = ENV_FOR_FLAG[flag as keyof typeof ENV_FOR_FLAG][0];
+      const variable = ENV_FOR_FLAG[flag as keyof typeof ENV_FOR_FLAG][0]!;
       expect(variable.startsWith("AUTOPILOT_IMPORT_"), flag).toBe(true);
       expect(loadImportConfig(["a.csv"], { [variable]: value }, cwd), variable).toMatchObject(expected);
     }

@@ -5,10 +5,10 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { parseAllDocuments } from "yaml";
-import { SYNC_ENV_FOR_FLAG } from "../../src/cli/after-config.js";
-import { GRAPH_ENV_ONLY } from "../../src/cli/graph-options.js";
-import { ENV_FOR_FLAG } from "../../src/cli/import-config.js";
-import { RUN_ENV_FOR_FLAG } from "../../src/cli/run-config.js";
+import { SYNC_ENV_FOR_FLAG } from "../../src/cli/config/sync.js";
+import { GRAPH_ENV_ONLY } from "../../src/cli/options/graph.js";
+import { ENV_FOR_FLAG } from "../../src/cli/config/import.js";
+import { RUN_ENV_FOR_FLAG } from "../../src/cli/config/run.js";
 import { ROOT } from "./dockerfile-model.js";
 
 export const DEPLOY = path.join(ROOT, "deploy");

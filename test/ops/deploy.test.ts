@@ -14,8 +14,8 @@ import { PersistentVolumeClaim, type IPersistentVolumeClaim } from "kubernetes-m
 import { ServiceAccount, type IServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import { describe, expect, it } from "vitest";
 import { commandLoaders } from "../../src/cli/commands/index.js";
-import { GRAPH_ENV_ONLY } from "../../src/cli/graph-options.js";
-import { loadRunConfig } from "../../src/cli/run-config.js";
+import { GRAPH_ENV_ONLY } from "../../src/cli/options/graph.js";
+import { loadRunConfig } from "../../src/cli/config/run.js";
 import {
   DEPLOY,
   GUID,

@@ -1,7 +1,8 @@
 /**
  * The package as users get it: `npm pack` of the built tree (`npm test` builds first), installed with production
  * dependencies only into an empty directory, runs its own `--help`, its own emulator and a full import of its own
- * bundled samples, through node_modules/.bin like a user's shell would.
+ * bundled samples, through node_modules/.bin like a user's shell would; and, as a library, a TypeScript script that
+ * imports from `autopilot-import` and `autopilot-import/emulator` type-checks against the shipped declarations and runs.
  */
 import { execFile, spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
@@ -14,7 +15,13 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
-const pkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { name: string; version: string; bin: Record<string, string> };
+const TSC = path.join(ROOT, "node_modules", "typescript", "bin", "tsc");
+const pkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
+  name: string;
+  version: string;
+  bin: Record<string, string>;
+  exports: Record<string, { types: string; import: string }>;
+};
 const run = promisify(execFile);
 
 /** npm as a user runs it: none of the npm_* variables of an enclosing `npm test`, which would point it at this repo. */
@@ -50,6 +57,10 @@ describe("npm pack --dry-run", () => {
     for (const dir of ["fixtures/samples", "fixtures/scenarios"]) expect(files.filter((f) => f.startsWith(`${dir}/`))).toEqual(repoFiles(dir).sort());
     expect(files).toContain(pkg.bin["autopilot-import"]!.replace(/^\.\//, ""));
     expect(files).toEqual(expect.arrayContaining(["dist/index.js", "dist/index.d.ts"]));
+    // Every entry point in package.json `exports` ships, with its declarations; the test-data generator does not.
+    expect(Object.keys(pkg.exports).sort()).toEqual([".", "./emulator"]);
+    for (const entry of Object.values(pkg.exports)) expect(files).toEqual(expect.arrayContaining([entry.import.replace(/^\.\//, ""), entry.types.replace(/^\.\//, "")]));
+    expect(files.filter((f) => /^dist\/fixtures\/|generate\.(js|d\.ts)$|device-values/.test(f))).toEqual([]);
     expect(files.filter((f) => /(^|\/)(test|tests|__tests__)\/|\.test\.|\.spec\./.test(f))).toEqual([]);
     expect(files.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))).toEqual([]);
     expect(files.filter((f) => /^(src|test|bench|scripts|deploy)\//.test(f) || /(^|\/)\.(env|npmrc)/.test(f))).toEqual([]);
@@ -128,7 +139,77 @@ describe("the packed package, installed with production dependencies only", () =
     emulator.kill("SIGTERM");
     expect((await exited(emulator)).code).toBe(0);
   });
+
+  it("as a library: the root entry point runs an import, autopilot-import/emulator starts the emulator, both type-check", async () => {
+    const samples = readdirSync(path.join(installed, "fixtures", "samples"))
+      .filter((name) => name.endsWith(".csv"))
+      .map((name) => path.join(installed, "fixtures", "samples", name));
+    await writeFile(path.join(dir, "library.mts"), LIBRARY_SCRIPT);
+    // The package's own declarations, resolved through `exports` (types condition) as a user's compiler resolves them.
+    const compilerOptions = {
+      module: "NodeNext",
+      moduleResolution: "NodeNext",
+      target: "ES2022",
+      strict: true,
+      skipLibCheck: true,
+      types: ["node"],
+      typeRoots: [path.join(ROOT, "node_modules", "@types")],
+    };
+    await writeFile(path.join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions, files: ["library.mts"] }));
+    const compiled = await run(process.execPath, [TSC, "-p", path.join(dir, "tsconfig.json")], { cwd: dir }).catch((error: { stdout?: string }) => {
+      throw new Error(`library.mts does not type-check against the packed declarations:\n${error.stdout ?? String(error)}`);
+    });
+    expect(compiled.stdout).toBe("");
+
+    const { stdout } = await run(process.execPath, [path.join(dir, "library.mjs"), ...samples], { cwd: dir, env: npmEnv() });
+    const result = JSON.parse(stdout) as { summary: Record<"rows" | "valid" | "imported", number>; statuses: string[]; version: string; root: string[]; emulator: string[] };
+    expect(result.version).toBe(pkg.version);
+    // The bundled samples are all valid and unique: every row imported, and reported once.
+    expect(result.summary.rows).toBeGreaterThan(0);
+    expect(result.summary).toMatchObject({ valid: result.summary.rows, imported: result.summary.rows });
+    expect(result.statuses).toEqual(Array.from({ length: result.summary.rows }, () => "imported"));
+
+    expect(result.root).toEqual(
+      expect.arrayContaining(["importDevices", "openDeviceReader", "createGraphClient", "GraphClient", "openJournal", "createPostImportStage", "createStagedCleanup", "createLogger", "VERSION", "UsageError"]),
+    );
+    // Neither the emulator nor the test-data generator (test/support/fixtures) is in the root entry point.
+    expect(result.root.filter((name) => /emulator|scenario|generate|DeviceCsv|LAYOUT_HEADERS|DEFECTS/i.test(name))).toEqual([]);
+    expect(result.emulator.sort()).toEqual(["ScenarioError", "emulatorEnv", "emulatorGraphConfig", "loadScenarioFile", "parseScenario", "startEmulator"]);
+  });
 });
+
+/**
+ * A script as a user writes one, in TypeScript: runs an import through the root entry point against the emulator of
+ * `autopilot-import/emulator`, and prints what each entry point exports. The @ts-expect-error lines fail the type check
+ * if the root exports the emulator or the test-data generator again.
+ */
+const LIBRARY_SCRIPT = `
+import * as root from "autopilot-import";
+import { createGraphClient, importDevices, openDeviceReader, VERSION, type ImportReportRow, type ImportSummary, type ReportSink } from "autopilot-import";
+import * as emulatorEntry from "autopilot-import/emulator";
+import { emulatorGraphConfig, startEmulator, type EmulatorHandle } from "autopilot-import/emulator";
+
+// @ts-expect-error the emulator is not part of the root entry point
+void root.startEmulator;
+// @ts-expect-error nor is the test-data generator
+void root.writeDeviceCsv;
+
+const emulator: EmulatorHandle = await startEmulator();
+const client = createGraphClient(emulatorGraphConfig(emulator));
+const reported: ImportReportRow[] = [];
+const report: ReportSink = { write: (row) => void reported.push(row), close: async () => undefined };
+async function run(): Promise<ImportSummary> {
+  try {
+    return await importDevices({ rows: openDeviceReader(process.argv.slice(2)).rows(), client, report });
+  } finally {
+    client.close();
+    await emulator.close();
+  }
+}
+const summary = await run();
+const statuses = reported.map((row) => row.status);
+process.stdout.write(JSON.stringify({ summary, statuses, version: VERSION, root: Object.keys(root), emulator: Object.keys(emulatorEntry) }));
+`;
 
 function firstLine(child: ChildProcessWithoutNullStreams): Promise<string> {
   return new Promise((resolve, reject) => {

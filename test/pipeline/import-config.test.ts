@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../../src/errors.js";
-import { defaultReportName, loadImportConfig } from "../../src/cli/import-config.js";
+import { defaultReportName, loadImportConfig } from "../../src/cli/config/import.js";
 import { DEFAULT_BATCH_SIZE, DEFAULT_CONCURRENCY } from "../../src/pipeline/defaults.js";
 
 const cwd = mkdtempSync(path.join(tmpdir(), "import-config-"));
@@ -163,6 +163,6 @@ describe("loadImportConfig", () => {
 
   it("requires at least one input and rejects unknown flags", () => {
     expect(usageMessage(() => load([]))).toMatch(/at least one CSV file/);
-    expect(usageMessage(() => load(["a.csv", "--bogus"]))).toMatch(/Unknown option '--bogus'/);
+    expect(usageMessage(() => load(["a.csv", "--bogus"]))).toMatch(/unknown option '--bogus'/);
   });
 });

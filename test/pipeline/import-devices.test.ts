@@ -116,7 +116,7 @@ describe("importDevices (in-memory service)", () => {
       gate = Promise.resolve();
     }
     const summary = await importDevices({
-      input: source(),
+      rows: source(),
       stagedApi: service,
       batchSize: 5,
       concurrency: 2,
@@ -145,7 +145,7 @@ describe("importDevices (in-memory service)", () => {
     const written: ImportReportRow[] = [];
     await expect(
       importDevices({
-        input: rowsOf([...Array.from({ length: 3 }, (_, i) => validRow(i)), { status: "invalid", location: { file: "f", line: 9 }, serialNumber: "X", code: "c", message: "m" }]),
+        rows: rowsOf([...Array.from({ length: 3 }, (_, i) => validRow(i)), { status: "invalid", location: { file: "f", line: 9 }, serialNumber: "X", code: "c", message: "m" }]),
         stagedApi: service,
         batchSize: 1,
         now: clock.now,

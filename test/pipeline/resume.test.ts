@@ -88,7 +88,7 @@ async function attempt(file: string, rows: readonly RowResult[], service: FakeSe
   let error: unknown;
   try {
     await importDevices({
-      input: iterate(rows),
+      rows: iterate(rows),
       stagedApi: dyingApi(service, controller, crash),
       journal,
       batchSize: 4,

@@ -1,18 +1,19 @@
 import { cleanupRuns, type CleanupRunsResult, type RunCleanup } from "../../after/cleanup-runs.js";
-import { DEFAULT_WRITE_LIMIT } from "../../after/write-pacer.js";
-import { abortError } from "../../graph/abort.js";
+import { abortError } from "../../util/abort.js";
 import { resolveEndpoints } from "../../graph/clouds.js";
 import { createGraphClient } from "../../graph/create.js";
-import { formatDuration } from "../../pipeline/duration.js";
-import { loadCleanupConfig } from "../cleanup-config.js";
-import { formatWriteLimit } from "../cleanup-options.js";
-import { atLeast, cleanupProgressSink } from "../cleanup-output.js";
+import { formatDuration } from "../../util/duration.js";
+import { cleanupCommandOptions, loadCleanupConfig } from "../config/cleanup.js";
+import { atLeast, cleanupProgressSink } from "../output/cleanup.js";
 import type { CliContext, Command } from "../context.js";
-import { ExitCode, exitCodeFor } from "../exit-codes.js";
-import { GRAPH_OPTIONS_HELP } from "../graph-options.js";
-import { graphConfigFor, loggerFor } from "../import-run.js";
+import { failureText, type CommandOutcome } from "../exit-codes.js";
+import { graphConfigFor } from "../../run/graph.js";
+import { ENVIRONMENT_ONLY_NAMES, graphHelpSections } from "../options/graph.js";
+import { commandHelp } from "../options/help.js";
+import { loggerFor } from "../output/terminal.js";
 
-const help = `Usage: autopilot-import cleanup [--state-dir DIR] [--run ID] [--max-time DURATION] [--json] [options]
+const help = commandHelp({
+  about: `Usage: autopilot-import cleanup [--state-dir DIR] [--run ID] [--max-time DURATION] [--json] [options]
 
 Deletes the staged records (importedWindowsAutopilotDeviceIdentities) that the import runs journaled in
 the state directory created and did not delete yet: those an import left because of --no-cleanup,
@@ -25,25 +26,10 @@ Deletes are writes (Intune allows an app 100 per 20 s in a tenant), so they take
 records need at least 5h33m. Runs journaled for another tenant or Graph endpoint than the one signed
 in to are left alone (sign in there to clean them up). Takes the state directory's lock: not while
 an import works there.
-
-Options:
-  --state-dir DIR          the state directory (default ./.autopilot-import)
-  --run ID                 only this run (its key, as autopilot-import status shows it)
-  --max-time DURATION      stop after this long, e.g. 10m, 1h (default: until everything is deleted);
-                           what is left stays journaled for the next cleanup
-  --write-limit N/DURATION the app's write budget deletes are paced by (default ${formatWriteLimit(DEFAULT_WRITE_LIMIT)}); a 429 is
-                           honoured (Retry-After) and slows them further
-  --json                   print one JSON object on stdout: {"stateDir","deleted","remaining","runs"}; each
-                           run has "run","journal","archived","tenant","endpoint","skipped" (null or
-                           "otherTenant"),"deleted","deletedBefore","alreadyGone","remaining","awaitingOutcome"
-  --force-unlock           take the state directory's lock even if its holder seems alive
-
-${GRAPH_OPTIONS_HELP}
-Environment: AUTOPILOT_IMPORT_STATE_DIR, AUTOPILOT_IMPORT_CLEANUP_MAX_TIME (--max-time),
-  AUTOPILOT_IMPORT_WRITE_LIMIT, AUTOPILOT_IMPORT_JSON, AUTOPILOT_IMPORT_FORCE_UNLOCK, and the sign-in
-  variables of 'autopilot-import import --help'.
-
-Exit codes:
+`,
+  sections: [["Options", cleanupCommandOptions], ...graphHelpSections],
+  environmentOnly: ENVIRONMENT_ONLY_NAMES,
+  after: `Exit codes:
   0    every deletable staged record is deleted (also when there was none)
   1    some are left: the time limit, records the service refused, or runs of another tenant
   2    usage error, or the state directory is in use by another process
@@ -53,7 +39,8 @@ Exit codes:
 Examples:
   autopilot-import cleanup --tenant contoso.onmicrosoft.com --client-id 11111111-…
   autopilot-import cleanup --state-dir /data/state --max-time 1h --json
-`;
+`,
+});
 
 const number = new Intl.NumberFormat("en-US");
 
@@ -71,7 +58,7 @@ function json(result: CleanupRunsResult): string {
   return JSON.stringify({ stateDir: result.stateDir, deleted: result.deleted, remaining: result.remaining, runs: result.runs });
 }
 
-async function run(args: readonly string[], context: CliContext): Promise<number> {
+async function run(args: readonly string[], context: CliContext): Promise<CommandOutcome> {
   const config = loadCleanupConfig(args, context.env, context.cwd);
   const logger = loggerFor(context, config.logLevel, config.logFile);
   const client = createGraphClient(graphConfigFor(config.auth, 1), { signal: context.signal, logger });
@@ -104,12 +91,12 @@ async function run(args: readonly string[], context: CliContext): Promise<number
     const cut = result.stoppedBy === "timeLimit" ? ` (--max-time ${formatDuration(config.maxTimeMs ?? 0)} reached: run it again to go on)` : "";
     say(`cleanup: ${number.format(result.deleted)} staged record(s) deleted, ${number.format(result.remaining)} left${cut}`);
     if (config.json) context.stdout.write(`${json(result)}\n`);
-    if (context.signal.aborted) return exitCodeFor(abortError(context.signal));
+    if (context.signal.aborted) return { kind: "stopped", error: abortError(context.signal) };
     if (result.stoppedBy === "error") {
-      say(`autopilot-import: ${result.failure instanceof Error ? result.failure.message : String(result.failure)}`);
-      return exitCodeFor(result.failure);
+      say(`autopilot-import: ${failureText(result.failure)}`);
+      return { kind: "stopped", error: result.failure };
     }
-    return result.remaining > 0 ? ExitCode.someRowsFailed : ExitCode.ok;
+    return { kind: "partial", left: result.remaining };
   } finally {
     progress.end();
     client.close();

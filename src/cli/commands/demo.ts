@@ -1,21 +1,32 @@
 import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { z } from "zod";
 import { openDeviceReader } from "../../csv/reader.js";
 import { emulatorGraphConfig, startEmulator, type ScenarioInput } from "../../emulator/index.js";
 import { DEFAULT_WRITE_LIMIT } from "../../after/write-pacer.js";
 import { UsageError } from "../../errors.js";
 import type { CliContext, Command } from "../context.js";
-import { ExitCode } from "../exit-codes.js";
-import { defaultReportName } from "../import-config.js";
-import { cleanupEndLine } from "../cleanup-output.js";
-import { fileErrors, loggerFor, printJson, printOutcomes, runImport } from "../import-run.js";
+import type { CommandOutcome } from "../exit-codes.js";
+import { commandHelp } from "../options/help.js";
+import { switchOption, valueOption } from "../options/option.js";
+import { parseOptions } from "../options/parse.js";
+import { defaultReportName } from "../config/import.js";
+import { cleanupEndLine } from "../output/cleanup.js";
+import { printJson, printOutcomes } from "../output/import-summary.js";
+import { loggerFor } from "../output/terminal.js";
+import { runImport } from "../run-import.js";
 
 /** The bundled samples: fixtures/samples at the package root (from src/cli/commands or dist/cli/commands). */
 const SAMPLES_DIR = fileURLToPath(new URL("../../../fixtures/samples/", import.meta.url));
 
-const help = `Usage: autopilot-import demo [files...] [--report PATH] [--json]
+const demoOptions = {
+  report: valueOption({ arg: "PATH", env: [], schema: z.string().min(1), help: "per-device report (default ./autopilot-import-report-<time>.csv)" }),
+  json: switchOption({ default: false, env: [], help: "print the import's JSON summary on stdout" }),
+};
+
+const help = commandHelp({
+  about: `Usage: autopilot-import demo [files...] [--report PATH] [--json]
 
 Runs a complete import against a local Graph emulator started in this process, so you can see
 the tool work without a tenant: the emulator issues tokens to the real Azure sign-in code, stages
@@ -26,13 +37,11 @@ records it created. Nothing leaves this machine.
 
 Arguments:
   files          CSV files to import (default: the bundled samples in fixtures/samples)
-
-Options:
-  --report PATH  per-device report (default ./autopilot-import-report-<time>.csv)
-  --json         print the import's JSON summary on stdout
-
-Exit code 0 when the demo ran (the 808 failure is part of the show), 2 for usage errors.
-`;
+`,
+  sections: [["Options", demoOptions]],
+  after: `Exit code 0 when the demo ran (the 808 failure is part of the show), 2 for usage errors.
+`,
+});
 
 /** Quick but realistic: processing takes seconds, Intune's throttling limits apply on the same clock. */
 function demoScenario(alreadyRegistered: string | undefined, otherTenant: string | undefined): ScenarioInput {
@@ -60,13 +69,8 @@ async function firstSerials(files: readonly string[], cwd: string, count: number
   return serials;
 }
 
-async function run(args: readonly string[], context: CliContext): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...args], options: { report: { type: "string" }, json: { type: "boolean" } }, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new UsageError(`demo: ${(error as Error).message.replace(/\. To specify a positional argument.*$/s, "")}`);
-  }
+async function run(args: readonly string[], context: CliContext): Promise<CommandOutcome> {
+  const parsed = parseOptions(demoOptions, args, {}, { command: "demo", positionals: true });
   const files = parsed.positionals.length > 0 ? parsed.positionals : await sampleFiles();
   const reportPath = path.resolve(context.cwd, parsed.values.report ?? defaultReportName(new Date()));
   const [, registered, foreign] = await firstSerials(files, context.cwd, 3);
@@ -88,23 +92,20 @@ async function run(args: readonly string[], context: CliContext): Promise<number
       after: { verify: true, verifyTimeoutMs: 60_000, updateExisting: false, sync: true, syncWait: false, syncMaxWaitMs: 0 },
       cleanup,
       logger,
-      input: files,
+      files,
       cwd: context.cwd,
-      report: reportPath,
+      reportPath,
       // As in `import`: the outcomes are told as soon as they are final, before the cleanup's remainder.
-      onOutcomes: (outcomes, read) => {
-        for (const line of fileErrors(read)) context.stderr.write(`${line}\n`);
-        printOutcomes(context, outcomes, reportPath);
-      },
+      onOutcomes: (outcomes, read) => printOutcomes(context, outcomes, read, reportPath),
     });
     if (summary.cleanup) context.stderr.write(`${cleanupEndLine(summary.cleanup, cleanup.writeLimit, cleanup.maxTimeMs, undefined)}\n`);
-    if (parsed.values.json === true) printJson(context, summary);
+    if (parsed.values.json) printJson(context, summary);
     context.stderr.write(
       "\nNext, against your tenant (an app registration with DeviceManagementServiceConfig.ReadWrite.All):\n" +
         "  AZURE_CLIENT_SECRET=… autopilot-import import devices.csv --tenant <tenant id> --client-id <app id>\n",
     );
     logger.flush();
-    return ExitCode.ok;
+    return { kind: "done" };
   } finally {
     await emulator.close();
   }

@@ -1,12 +1,36 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { parseArgs } from "node:util";
+import { z } from "zod";
 import { UsageError } from "../../errors.js";
 import { loadScenarioFile, startEmulator, type Scenario } from "../../emulator/index.js";
 import type { CliContext, Command } from "../context.js";
-import { ExitCode } from "../exit-codes.js";
+import type { CommandOutcome } from "../exit-codes.js";
+import { commandHelp } from "../options/help.js";
+import { valueOption } from "../options/option.js";
+import { parseOptions } from "../options/parse.js";
+import { integerText } from "../options/values.js";
 
-const help = `Usage: autopilot-import emulator [--port N] [--host ADDRESS] [--scenario FILE] [--cert FILE --key FILE]
+const emulatorOptions = {
+  port: valueOption({ arg: "N", env: [], schema: integerText(0, 65535), default: 0, help: "port to listen on; 0 (default) picks a free one" }),
+  host: valueOption({
+    arg: "ADDRESS",
+    env: [],
+    schema: z.string().trim().min(1, "must not be empty"),
+    default: "127.0.0.1",
+    help: "address to listen on (default 127.0.0.1; the generated certificate covers 127.0.0.1,\n::1 and localhost)",
+  }),
+  scenario: valueOption({
+    arg: "FILE",
+    env: [],
+    schema: z.string().min(1),
+    help: "JSON scenario: throttling, faults, processing delays and outcomes, sync rules, clock\nspeed, identity... (see the README and fixtures/scenarios/*.json); missing fields take\nrealistic defaults",
+  }),
+  cert: valueOption({ arg: "FILE", env: [], schema: z.string().min(1), help: "PEM certificate to serve instead of a generated self-signed one" }),
+  key: valueOption({ arg: "FILE", env: [], schema: z.string().min(1), help: "PEM private key for --cert (both or neither)" }),
+};
+
+const help = commandHelp({
+  about: `Usage: autopilot-import emulator [--port N] [--host ADDRESS] [--scenario FILE] [--cert FILE --key FILE]
 
 Runs a local HTTPS stand-in for the parts of Microsoft Graph and Microsoft Entra ID this tool
 uses, so a run can be rehearsed without a tenant. It serves:
@@ -22,70 +46,29 @@ When ready it prints exactly one JSON line on stdout:
   {"graphUrl","authorityHost","caCertPath","tenantId","clientId","clientSecret"}
 and runs until interrupted (Ctrl+C / SIGTERM). Point a client at it with, for example:
   NODE_EXTRA_CA_CERTS=<caCertPath> AZURE_AUTHORITY_HOST=<authorityHost>
-
-Options:
-  --port N          port to listen on; 0 (default) picks a free one
-  --host ADDRESS    address to listen on (default 127.0.0.1; the generated
-                    certificate covers 127.0.0.1, ::1 and localhost)
-  --scenario FILE   JSON scenario: throttling, faults, processing delays and outcomes,
-                    sync rules, clock speed, identity... (see the README and
-                    fixtures/scenarios/*.json); missing fields take realistic defaults
-  --cert FILE       PEM certificate to serve instead of a generated self-signed one
-  --key FILE        PEM private key for --cert (both or neither)
-  -h, --help        show this help
-
-Exit codes:
+`,
+  sections: [["Options", emulatorOptions]],
+  after: `Exit codes:
   0    stopped by SIGINT/SIGTERM after a clean shutdown
   2    usage error, or the scenario file is unreadable or invalid
-  3    the server could not start (e.g. the port is in use)
+  2    also when the server cannot start (e.g. the port is in use)
 
 Examples:
   autopilot-import emulator
   autopilot-import emulator --port 8443 --scenario fixtures/scenarios/stormy.json
-`;
-
-interface EmulatorArgs {
-  readonly port: number;
-  readonly host: string;
-  readonly scenario: string | undefined;
-  readonly cert: string | undefined;
-  readonly key: string | undefined;
-}
+`,
+});
 
 function usage(message: string): UsageError {
   return new UsageError(`emulator: ${message} (see 'autopilot-import emulator --help')`);
 }
 
-function parseEmulatorArgs(args: readonly string[], cwd: string): EmulatorArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      options: {
-        port: { type: "string" },
-        host: { type: "string" },
-        scenario: { type: "string" },
-        cert: { type: "string" },
-        key: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-      allowPositionals: false,
-      strict: true,
-    });
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const option = /'(-[^' ]+)/.exec(message)?.[1];
-    const code = (error as { code?: string }).code;
-    if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") throw usage(`unknown option '${option ?? "?"}'`);
-    if (code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") throw usage("takes no arguments, only options");
-    throw usage(option ? `${option} needs a value` : message);
-  }
-  const { port = "0", host = "127.0.0.1", scenario, cert, key } = parsed.values;
-  if (!/^\d+$/.test(port) || Number(port) > 65535) throw usage(`--port must be an integer from 0 to 65535, got '${port}'`);
-  if (host.trim() === "") throw usage("--host must not be empty");
+function parseEmulatorArgs(args: readonly string[], cwd: string) {
+  const { values } = parseOptions(emulatorOptions, args, {}, { command: "emulator" });
+  const { port, host, scenario, cert, key } = values;
   if ((cert === undefined) !== (key === undefined)) throw usage("--cert and --key go together");
   const absolute = (path: string | undefined): string | undefined => (path === undefined ? undefined : resolve(cwd, path));
-  return { port: Number(port), host, scenario: absolute(scenario), cert: absolute(cert), key: absolute(key) };
+  return { port, host, scenario: absolute(scenario), cert: absolute(cert), key: absolute(key) };
 }
 
 async function readPem(path: string, option: string): Promise<string> {
@@ -101,7 +84,7 @@ function waitForAbort(signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
 }
 
-async function run(args: readonly string[], context: CliContext): Promise<number> {
+async function run(args: readonly string[], context: CliContext): Promise<CommandOutcome> {
   const options = parseEmulatorArgs(args, context.cwd);
   const scenario: Scenario | undefined = options.scenario === undefined ? undefined : await loadScenarioFile(options.scenario);
   const cert = options.cert === undefined ? undefined : await readPem(options.cert, "--cert");
@@ -110,8 +93,8 @@ async function run(args: readonly string[], context: CliContext): Promise<number
   try {
     emulator = await startEmulator({ port: options.port, host: options.host, scenario, cert, key });
   } catch (error) {
-    context.stderr.write(`autopilot-import: emulator: cannot start on ${options.host}:${options.port}: ${error instanceof Error ? error.message : String(error)}\n`);
-    return ExitCode.authOrService;
+    // A port in use or not ours to bind is this machine's environment: one line, exit 2.
+    throw new UsageError(`emulator: cannot start on ${options.host}:${options.port}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
   const ready = {
     graphUrl: emulator.graphUrl,
@@ -124,7 +107,7 @@ async function run(args: readonly string[], context: CliContext): Promise<number
   context.stdout.write(`${JSON.stringify(ready)}\n`);
   await waitForAbort(context.signal);
   await emulator.close();
-  return ExitCode.ok;
+  return { kind: "done" };
 }
 
 export const emulatorCommand: Command = {

@@ -2,20 +2,26 @@ import { stat } from "node:fs/promises";
 import path from "node:path";
 import { openDeviceReader } from "../../csv/reader.js";
 import { UsageError } from "../../errors.js";
-import { formatDuration } from "../../pipeline/duration.js";
-import { DEFAULT_BATCH_SIZE, DEFAULT_CONCURRENCY, MAX_BATCH_SIZE, MAX_CONCURRENCY } from "../../pipeline/defaults.js";
 import { formatPlan, planUploads } from "../../pipeline/plan.js";
+import { graphConfigFor } from "../../run/graph.js";
+import { openRunState, type RunState } from "../../run/state.js";
+import { runTargetFor } from "../../run/target.js";
+import { formatDuration } from "../../util/duration.js";
+import { importOwnOptions, loadImportConfig, type ImportConfig } from "../config/import.js";
 import type { CliContext, Command } from "../context.js";
-import { ExitCode, exitCodeForImport } from "../exit-codes.js";
-import { loadImportConfig, type ImportConfig } from "../import-config.js";
-import { GRAPH_OPTIONS_HELP } from "../graph-options.js";
-import { CLEANUP_OPTIONS_HELP } from "../cleanup-options.js";
-import { cleanupEndLine } from "../cleanup-output.js";
-import { fileErrors, graphConfigFor, loggerFor, printJson, printOutcomes, runImport } from "../import-run.js";
-import { openImportState } from "../import-state.js";
-import { commandLine } from "../shell-words.js";
+import { rowsNotImported, type CommandOutcome } from "../exit-codes.js";
+import { ENVIRONMENT_ONLY_NAMES, SIGN_IN_TITLE, logOptions, signInOptions } from "../options/graph.js";
+import { commandHelp } from "../options/help.js";
+import { afterOptions, cleanupOptions, stateOptions, submitOptions } from "../options/import.js";
+import { cleanupEndLine } from "../output/cleanup.js";
+import { fileErrors, printJson, printOutcomes } from "../output/import-summary.js";
+import { commandLine } from "../output/shell-words.js";
+import { loggerFor } from "../output/terminal.js";
+import { runImport } from "../run-import.js";
+import { resumeNote, say } from "../output/run-state.js";
 
-const help = `Usage: autopilot-import import <files...|-> [options]
+const help = commandHelp({
+  about: `Usage: autopilot-import import <files...|-> [options]
 
 Registers the devices in hardware-hash CSV files with Windows Autopilot through Microsoft Graph:
 reads and validates every row, submits valid devices in uploads while the files are still being
@@ -27,66 +33,26 @@ Every step is journaled in the state directory before it is taken, so an import 
 that have an outcome are not submitted again, uploads whose answer was lost are looked up in Graph
 before anything is resent, staged devices are polled, and the report is written complete.
 
-Options:
-  --report PATH            per-device report (default ./autopilot-import-report-<time>.csv; .jsonl for
-                           JSON Lines): file, line, serialNumber, status, errorCode, errorName, message,
-                           uploadId, importedDeviceId, deviceRegistrationId, registered; status is imported,
-                           already_registered (806), updated (806, properties set), failed, invalid,
-                           duplicate or timeout; registered is yes, no or unchecked
-  --json                   print one JSON object on stdout at the end: {"rows","valid","invalid",
-                           "duplicates","submitted","imported","alreadyRegistered","updated","failed",
-                           "timedOut","registered","uploads","requests","durationMs","sync","cleanup"};
-                           sync is {"status","message"[,"retryAt"]}; cleanup is {"deleted","remaining"}
-                           (null with --no-cleanup)
-  --batch-size N           devices per upload, 1..${MAX_BATCH_SIZE} (default ${DEFAULT_BATCH_SIZE})
-  --concurrency N          uploads in flight, 1..${MAX_CONCURRENCY} (default ${DEFAULT_CONCURRENCY}); lowered automatically on 429
-  --api import|upload      submit with the import action (default) or the beta uploads resource
-  --poll-timeout DURATION  how long a device may stay in progress after submission, e.g. 90s, 30m,
-                           1h or plain seconds (default 30m); then it is reported 'timeout'
-  --dry-run                validate and show the uploads that would be submitted; no sign-in, no writes
-
-After the import (once every device is final):
-  --no-verify              do not confirm that imported devices appear in Windows Autopilot devices
-                           (by deviceRegistrationId, JSON-batched, or one listing when that is cheaper)
-  --verify-timeout DURATION  how long to keep re-checking devices not registered yet (default 10m; 0: once)
-  --update-existing        for devices already registered (806), set group tag and assigned user from the
-                           CSV when they differ (updateDeviceProperties); the report says updated
-  --no-sync                do not trigger the Autopilot sync (by default it runs once if any device was imported)
-  --no-sync-wait           if the 10-minute rule refuses the sync, report when it can be run instead of
-                           waiting for it (by default it waits, up to --sync-max-wait, and triggers once more)
-  --sync-max-wait DURATION longest wait for the sync (default 15m)
-
-${CLEANUP_OPTIONS_HELP}  The outcome counts and the report come first: then what is left is deleted (a progress line), and
-  a last line says how many were deleted and how many are left.
-
-Resume (a run is the same files by content, tenant and Graph endpoint; see autopilot-import status):
-  --state-dir DIR          where runs are journaled and locked (default ./.autopilot-import); one process
-                           at a time: another one refuses (exit 2) naming the holder's pid, host and start
-  --fresh                  start these files over in this tenant: the run's journal is archived and every
-                           valid row is submitted again (devices already registered then end as 806)
-  --force-unlock           take the state directory's lock even if its holder seems alive (a lock of a dead
-                           process on this host, or one not renewed for 10 minutes, is taken over anyway)
-  Standard input (-) cannot be resumed: no journal is kept for it.
-
-${GRAPH_OPTIONS_HELP}  (on a terminal, only errors are logged to stderr, so the progress bar stays readable)
-
-Environment (a flag wins over its variable):
-  AUTOPILOT_IMPORT_REPORT, _JSON, _BATCH_SIZE, _CONCURRENCY, _API, _POLL_TIMEOUT, _DRY_RUN, _VERIFY,
-  _VERIFY_TIMEOUT, _UPDATE_EXISTING, _SYNC, _SYNC_WAIT, _SYNC_MAX_WAIT, _CLEANUP, _CLEANUP_MAX_TIME, _WRITE_LIMIT,
-  _STATE_DIR, _FRESH, _FORCE_UNLOCK, _LOG_LEVEL,
-  _LOG_FILE, _TENANT, _CLIENT_ID, _CERTIFICATE, _MANAGED_IDENTITY, _CLOUD, _GRAPH_URL, _AUTHORITY_HOST,
-  _CA_CERT (all prefixed AUTOPILOT_IMPORT_); the standard AZURE_TENANT_ID, AZURE_CLIENT_ID,
-  AZURE_CLIENT_SECRET, AZURE_CLIENT_SECRET_FILE, AZURE_CLIENT_CERTIFICATE_PATH,
-  AZURE_CLIENT_CERTIFICATE_PASSWORD, AZURE_FEDERATED_TOKEN_FILE, AZURE_AUTHORITY_HOST;
-  HTTPS_PROXY and NO_PROXY
-
-Exit codes:
+Arguments:
+  files                    CSV files (UTF-8 with or without BOM, UTF-16, Windows-1252; comma, semicolon
+                           or tab); - reads standard input`,
+  sections: [
+    ["Options", { ...importOwnOptions, ...submitOptions }],
+    ["After the import (once every device is final)", afterOptions],
+    ["Cleanup of staged records (on by default; the outcome counts and the report come first, then what is left is deleted)", cleanupOptions],
+    ["Resume (a run is the same files by content, tenant and Graph endpoint; see autopilot-import status; standard input cannot be resumed)", stateOptions],
+    [SIGN_IN_TITLE, signInOptions],
+    ["Logs (on a terminal, only errors are logged to stderr, so the progress bar stays readable)", logOptions],
+  ],
+  environmentOnly: ENVIRONMENT_ONLY_NAMES,
+  after: `Exit codes:
   0    every row imported, already registered or updated (the sync's and the cleanup's outcomes do not
        change it)
   1    some rows not imported (failed, invalid, duplicate or timed out): see the report
-  2    usage or configuration error, an input file that cannot be read, or the state directory is
-       in use by another process
+  2    usage or configuration error, an input file that cannot be read, the state directory is
+       in use by another process, or this machine's files or folders cannot be used
   3    authentication failure or a fatal service error
+  4    internal error (a bug: the message carries what to report)
   130  interrupted (SIGINT), 143 terminated (SIGTERM): run the same command again to resume (also when
        the signal came during the cleanup, after the report); a second signal stops at once (the
        journal stays consistent)
@@ -95,7 +61,8 @@ Examples:
   AZURE_CLIENT_SECRET=… autopilot-import import devices.csv --tenant contoso.onmicrosoft.com --client-id 11111111-…
   autopilot-import import batch*.csv --managed-identity --report out.jsonl --json
   autopilot-import import devices.csv --dry-run
-`;
+`,
+});
 
 /** Refuses before any request when an input is missing or the report would overwrite one. */
 async function preflight(config: ImportConfig, cwd: string): Promise<void> {
@@ -111,7 +78,7 @@ async function preflight(config: ImportConfig, cwd: string): Promise<void> {
   }
 }
 
-async function dryRun(config: ImportConfig, context: CliContext): Promise<number> {
+async function dryRun(config: ImportConfig, context: CliContext): Promise<CommandOutcome> {
   const reader = openDeviceReader(config.files, { stdin: context.stdin, signal: context.signal, cwd: context.cwd });
   const plan = await planUploads(reader.rows(), config.batchSize);
   const errors = fileErrors(reader.files);
@@ -121,69 +88,78 @@ async function dryRun(config: ImportConfig, context: CliContext): Promise<number
     const { rows, valid, invalid, duplicates, batchSize, uploads } = plan;
     context.stdout.write(`${JSON.stringify({ dryRun: true, rows, valid, invalid, duplicates, batchSize, uploads: uploads.length, plan: uploads })}\n`);
   }
-  if (errors.length > 0) return ExitCode.usage;
-  return plan.invalid + plan.duplicates > 0 ? ExitCode.someRowsFailed : ExitCode.ok;
+  return { kind: "rows", unreadableFiles: errors.length, rowsNotDone: plan.invalid + plan.duplicates };
 }
 
-async function run(args: readonly string[], context: CliContext): Promise<number> {
+/** The state directory's lock and the run's journal; none for standard input (it cannot be read twice). */
+async function openState(config: ImportConfig, context: CliContext): Promise<RunState | undefined> {
+  if (config.files.includes("-")) {
+    say(context, "standard input (-) cannot be resumed: no journal is kept for this run (save the input to a file to make the import resumable)");
+    return undefined;
+  }
+  const state = await openRunState({
+    stateDir: config.state.dir,
+    files: config.files,
+    cwd: context.cwd,
+    target: runTargetFor(config.auth),
+    fresh: config.state.fresh,
+    forceUnlock: config.state.forceUnlock,
+    command: "import",
+    signal: context.signal,
+    now: Date.now,
+  });
+  const replaced = state.replacedLock;
+  if (replaced) {
+    const holder = replaced.holder ? `process ${replaced.holder.pid} on host ${replaced.holder.host} since ${replaced.holder.since}` : "an unreadable lock file";
+    say(context, `took over the lock of ${config.state.dir} left by ${holder} (${replaced.reason === "forced" ? "--force-unlock" : "no longer running"})`);
+  }
+  if (state.archived) say(context, `--fresh: starting these files over; the previous journal of this run is kept as ${state.archived}`);
+  if (state.damage.tornBytes > 0) say(context, `the journal's last record was torn by an interrupted write (${state.damage.tornBytes} bytes): ignored and cut off`);
+  if (state.damage.damaged > 0) say(context, `${state.damage.damaged} damaged journal line(s) skipped in ${state.file}`);
+  if (state.resumed) say(context, resumeNote(state.journal, state.key));
+  return state;
+}
+
+async function run(args: readonly string[], context: CliContext): Promise<CommandOutcome> {
   const config = loadImportConfig(args, context.env, context.cwd);
   await preflight(config, context.cwd);
   if (config.dryRun) return dryRun(config, context);
-
-  const state = await openImportState(config, context);
+  const state = await openState(config, context);
   try {
-    return await runWithState(args, config, context, state);
+    return await importWithState(args, config, context, state);
   } finally {
     state?.close();
   }
 }
 
-async function runWithState(args: readonly string[], config: ImportConfig, context: CliContext, state: Awaited<ReturnType<typeof openImportState>>): Promise<number> {
+async function importWithState(args: readonly string[], config: ImportConfig, context: CliContext, state: RunState | undefined): Promise<CommandOutcome> {
   const logger = loggerFor(context, config.logLevel, config.logFile);
-  logger.info(
-    {
-      files: config.files,
-      batchSize: config.batchSize,
-      concurrency: config.concurrency,
-      api: config.api,
-      pollTimeout: formatDuration(config.pollTimeoutMs),
-      ...(state ? { run: state.key, journal: state.file } : {}),
-    },
-    "import starting",
-  );
-  const again = `autopilot-import ${commandLine(["import", ...args])}`;
-  const result = await runImport(context, {
-    graph: graphConfigFor(config.auth, config.concurrency),
-    concurrency: config.concurrency,
+  const { batchSize, concurrency, api } = config;
+  logger.info({ files: config.files, batchSize, concurrency, api, pollTimeout: formatDuration(config.pollTimeoutMs), ...(state ? { run: state.key, journal: state.file } : {}) }, "import starting");
+  const { summary, files } = await runImport(context, {
+    graph: graphConfigFor(config.auth, concurrency),
+    concurrency,
     logger,
-    input: config.files,
+    files: config.files,
     stdin: context.stdin,
     cwd: context.cwd,
-    api: config.api,
-    batchSize: config.batchSize,
+    api,
+    batchSize,
     pollTimeoutMs: config.pollTimeoutMs,
-    report: config.reportPath,
+    reportPath: config.reportPath,
     after: config.after,
     cleanup: config.cleanup,
     journal: state?.journal,
-    onOutcomes: (outcomes, read) => {
-      for (const line of fileErrors(read)) context.stderr.write(`${line}\n`);
-      printOutcomes(context, outcomes, config.reportPath);
-    },
+    onOutcomes: (outcomes, read) => printOutcomes(context, outcomes, read, config.reportPath),
   }).catch((error: unknown) => {
-    if (context.signal.aborted) context.stderr.write(`autopilot-import: stopped; the rows finished so far are in ${config.reportPath}\n`);
-    if (state) context.stderr.write(`autopilot-import: the run's progress is journaled in ${state.file}; to finish it, run the same command again:\n  ${again}\n`);
+    if (context.signal.aborted) say(context, `stopped; the rows finished so far are in ${config.reportPath}`);
+    if (state) say(context, `the run's progress is journaled in ${state.file}; to finish it, run the same command again:\n  autopilot-import ${commandLine(["import", ...args])}`);
     throw error;
   });
-  const { summary, files } = result;
-  const errors = fileErrors(files);
-  if (summary.cleanup) {
-    const line = cleanupEndLine(summary.cleanup, config.cleanup.writeLimit, config.cleanup.maxTimeMs, state ? config.state.dir : undefined);
-    context.stderr.write(`${line}\n`);
-  }
+  if (summary.cleanup) context.stderr.write(`${cleanupEndLine(summary.cleanup, config.cleanup.writeLimit, config.cleanup.maxTimeMs, state ? config.state.dir : undefined)}\n`);
   if (config.json) printJson(context, summary);
   logger.flush();
-  return errors.length > 0 ? ExitCode.usage : exitCodeForImport(summary);
+  return { kind: "rows", unreadableFiles: fileErrors(files).length, rowsNotDone: rowsNotImported(summary) };
 }
 
 export const importCommand: Command = {

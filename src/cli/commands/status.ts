@@ -1,16 +1,26 @@
-import { z } from "zod";
 import path from "node:path";
 import { CLOUDS } from "../../graph/clouds.js";
 import { DEFAULT_STATE_DIR, stateLayout } from "../../state/state-dir.js";
 import { describeRuns, lockStatus, type LockStatus, type RunStatus } from "../../state/status.js";
-import { booleanText, readFlagsAndEnv, validateConfig } from "../config-parse.js";
 import type { CliContext, Command } from "../context.js";
-import { ExitCode } from "../exit-codes.js";
-import { STATE_DIR_ENV } from "../import-config.js";
-import { cleanupCommand } from "../cleanup-output.js";
-import { commandLine } from "../shell-words.js";
+import type { CommandOutcome } from "../exit-codes.js";
+import { commandHelp } from "../options/help.js";
+import { stateOptions } from "../options/import.js";
+import { switchOption } from "../options/option.js";
+import { parseOptions } from "../options/parse.js";
+import { cleanupCommand } from "../output/cleanup.js";
+import { commandLine } from "../output/shell-words.js";
 
-const help = `Usage: autopilot-import status [--state-dir DIR] [--json]
+const statusOptions = {
+  "state-dir": { ...stateOptions["state-dir"], help: "the state directory (default ./.autopilot-import)" },
+  json: switchOption({
+    default: false,
+    help: 'print {"stateDir","lock","runs"} on stdout instead: lock is null or {"pid","host","since",\n"command","heartbeatAt","stale"}; each run has "run","journal","archived","finished","createdAt",\n"updatedAt","files","tenant","endpoint","input","submitted","uploads","outcomes","inFlight",\n"cleanup","attempts","lastAttempt","finishedAt","summary","journalDamage","resume"; cleanup is\n{"deleted","remaining"}: the run\'s staged records deleted, and those left to delete\n(autopilot-import cleanup)',
+  }),
+};
+
+const help = commandHelp({
+  about: `Usage: autopilot-import status [--state-dir DIR] [--json]
 
 Lists the import runs journaled in the state directory and how far each got: the input files, the
 tenant and Graph endpoint, rows read, devices submitted, outcomes by status, staged devices still
@@ -20,23 +30,12 @@ who holds the state directory's lock. Reads only.
 
 A run is one set of input files (by content), one tenant and one Graph endpoint: running the same
 import command again resumes it; --fresh archives it and starts over.
+`,
+  sections: [["Options", statusOptions]],
+  after: `Exit codes: 0 shown (also when there are no runs), 2 usage error.
+`,
+});
 
-Options:
-  --state-dir DIR   the state directory (default ./.autopilot-import)
-  --json            print {"stateDir","lock","runs"} on stdout instead: lock is null or {"pid","host",
-                    "since","command","heartbeatAt","stale"}; each run has "run","journal","archived",
-                    "finished","createdAt","updatedAt","files","tenant","endpoint","input","submitted",
-                    "uploads","outcomes","inFlight","cleanup","attempts","lastAttempt","finishedAt","summary",
-                    "journalDamage","resume"; cleanup is {"deleted","remaining"}: the run's staged
-                    records deleted, and those left to delete (autopilot-import cleanup)
-
-Environment: AUTOPILOT_IMPORT_STATE_DIR, AUTOPILOT_IMPORT_JSON (a flag wins over its variable).
-
-Exit codes: 0 shown (also when there are no runs), 2 usage error.
-`;
-
-const ENV_FOR_FLAG = { "state-dir": [STATE_DIR_ENV], json: ["AUTOPILOT_IMPORT_JSON"] } as const;
-const schema = z.object({ "state-dir": z.string().min(1), json: booleanText });
 
 /** The command that resumes a run (its sign-in options are not journaled: the operator adds them as before). */
 export function resumeCommand(run: RunStatus, stateDir: string): string | null {
@@ -97,24 +96,21 @@ function formatRun(run: RunStatus, stateDir: string): string {
   return lines.join("\n");
 }
 
-async function run(args: readonly string[], context: CliContext): Promise<number> {
-  const input = readFlagsAndEnv(args, context.env, { "state-dir": { type: "string" }, json: { type: "boolean" } }, ENV_FOR_FLAG, false);
-  input.raw["state-dir"] ??= DEFAULT_STATE_DIR;
-  input.raw.json ??= false;
-  const config = validateConfig(schema, input, context.env, ENV_FOR_FLAG);
-  const layout = stateLayout(path.resolve(context.cwd, config["state-dir"]));
+async function run(args: readonly string[], context: CliContext): Promise<CommandOutcome> {
+  const { values: config } = parseOptions(statusOptions, args, context.env, { command: "status" });
+  const layout = stateLayout(path.resolve(context.cwd, config["state-dir"] ?? DEFAULT_STATE_DIR));
   const lock = lockStatus(layout);
   const runs = await describeRuns(layout);
   if (config.json) {
     const out = { stateDir: layout.dir, lock, runs: runs.map((r) => ({ ...r, resume: resumeCommand(r, layout.dir) })) };
     context.stdout.write(`${JSON.stringify(out)}\n`);
-    return ExitCode.ok;
+    return { kind: "done" };
   }
   const blocks = [`State directory ${layout.dir}: ${describeLock(lock)}`];
   if (runs.length === 0) blocks.push("No import runs are journaled here.");
   for (const r of runs) blocks.push(formatRun(r, layout.dir));
   context.stdout.write(`${blocks.join("\n\n")}\n`);
-  return ExitCode.ok;
+  return { kind: "done" };
 }
 
 export const statusCommand: Command = {

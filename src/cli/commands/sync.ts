@@ -1,13 +1,16 @@
 import { syncSucceeded, triggerAutopilotSync, type SyncResult } from "../../after/sync.js";
 import { createGraphClient } from "../../graph/create.js";
-import { formatDuration } from "../../pipeline/duration.js";
-import { loadSyncConfig } from "../after-config.js";
+import { formatDuration } from "../../util/duration.js";
+import { loadSyncConfig, syncOptions } from "../config/sync.js";
 import type { CliContext, Command } from "../context.js";
-import { ExitCode } from "../exit-codes.js";
-import { GRAPH_OPTIONS_HELP } from "../graph-options.js";
-import { graphConfigFor, loggerFor } from "../import-run.js";
+import type { CommandOutcome } from "../exit-codes.js";
+import { graphConfigFor } from "../../run/graph.js";
+import { ENVIRONMENT_ONLY_NAMES, graphHelpSections } from "../options/graph.js";
+import { commandHelp } from "../options/help.js";
+import { loggerFor } from "../output/terminal.js";
 
-const help = `Usage: autopilot-import sync [--wait] [--max-wait DURATION] [--json] [options]
+const help = commandHelp({
+  about: `Usage: autopilot-import sync [--wait] [--max-wait DURATION] [--json] [options]
 
 Triggers the Windows Autopilot sync once (POST /beta/deviceManagement/windowsAutopilotSettings/sync),
 so newly registered devices reach Intune sooner. The service allows one manual sync per 10 minutes
@@ -16,19 +19,10 @@ per tenant and refuses a second one while a sync runs; this command never hammer
     growing pauses, up to --max-wait;
   - too soon (429): works out when the 10-minute window opens (from Retry-After, or from
     lastManualSyncTriggerDateTime) and says so; with --wait, sleeps until then and triggers once more.
-
-Options:
-  --wait                   after a 429, wait for the window (up to --max-wait) and trigger again
-  --max-wait DURATION      longest wait, e.g. 90s, 15m (default), 1h or plain seconds; 0 waits for nothing
-  --json                   print one JSON object on stdout: {"status","triggers","waitedMs","retryAt",
-                           "syncStatus","lastSyncDateTime","lastManualSyncTriggerDateTime"}; status is
-                           triggered, joined (a running sync finished), running, tooSoon or failed
-
-${GRAPH_OPTIONS_HELP}
-Environment: AUTOPILOT_IMPORT_SYNC_WAIT, AUTOPILOT_IMPORT_SYNC_MAX_WAIT, AUTOPILOT_IMPORT_JSON, and the
-  sign-in variables of 'autopilot-import import --help'.
-
-Exit codes:
+`,
+  sections: [["Options", syncOptions], ...graphHelpSections],
+  environmentOnly: ENVIRONMENT_ONLY_NAMES,
+  after: `Exit codes:
   0    a sync was triggered, or one that was already running finished (or is still running)
   1    the sync could not be triggered within the wait: the message says when it can be run
   2    usage or configuration error
@@ -38,7 +32,8 @@ Exit codes:
 Examples:
   autopilot-import sync
   autopilot-import sync --wait --max-wait 12m --json
-`;
+`,
+});
 
 /** The --json object: exactly these keys, in this order. */
 export function syncJson(result: SyncResult): string {
@@ -54,7 +49,7 @@ export function syncJson(result: SyncResult): string {
   });
 }
 
-async function run(args: readonly string[], context: CliContext): Promise<number> {
+async function run(args: readonly string[], context: CliContext): Promise<CommandOutcome> {
   const config = loadSyncConfig(args, context.env, context.cwd);
   const logger = loggerFor(context, config.logLevel, config.logFile);
   const client = createGraphClient(graphConfigFor(config.auth, 1), { signal: context.signal, logger });
@@ -64,7 +59,7 @@ async function run(args: readonly string[], context: CliContext): Promise<number
     const hint = result.status === "tooSoon" && !config.wait ? " Run again then, or use --wait." : "";
     context.stderr.write(`${result.message}${hint}\n`);
     if (config.json) context.stdout.write(`${syncJson(result)}\n`);
-    return syncSucceeded(result) ? ExitCode.ok : ExitCode.someRowsFailed;
+    return syncSucceeded(result) ? { kind: "done" } : { kind: "partial", left: 1 };
   } finally {
     client.close();
     logger.flush();

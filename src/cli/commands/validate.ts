@@ -1,33 +1,41 @@
 import { resolve } from "node:path";
-import { parseArgs } from "node:util";
+import { z } from "zod";
 import { openDeviceReader } from "../../csv/reader.js";
 import { InterruptedError, UsageError } from "../../errors.js";
 import type { RowResult } from "../../model/device.js";
 import { openReportWriter, type ReportWriter } from "../../report/writer.js";
 import { validationReportColumns } from "../../report/validation-report.js";
 import type { CliContext, Command } from "../context.js";
-import { ExitCode } from "../exit-codes.js";
-import { countRow, emptyTally, humanSummary, jsonSummary, problemLine } from "../validate-tally.js";
+import type { CommandOutcome } from "../exit-codes.js";
+import { switchOption, valueOption } from "../options/option.js";
+import { parseOptions } from "../options/parse.js";
+import { commandHelp } from "../options/help.js";
+import { countRow, emptyTally, humanSummary, jsonSummary, problemLine } from "../output/validate-tally.js";
 
 /** Problems listed on stderr before the rest is left to the report. */
 const LISTED_PROBLEMS = 20;
 
-const help = `Usage: autopilot-import validate <files...|-> [--report PATH] [--json]
+const validateOptions = {
+  report: valueOption({
+    arg: "PATH",
+    env: [],
+    schema: z.string().min(1).refine((value) => value !== "-", "needs a file path"),
+    help: "write a per-row report: JSON Lines if PATH ends in .jsonl, CSV otherwise;\ncolumns: file, line, serialNumber, status (valid|invalid|duplicate), code, message",
+  }),
+  json: switchOption({ default: false, env: [], help: 'print one JSON object on stdout:\n{"rows","valid","invalid","duplicates","files":[{"path","rows","encoding","error"}]}' }),
+};
+
+const help = commandHelp({
+  about: `Usage: autopilot-import validate <files...|-> [--report PATH] [--json]
 
 Checks hardware-hash CSV files without contacting Microsoft Graph: every row is read,
 validated and checked for duplicates (across all files). Nothing is uploaded.
 
 Arguments:
   files            one or more CSV files; '-' reads standard input
-
-Options:
-  --report PATH    write a per-row report: JSON Lines if PATH ends in .jsonl, CSV otherwise;
-                   columns: file, line, serialNumber, status (valid|invalid|duplicate), code, message
-  --json           print one JSON object on stdout:
-                   {"rows","valid","invalid","duplicates","files":[{"path","rows","encoding","error"}]}
-  -h, --help       show this help
-
-Files accepted:
+`,
+  sections: [["Options", validateOptions]],
+  after: `Files accepted:
   encodings        UTF-8 (with or without BOM), UTF-16LE/BE with BOM (Windows PowerShell 5.1),
                    Windows-1252 "ANSI" (detected when the bytes are not UTF-8)
   delimiters       ',' ';' or tab, detected from the header line; quotes, CRLF/LF, blank lines
@@ -46,49 +54,27 @@ Examples:
   autopilot-import validate devices.csv
   autopilot-import validate batch1.csv batch2.csv --report problems.csv
   cat devices.csv | autopilot-import validate - --json
-`;
+`,
+});
 
-interface ValidateArgs {
-  readonly files: readonly string[];
-  readonly report: string | undefined;
-  readonly json: boolean;
-}
 
 function usage(message: string): UsageError {
   return new UsageError(`validate: ${message} (see 'autopilot-import validate --help')`);
 }
 
-function parseValidateArgs(args: readonly string[], cwd: string): ValidateArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      options: { report: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (error) {
-    const option = /'(-[^' ]+)/.exec(error instanceof Error ? error.message : "")?.[1] ?? "?";
-    const code = (error as { code?: string }).code;
-    if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") throw usage(`unknown option '${option}'`);
-    if (option === "--report") throw usage("--report needs a file path");
-    throw usage(`${option} does not take a value`);
-  }
-  const files = parsed.positionals;
-  const { report, json = false } = parsed.values;
+function parseValidateArgs(args: readonly string[], cwd: string) {
+  const { values, positionals: files } = parseOptions(validateOptions, args, {}, { command: "validate", positionals: true });
+  const { report, json } = values;
   if (files.length === 0) throw usage("no input files given ('-' reads standard input)");
   if (files.filter((file) => file === "-").length > 1) throw usage("'-' (standard input) can be given only once");
   if (report !== undefined) {
-    if (report === "" || report === "-") throw usage("--report needs a file path");
     const target = resolve(cwd, report);
-    if (files.some((file) => file !== "-" && resolve(cwd, file) === target)) {
-      throw usage(`the report ${report} would overwrite an input file`);
-    }
+    if (files.some((file) => file !== "-" && resolve(cwd, file) === target)) throw usage(`the report ${report} would overwrite an input file`);
   }
   return { files, report, json };
 }
 
-async function run(args: readonly string[], context: CliContext): Promise<number> {
+async function run(args: readonly string[], context: CliContext): Promise<CommandOutcome> {
   const options = parseValidateArgs(args, context.cwd);
   const report: ReportWriter<RowResult> | undefined =
     options.report === undefined ? undefined : await openReportWriter(resolve(context.cwd, options.report), validationReportColumns);
@@ -115,8 +101,7 @@ async function run(args: readonly string[], context: CliContext): Promise<number
   }
   context.stderr.write(humanSummary(tally, reader.files, options.report));
   if (options.json) context.stdout.write(`${jsonSummary(tally, reader.files)}\n`);
-  if (reader.files.some((file) => file.error !== null)) return ExitCode.usage;
-  return tally.invalid + tally.duplicates > 0 ? ExitCode.someRowsFailed : ExitCode.ok;
+  return { kind: "rows", unreadableFiles: reader.files.filter((file) => file.error !== null).length, rowsNotDone: tally.invalid + tally.duplicates };
 }
 
 export const validateCommand: Command = {

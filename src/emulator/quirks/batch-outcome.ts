@@ -1,4 +1,4 @@
-import { shuffled, type Random } from "../random.js";
+import { shuffled, type Random } from "../../util/random.js";
 import type { Scenario } from "../scenario.js";
 
 /**

@@ -1,4 +1,4 @@
-import type { Random } from "../random.js";
+import type { Random } from "../../util/random.js";
 import type { Scenario } from "../scenario.js";
 
 type RetryAfterMode = Scenario["service"]["retryAfter"];

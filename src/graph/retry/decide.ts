@@ -1,4 +1,4 @@
-import { backoffDelay } from "./backoff.js";
+import { backoffDelay } from "../../util/backoff.js";
 import type { RetryOptions } from "./policy.js";
 import { serverRetryDelay } from "./retry-after.js";
 import type { TransportFailure } from "./transport-failure.js";

@@ -1,5 +1,5 @@
 import type { AccessToken, TokenCredential } from "@azure/identity";
-import type { Sleep } from "../../../src/graph/abort.js";
+import type { Sleep } from "../../../src/util/abort.js";
 
 /** A TokenCredential that hands out `${prefix}-1`, `${prefix}-2`, ... valid for an hour. */
 export class CountingCredential implements TokenCredential {

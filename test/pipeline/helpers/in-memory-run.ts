@@ -22,7 +22,7 @@ export async function run(rows: RowResult[], serviceOptions: FakeServiceOptions 
   const report: ImportReportRow[] = [];
   let ids = 0;
   const summary = await importDevices({
-    input: rowsOf(rows),
+    rows: rowsOf(rows),
     stagedApi: service,
     batchSize: 4,
     concurrency: 2,

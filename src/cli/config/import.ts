@@ -1,0 +1,88 @@
+/** The `import` command's options and configuration: the files, the report, and what it shares with `run`. */
+import path from "node:path";
+import { z } from "zod";
+import type { AfterImportOptions, CleanupSettings } from "../../after/options.js";
+import type { AuthConfig } from "../../run/graph.js";
+import { DEFAULT_STATE_DIR } from "../../state/state-dir.js";
+import { timeStamp } from "../../util/time-stamp.js";
+import { graphCommandConfig, graphOptions, graphParsing, type LOG_LEVELS } from "../options/graph.js";
+import { afterImportSettings, afterOptions, cleanupOptions, cleanupSettings, stateOptions, submitOptions, submitSettings, type SubmitSettings } from "../options/import.js";
+import { envTable, switchOption, valueOption } from "../options/option.js";
+import { parseOptions, type Env } from "../options/parse.js";
+import { UsageError } from "../../errors.js";
+
+/** `autopilot-import-report-20250102T030405Z.csv`: sortable, no characters Windows rejects. */
+export function defaultReportName(now: Date): string {
+  return `autopilot-import-report-${timeStamp(now.getTime())}.csv`;
+}
+
+export const importOwnOptions = {
+  report: valueOption({
+    arg: "PATH",
+    schema: z.string().min(1),
+    help: "per-device report (default ./autopilot-import-report-<time>.csv; .jsonl for JSON Lines): file,\nline, serialNumber, status, errorCode, errorName, message, uploadId, importedDeviceId,\ndeviceRegistrationId, registered; status is imported, already_registered (806), updated (806,\nproperties set), failed, invalid, duplicate or timeout; registered is yes, no or unchecked",
+  }),
+  json: switchOption({
+    default: false,
+    help: 'print one JSON object on stdout at the end: {"rows","valid","invalid","duplicates","submitted",\n"imported","alreadyRegistered","updated","failed","timedOut","registered","uploads","requests",\n"durationMs","sync","cleanup"}; sync is {"status","message"[,"retryAt"]}; cleanup is\n{"deleted","remaining"} (null with --no-cleanup)',
+  }),
+  "dry-run": switchOption({ default: false, help: "validate and show the uploads that would be submitted; no sign-in, no writes" }),
+  fresh: switchOption({
+    default: false,
+    help: "start these files over in this tenant: the run's journal is archived and every valid row is\nsubmitted again (devices already registered then end as 806)",
+  }),
+};
+
+/** What `run` (the inbox job) shares with `import`: all but the inputs, the report, --dry-run and --fresh. */
+export const sharedImportOptions = { ...submitOptions, ...afterOptions, ...cleanupOptions, ...stateOptions, ...graphOptions };
+
+export const importOptions = { ...importOwnOptions, ...sharedImportOptions };
+
+export const SHARED_ENV_FOR_FLAG = envTable(sharedImportOptions);
+
+/** Flag → environment variables, for containers and their tests. */
+export const ENV_FOR_FLAG = envTable(importOptions);
+
+/** Where the run is journaled and locked, and how (see src/state). */
+export interface StateConfig {
+  /** Absolute path of the state directory. */
+  readonly dir: string;
+  /** Start this input over: archive its journal. */
+  readonly fresh: boolean;
+  /** Take the lock whoever holds it. */
+  readonly forceUnlock: boolean;
+}
+
+export interface ImportConfig extends SubmitSettings {
+  readonly files: readonly string[];
+  /** Absolute path of the report. */
+  readonly reportPath: string;
+  readonly reportFormat: "csv" | "jsonl";
+  readonly dryRun: boolean;
+  readonly json: boolean;
+  readonly after: AfterImportOptions;
+  readonly cleanup: CleanupSettings;
+  readonly state: StateConfig;
+  readonly logLevel: (typeof LOG_LEVELS)[number];
+  readonly logFile: string | undefined;
+  readonly auth: AuthConfig;
+}
+
+/** Parses argv + environment into an ImportConfig; throws UsageError with every problem named. */
+export function loadImportConfig(args: readonly string[], env: Env, cwd: string, now: Date = new Date()): ImportConfig {
+  const { values: c, positionals } = parseOptions(importOptions, args, env, { ...graphParsing, command: "import", positionals: true });
+  if (positionals.length === 0) throw new UsageError("give at least one CSV file, or - for standard input");
+  const reportPath = path.resolve(cwd, c.report ?? defaultReportName(now));
+  return {
+    ...submitSettings(c),
+    ...graphCommandConfig(c, env, cwd, { readCaCertificate: !c["dry-run"] }),
+    files: positionals,
+    reportPath,
+    reportFormat: reportPath.toLowerCase().endsWith(".jsonl") ? "jsonl" : "csv",
+    dryRun: c["dry-run"],
+    json: c.json,
+    after: afterImportSettings(c),
+    cleanup: cleanupSettings(c),
+    state: { dir: path.resolve(cwd, c["state-dir"] ?? DEFAULT_STATE_DIR), fresh: c.fresh, forceUnlock: c["force-unlock"] },
+  };
+}

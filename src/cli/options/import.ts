@@ -1,0 +1,105 @@
+/**
+ * The options `import` and `run` (the inbox job) share, so a flag or variable means the same in each: how devices
+ * are submitted, the steps after the import, the cleanup of staged records, and where runs are journaled.
+ */
+import path from "node:path";
+import type { AfterImportOptions, CleanupSettings } from "../../after/options.js";
+import { DEFAULT_CLEANUP_MAX_TIME_MS } from "../../after/cleanup.js";
+import { DEFAULT_SYNC_MAX_WAIT_MS } from "../../after/sync.js";
+import { DEFAULT_VERIFY_TIMEOUT_MS } from "../../after/verify.js";
+import { DEFAULT_WRITE_LIMIT } from "../../after/write-pacer.js";
+import { DEFAULT_BATCH_SIZE, DEFAULT_CONCURRENCY, DEFAULT_POLL_TIMEOUT_MS, MAX_CONCURRENCY, MAX_UPLOAD_SIZE } from "../../pipeline/defaults.js";
+import { formatDuration } from "../../util/duration.js";
+import { switchOption, valueOption, type OptionValues } from "./option.js";
+import { choiceText, durationText, formatWriteLimit, integerText, writeLimitText } from "./values.js";
+import { z } from "zod";
+
+
+export const submitOptions = {
+  "batch-size": valueOption({ arg: "N", schema: integerText(1, MAX_UPLOAD_SIZE), default: DEFAULT_BATCH_SIZE, help: `devices per upload, 1..${MAX_UPLOAD_SIZE} (default ${DEFAULT_BATCH_SIZE})` }),
+  concurrency: valueOption({
+    arg: "N",
+    schema: integerText(1, MAX_CONCURRENCY),
+    default: DEFAULT_CONCURRENCY,
+    help: `uploads in flight, 1..${MAX_CONCURRENCY} (default ${DEFAULT_CONCURRENCY}); lowered automatically on 429`,
+  }),
+  api: valueOption({ arg: "import|upload", schema: choiceText(["import", "upload"]), default: "import" as "import" | "upload", help: "submit with the import action (default) or the beta uploads resource" }),
+  "poll-timeout": valueOption({
+    arg: "DURATION",
+    schema: durationText(),
+    default: DEFAULT_POLL_TIMEOUT_MS,
+    help: `how long a device may stay in progress after submission, e.g. 90s, 30m, 1h or plain seconds\n(default ${formatDuration(DEFAULT_POLL_TIMEOUT_MS)}); then it is reported 'timeout'`,
+  }),
+};
+
+export const afterOptions = {
+  verify: switchOption({ default: true, help: "do not confirm that imported devices appear in Windows Autopilot devices\n(by deviceRegistrationId, JSON-batched, or one listing when that is cheaper)" }),
+  "verify-timeout": valueOption({
+    arg: "DURATION",
+    schema: durationText(true),
+    default: DEFAULT_VERIFY_TIMEOUT_MS,
+    help: `how long to keep re-checking devices not registered yet (default ${formatDuration(DEFAULT_VERIFY_TIMEOUT_MS)}; 0: once)`,
+  }),
+  "update-existing": switchOption({
+    default: false,
+    help: "for devices already registered (806), set group tag and assigned user from the CSV when they\ndiffer (updateDeviceProperties); the report says updated",
+  }),
+  sync: switchOption({ default: true, help: "do not trigger the Autopilot sync (by default it runs once if any device was imported)" }),
+  "sync-wait": switchOption({
+    default: true,
+    help: "if the 10-minute rule refuses the sync, report when it can be run instead of waiting for it\n(by default it waits, up to --sync-max-wait, and triggers once more)",
+  }),
+  "sync-max-wait": valueOption({ arg: "DURATION", schema: durationText(true), default: DEFAULT_SYNC_MAX_WAIT_MS, help: `longest wait for the sync (default ${formatDuration(DEFAULT_SYNC_MAX_WAIT_MS)})` }),
+};
+
+export const cleanupOptions = {
+  cleanup: switchOption({
+    default: true,
+    help: "keep this run's staged records (importedWindowsAutopilotDeviceIdentities); 'autopilot-import cleanup'\ndeletes them later. Otherwise each is deleted once its outcome is journaled and in the report;\nonly ours (by id, never by a listing)",
+  }),
+  "cleanup-max-time": valueOption({
+    arg: "DURATION",
+    schema: durationText(true),
+    default: DEFAULT_CLEANUP_MAX_TIME_MS,
+    help: `how long deletes go on once the report is complete (default ${formatDuration(DEFAULT_CLEANUP_MAX_TIME_MS)}; 0: not at all);\nthe rest is left for 'autopilot-import cleanup'`,
+  }),
+  "write-limit": valueOption({
+    arg: "N/DURATION",
+    schema: writeLimitText,
+    default: DEFAULT_WRITE_LIMIT,
+    help: `the app's write budget deletes are paced by (default ${formatWriteLimit(DEFAULT_WRITE_LIMIT)}, Intune's limit per app per\ntenant); each delete is a write, so 100,000 records take at least 5h33m: deletes go between\nsubmissions, never delaying one or the report`,
+  }),
+};
+
+export const stateOptions = {
+  "state-dir": valueOption({ arg: "DIR", schema: z.string().min(1), help: "where runs are journaled and locked (default ./.autopilot-import); one process at a time:\nanother one refuses (exit 2) naming the holder's pid, host and start" }),
+  "force-unlock": switchOption({
+    default: false,
+    help: "take the state directory's lock even if its holder seems alive (a lock of a dead process on this\nhost, or one not renewed for 10 minutes, is taken over anyway)",
+  }),
+};
+
+export function afterImportSettings(c: OptionValues<typeof afterOptions>): AfterImportOptions {
+  return { verify: c.verify, verifyTimeoutMs: c["verify-timeout"], updateExisting: c["update-existing"], sync: c.sync, syncWait: c["sync-wait"], syncMaxWaitMs: c["sync-max-wait"] };
+}
+
+export function cleanupSettings(c: OptionValues<typeof cleanupOptions>): CleanupSettings {
+  return { enabled: c.cleanup, maxTimeMs: c["cleanup-max-time"], writeLimit: c["write-limit"] };
+}
+
+/** How devices are submitted, validated. */
+export interface SubmitSettings {
+  readonly batchSize: number;
+  readonly concurrency: number;
+  readonly api: "import" | "upload";
+  readonly pollTimeoutMs: number;
+}
+
+export function submitSettings(c: OptionValues<typeof submitOptions>): SubmitSettings {
+  return { batchSize: c["batch-size"], concurrency: c.concurrency, api: c.api, pollTimeoutMs: c["poll-timeout"] };
+}
+
+/** The state directory, absolute, from the flag or the command's default. */
+export function stateDirFrom(value: string | undefined, fallback: string, cwd: string): string {
+  return path.resolve(cwd, value ?? fallback);
+}

@@ -1,0 +1,25 @@
+/** What an import tells when its outcomes are final: unreadable files, the counts, the report; and --json. */
+import type { FileSummary } from "../../csv/types.js";
+import { formatSummary } from "../../pipeline/summary.js";
+import type { ImportSummary } from "../../pipeline/types.js";
+import type { CliContext } from "../context.js";
+
+/** Lines naming each input file that could not be read (its rows were not imported). */
+export function fileErrors(files: readonly FileSummary[]): string[] {
+  return files.filter((f) => f.error !== null).map((f) => `autopilot-import: ${f.path}: ${f.error} (nothing from this file was imported)`);
+}
+
+/** The outcome lines on stderr: said as soon as the outcomes are final (before the cleanup's remainder). */
+export function printOutcomes(context: CliContext, summary: ImportSummary, files: readonly FileSummary[], reportPath: string): void {
+  for (const line of fileErrors(files)) context.stderr.write(`${line}\n`);
+  context.stderr.write(formatSummary(summary));
+  context.stderr.write(`report: ${reportPath}\n`);
+}
+
+/** The one JSON object on stdout (--json); `cleanup` is {"deleted","remaining"}, or null without a cleanup. */
+export function printJson(context: CliContext, summary: ImportSummary): void {
+  const { rows, valid, invalid, duplicates, submitted, imported, alreadyRegistered, updated, failed, timedOut, registered, uploads, requests, durationMs, sync } = summary;
+  const cleanup = summary.cleanup ? { deleted: summary.cleanup.deleted, remaining: summary.cleanup.remaining } : null;
+  const object = { rows, valid, invalid, duplicates, submitted, imported, alreadyRegistered, updated, failed, timedOut, registered, uploads, requests, durationMs, sync, cleanup };
+  context.stdout.write(`${JSON.stringify(object)}\n`);
+}

@@ -1,0 +1,62 @@
+/**
+ * How a run shows itself here: the logger (on a terminal without --log-file only errors reach stderr, so JSON lines
+ * do not tear the progress bar; off a terminal the logs are the progress), the progress, and a line per step.
+ */
+import type { Logger } from "pino";
+import { createLogger, type LogLevel } from "../../log.js";
+import { logProgress, ttyProgress, type ProgressSink, type ProgressSnapshot } from "../../pipeline/progress.js";
+import type { CliContext } from "../context.js";
+
+/** Redraws per second on a terminal, and seconds between progress log lines otherwise. */
+export const TTY_REDRAW_MS = 200;
+export const LOG_PROGRESS_MS = 10_000;
+
+export function loggerFor(context: CliContext, level: LogLevel, file: string | undefined): Logger {
+  if (file) return createLogger({ level, file });
+  const quiet = context.stderr.isTTY === true && level !== "silent" ? "error" : level;
+  return createLogger({ level: quiet, destination: context.stderr });
+}
+
+function progressFor(context: CliContext, logger: Logger): ProgressSink {
+  return context.stderr.isTTY
+    ? ttyProgress((text) => context.stderr.write(text), { now: Date.now, everyMs: TTY_REDRAW_MS })
+    : logProgress((fields, message) => logger.info(fields, message), { now: Date.now, everyMs: LOG_PROGRESS_MS });
+}
+
+/** One run's progress on this terminal or in the log; `finish` draws the end, `abandon` ends a bar cut short. */
+export interface RunProgress {
+  update(snapshot: ProgressSnapshot): void;
+  finish(): void;
+  abandon(): void;
+}
+
+/** Progress with a ticker: long quiet stretches (devices processing) still get a line every interval. */
+export function startProgress(context: CliContext, logger: Logger): RunProgress {
+  const sink = progressFor(context, logger);
+  let last: ProgressSnapshot | undefined;
+  let ended = false;
+  // The sink decides when a line is due.
+  const ticker = setInterval(() => last && sink.update(last), context.stderr.isTTY ? 1_000 : LOG_PROGRESS_MS);
+  ticker.unref();
+  return {
+    update(snapshot) {
+      last = snapshot;
+      sink.update(snapshot);
+    },
+    finish() {
+      clearInterval(ticker);
+      if (!ended && last) sink.finish(last);
+      ended = true;
+    },
+    abandon() {
+      clearInterval(ticker);
+      if (!ended && last && context.stderr.isTTY) context.stderr.write("\n");
+      ended = true;
+    },
+  };
+}
+
+/** On a terminal, each after-import step gets a line above the progress bar (elsewhere the log has it). */
+export function stepLine(context: CliContext): ((message: string) => void) | undefined {
+  return context.stderr.isTTY ? (message) => context.stderr.write(`\r\x1b[2K${message}\n`) : undefined;
+}

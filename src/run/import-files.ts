@@ -1,0 +1,48 @@
+/**
+ * An import of files: the streaming reader over the inputs, the report writer for the report path, and importDevices
+ * between them. What a script, the `import` and `demo` commands and each inbox file run.
+ */
+import type { Readable } from "node:stream";
+import { openDeviceReader } from "../csv/reader.js";
+import type { FileSummary } from "../csv/types.js";
+import { importDevices, type ImportDevicesOptions } from "../pipeline/import-devices.js";
+import { importReportColumns } from "../pipeline/report-columns.js";
+import type { ImportSummary } from "../pipeline/types.js";
+import { openReportWriter } from "../report/writer.js";
+
+export interface ImportFilesOptions extends Omit<ImportDevicesOptions, "rows" | "report" | "onOutcomes"> {
+  /** CSV files, `-` for standard input. */
+  readonly files: readonly string[];
+  /** What relative `files` are resolved against (default: the process's working directory). */
+  readonly cwd?: string;
+  readonly stdin?: Readable;
+  /** The report: CSV, or JSON Lines for a `.jsonl` path; none when absent. */
+  readonly reportPath?: string;
+  /** As importDevices' `onOutcomes`, with each file's facts (encoding, rows, or why it could not be read). */
+  readonly onOutcomes?: (summary: ImportSummary, files: readonly FileSummary[]) => void;
+}
+
+export interface ImportFilesResult {
+  readonly summary: ImportSummary;
+  readonly files: readonly FileSummary[];
+}
+
+export async function importFiles(options: ImportFilesOptions): Promise<ImportFilesResult> {
+  const { files: inputs, cwd, stdin, reportPath, onOutcomes, ...rest } = options;
+  // The reader stops when the import does, whatever it was waiting for.
+  const stopReading = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, stopReading.signal]) : stopReading.signal;
+  const reader = openDeviceReader(inputs, { stdin, cwd, signal });
+  const report = reportPath === undefined ? undefined : await openReportWriter(reportPath, importReportColumns);
+  try {
+    const summary = await importDevices({
+      ...rest,
+      rows: reader.rows(),
+      ...(report ? { report } : {}),
+      ...(onOutcomes ? { onOutcomes: (summary: ImportSummary) => onOutcomes(summary, reader.files) } : {}),
+    });
+    return { summary, files: reader.files };
+  } finally {
+    stopReading.abort();
+  }
+}

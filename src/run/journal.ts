@@ -1,0 +1,57 @@
+/**
+ * A run's journal, opened the one way every command does it: the inputs' fingerprint (their content's SHA-256), the
+ * tenant and Graph endpoint make the run key; the key names the journal in the state directory, which is resumed
+ * when an earlier process left it (src/state).
+ */
+import { abortError } from "../util/abort.js";
+import { fingerprintFiles, normalizeTenant, runKey } from "../state/fingerprint.js";
+import { openJournal, type FileJournal } from "../state/journal.js";
+import { archiveJournal, journalFile, stateLayout } from "../state/state-dir.js";
+import { VERSION } from "../version.js";
+import type { RunTarget } from "./target.js";
+
+export interface RunJournalOptions {
+  /** Absolute path of the state directory (made by the caller, under its lock). */
+  readonly stateDir: string;
+  /** The input files, as named on the command line (or in the inbox). */
+  readonly files: readonly string[];
+  /** What relative `files` are resolved against. */
+  readonly cwd: string;
+  readonly target: RunTarget;
+  /** Start these inputs over: archive the run's journal first (--fresh). */
+  readonly fresh?: boolean;
+  readonly signal: AbortSignal;
+  readonly now: () => number;
+}
+
+export interface RunJournal {
+  readonly journal: FileJournal;
+  readonly key: string;
+  /** The journal's path. */
+  readonly file: string;
+  /** An earlier process worked on this run. */
+  readonly resumed: boolean;
+  /** Torn or damaged journal lines skipped while reading it back. */
+  readonly damage: { readonly tornBytes: number; readonly damaged: number };
+  /** Where --fresh moved the earlier journal, if there was one. */
+  readonly archived: string | undefined;
+}
+
+export async function openRunJournal(options: RunJournalOptions): Promise<RunJournal> {
+  const { signal, now, target } = options;
+  const files = await fingerprintFiles(options.files, options.cwd, signal).catch((error: unknown) => {
+    throw signal.aborted ? abortError(signal) : error; // a signal during the pass is the interruption it is
+  });
+  const tenant = normalizeTenant(target.tenant);
+  const key = runKey(files, tenant, target.endpoint);
+  const layout = stateLayout(options.stateDir);
+  const archived = options.fresh ? archiveJournal(layout, key, now()) : undefined;
+  const file = journalFile(layout, key);
+  const { journal, scan } = await openJournal({ file, run: { run: key, files, tenant, endpoint: target.endpoint, tool: VERSION }, now });
+  return { journal, key, file, resumed: journal.resumed, damage: { tornBytes: scan?.tornBytes ?? 0, damaged: scan?.damaged ?? 0 }, archived };
+}
+
+/** Archives a finished run's journal, so the same inputs given again are imported again (not answered from it). */
+export function archiveRunJournal(stateDir: string, key: string, now: number): string | undefined {
+  return archiveJournal(stateLayout(stateDir), key, now);
+}
