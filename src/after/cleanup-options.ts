@@ -31,7 +31,7 @@ export interface StagedCleanupOptions extends AfterRuntime {
 }
 
 /** The options with their defaults applied. */
-export interface CleanupSettings {
+export interface ResolvedCleanupOptions {
   readonly now: () => number;
   readonly sleep: Sleep;
   readonly pacer: WritePacer;
@@ -41,7 +41,7 @@ export interface CleanupSettings {
 }
 
 /** Applies the defaults; a share or time limit out of range is a RangeError. */
-export function cleanupSettings(options: StagedCleanupOptions): CleanupSettings {
+export function resolveCleanupOptions(options: StagedCleanupOptions): ResolvedCleanupOptions {
   const now = options.now ?? Date.now;
   const pacer = options.pacer ?? new WritePacer(options.writeLimit ?? DEFAULT_WRITE_LIMIT, now());
   const share = options.reserveShare ?? DEFAULT_RESERVE_SHARE;

@@ -9,7 +9,7 @@
 import type { GraphClient } from "../graph/client.js";
 import type { CleanupJournal, CleanupSummary, ImportReportRow, StagedCleanupStage } from "../pipeline/types.js";
 import { nextBackoff, type BackoffPolicy } from "../util/backoff.js";
-import { cleanupSettings, type CleanupSettings, type StagedCleanupOptions } from "./cleanup-options.js";
+import { resolveCleanupOptions, type ResolvedCleanupOptions, type StagedCleanupOptions } from "./cleanup-options.js";
 import { CleanupOutcome, type CleanupStopReason } from "./cleanup-outcome.js";
 import { CleanupQueue } from "./cleanup-queue.js";
 import { nextStep } from "./cleanup-schedule.js";
@@ -45,7 +45,7 @@ export async function deleteStagedRecords(client: GraphClient, ids: Iterable<str
 export class StagedCleanup implements StagedCleanupStage {
   readonly #client: GraphClient;
   readonly #options: StagedCleanupOptions;
-  readonly #settings: CleanupSettings;
+  readonly #settings: ResolvedCleanupOptions;
   readonly #now: () => number;
   readonly #pacer: WritePacer;
   readonly #queue = new CleanupQueue();
@@ -64,7 +64,7 @@ export class StagedCleanup implements StagedCleanupStage {
   constructor(client: GraphClient, options: StagedCleanupOptions = {}) {
     this.#client = client;
     this.#options = options;
-    this.#settings = cleanupSettings(options);
+    this.#settings = resolveCleanupOptions(options);
     this.#now = this.#settings.now;
     this.#pacer = this.#settings.pacer;
     this.#runSignal = options.signal ?? new AbortController().signal;

@@ -1,5 +1,6 @@
 import type { Readable, Writable } from "node:stream";
 import type { CommandOutcome } from "./exit-codes.js";
+import type { OptionTable } from "./options/option.js";
 
 /** Everything a command may touch of the outside world; tests pass their own. */
 export interface CliContext {
@@ -18,6 +19,8 @@ export interface Command {
   readonly summary: string;
   /** Full `--help` text. */
   readonly help: string;
+  /** Every option it takes (its parsing, environment and help come from this table). */
+  readonly options: OptionTable;
   /** What the command did; main.ts turns it (or what it throws) into the exit code. */
   run(args: readonly string[], context: CliContext): Promise<CommandOutcome>;
 }

@@ -6,12 +6,12 @@
 import { abortError } from "../util/abort.js";
 import { fingerprintFiles, normalizeTenant, runKey } from "../state/fingerprint.js";
 import { openJournal, type FileJournal } from "../state/journal.js";
-import { archiveJournal, journalFile, stateLayout } from "../state/state-dir.js";
+import { archiveJournal, ensureStateDir, journalFile, stateLayout } from "../state/state-dir.js";
 import { VERSION } from "../version.js";
 import type { RunTarget } from "./target.js";
 
 export interface RunJournalOptions {
-  /** Absolute path of the state directory (made by the caller, under its lock). */
+  /** Absolute path of the state directory (made when missing; the caller holds its lock). */
   readonly stateDir: string;
   /** The input files, as named on the command line (or in the inbox). */
   readonly files: readonly string[];
@@ -45,6 +45,7 @@ export async function openRunJournal(options: RunJournalOptions): Promise<RunJou
   const tenant = normalizeTenant(target.tenant);
   const key = runKey(files, tenant, target.endpoint);
   const layout = stateLayout(options.stateDir);
+  ensureStateDir(layout);
   const archived = options.fresh ? archiveJournal(layout, key, now()) : undefined;
   const file = journalFile(layout, key);
   const { journal, scan } = await openJournal({ file, run: { run: key, files, tenant, endpoint: target.endpoint, tool: VERSION }, now });

@@ -17,9 +17,8 @@ import { openJournal, type FileJournal } from "../../src/state/journal.js";
 import type { JournalRecord } from "../../src/state/records.js";
 import { replayJournal } from "../../src/state/replay.js";
 import { ensureStateDir, journalFile, stateLayout } from "../../src/state/state-dir.js";
-import { FAST_POLL } from "../e2e/helpers.js";
-import { tempDir } from "../state/helpers.js";
-import { routeCounts, startAfterHarness, type AfterHarness } from "./helpers.js";
+import { FAST_POLL, harnessRuntime, routeCounts, startAfterHarness, type AfterHarness } from "../support/emulator-harness.js";
+import { tempDir } from "../support/temp-dir.js";
 
 const DELETE_ROUTE = "DELETE /v1.0/deviceManagement/importedWindowsAutopilotDeviceIdentities/{id}";
 const IMPORT_ROUTE = "POST /v1.0/deviceManagement/importedWindowsAutopilotDeviceIdentities/import";
@@ -30,10 +29,6 @@ afterEach(async () => {
   await h?.close();
   h = undefined;
 });
-
-function runtime(t: AfterHarness) {
-  return { now: t.now, sleep: (ms: number, signal?: AbortSignal) => t.sleep(ms, signal ?? new AbortController().signal) };
-}
 
 function rowsOf(prefix: string, count: number, file = FILE): RowResult[] {
   return Array.from({ length: count }, (_, i) => ({
@@ -97,7 +92,7 @@ describe("the cleanup of staged records, against the emulator", () => {
     const theirs = await stageAsSomeoneElse(t, ["THEIRS-1", "THEIRS-2", "CLN-0000", "CLN-0001"], "another-app-import");
     t.emulator.clock.advance(1);
     // Another run of this tool (its own importId), without a cleanup.
-    const other = await importDevices({ rows: iterate(rowsOf("OTHERRUN-", 3)), client: t.client, pollPolicy: FAST_POLL, ...runtime(t) });
+    const other = await importDevices({ rows: iterate(rowsOf("OTHERRUN-", 3)), client: t.client, pollPolicy: FAST_POLL, ...harnessRuntime(t) });
     expect(other.imported).toBe(3);
     const before = stagedIds(t);
     expect(before).toHaveLength(7);
@@ -121,9 +116,9 @@ describe("the cleanup of staged records, against the emulator", () => {
       pollPolicy: FAST_POLL,
       report: sink,
       journal,
-      ...runtime(t),
-      postImport: createPostImportStage(t.client, { ...runtime(t), sync: false, verifyTimeoutMs: 60_000 }),
-      cleanup: createStagedCleanup(t.client, runtime(t)),
+      ...harnessRuntime(t),
+      postImport: createPostImportStage(t.client, { ...harnessRuntime(t), sync: false, verifyTimeoutMs: 60_000 }),
+      cleanup: createStagedCleanup(t.client, harnessRuntime(t)),
       onOutcomes: (s) => (outcomesAt = { deletes: routeCounts(t.emulator, DELETE_ROUTE)["204"] ?? 0, summary: s }),
     });
     journal.close();
@@ -190,7 +185,7 @@ describe("the cleanup of staged records, against the emulator", () => {
     h = await startAfterHarness();
     const t = h;
     const ids = await stageAsSomeoneElse(t, ["HOLD-1", "HOLD-2", "HOLD-3"], "ours");
-    const cleanup = createStagedCleanup(t.client, runtime(t));
+    const cleanup = createStagedCleanup(t.client, harnessRuntime(t));
     const signal = new AbortController().signal;
     cleanup.start({ signal });
     const release = cleanup.hold();
@@ -213,9 +208,9 @@ describe("the cleanup of staged records, against the emulator", () => {
       batchSize: 10,
       pollPolicy: FAST_POLL,
       journal,
-      ...runtime(t),
+      ...harnessRuntime(t),
       // 5 emulated seconds after the report: a burst of the bucket and a little refill, far from 40 deletes.
-      cleanup: createStagedCleanup(t.client, { ...runtime(t), writeLimit: { writes: 10, windowMs: 20_000 }, maxTimeMs: 5_000 }),
+      cleanup: createStagedCleanup(t.client, { ...harnessRuntime(t), writeLimit: { writes: 10, windowMs: 20_000 }, maxTimeMs: 5_000 }),
     });
     journal.close();
     const first = summary.cleanup!;
@@ -246,7 +241,7 @@ describe("the cleanup of staged records, against the emulator", () => {
       tenant: t.emulator.tenantId.toUpperCase(),
       endpoint: t.emulator.graphUrl,
       writeLimit: { writes: 10, windowMs: 20_000 },
-      ...runtime(t),
+      ...harnessRuntime(t),
       onProgress: (_run, p) => progress.push(p.remaining),
     });
     expect(result).toMatchObject({ deleted: first.remaining, remaining: 1, stoppedBy: null });
@@ -261,7 +256,7 @@ describe("the cleanup of staged records, against the emulator", () => {
     expect((await replayJournal(file)).state.deletedStaged.size).toBe(40);
 
     // Nothing left: a second cleanup sends nothing.
-    const again = await cleanupRuns({ stateDir, client: t.client, tenant: t.emulator.tenantId, endpoint: t.emulator.graphUrl, run: "00000000000000bb", ...runtime(t) });
+    const again = await cleanupRuns({ stateDir, client: t.client, tenant: t.emulator.tenantId, endpoint: t.emulator.graphUrl, run: "00000000000000bb", ...harnessRuntime(t) });
     const sent = t.emulator.stats().batches.subRequests;
     expect(again).toMatchObject({ deleted: 0, remaining: 0, stoppedBy: null });
     expect(t.emulator.stats().batches.subRequests).toBe(sent);
@@ -273,7 +268,7 @@ describe("the cleanup of staged records, against the emulator", () => {
     h = await startAfterHarness({ throttling: { enabled: true, writesPerWindow: 5, windowSeconds: 20 } });
     const t = h;
     const ids = await stageAsSomeoneElse(t, Array.from({ length: 30 }, (_, i) => `THR-${i}`), "ours");
-    const summary = await deleteStagedRecords(t.client, ids, runtime(t));
+    const summary = await deleteStagedRecords(t.client, ids, harnessRuntime(t));
     expect(summary).toEqual({ deleted: 30, remaining: 0, stoppedBy: null });
     const counts = routeCounts(t.emulator, DELETE_ROUTE);
     expect(counts["204"]).toBe(30);

@@ -4,20 +4,15 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createPostImportStage } from "../../src/after/post-import.js";
 import { importFiles } from "../../src/run/import-files.js";
-import { bySerial, FAST_POLL, makeHash, readCsvReport, writeCsv } from "../e2e/helpers.js";
+import { bySerial, makeHash, readCsvReport, writeCsv } from "../support/device-csv.js";
+import { FAST_POLL, harnessRuntime, routeCounts, startAfterHarness, SYNC_ROUTE, UPDATE_ROUTE, type AfterHarness } from "../support/emulator-harness.js";
 import { PROFILES } from "../support/profiles.js";
-import { routeCounts, startAfterHarness, SYNC_ROUTE, UPDATE_ROUTE, type AfterHarness } from "./helpers.js";
 
 let h: AfterHarness | undefined;
 afterEach(async () => {
   await h?.close();
   h = undefined;
 });
-
-/** The emulator's clock for both the pipeline and the stage (the pipeline's sleep takes an optional signal). */
-function harnessRuntime(t: AfterHarness) {
-  return { now: t.now, sleep: (ms: number, signal?: AbortSignal) => t.sleep(ms, signal ?? new AbortController().signal) };
-}
 
 const dir = mkdtempSync(path.join(tmpdir(), "autopilot-import-after-"));
 

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { triggerAutopilotSync } from "../../src/after/sync.js";
 import { GraphClient } from "../../src/graph/client.js";
-import { CountingCredential, recordingSleep } from "../graph/helpers/fixtures.js";
-import { json, startTestServer, type TestServer } from "../graph/helpers/test-server.js";
+import { CountingCredential, recordingSleep } from "../support/test-doubles.js";
+import { json, startTestServer, type TestServer } from "../support/test-server.js";
 
 // The emulator cannot lose one particular answer on purpose; a scripted HTTPS server can.
 let server: TestServer;

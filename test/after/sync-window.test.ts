@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { nextBackoff, waitWithinDeadline } from "../../src/util/backoff.js";
 import { parseGraphTime, SYNC_INTERVAL_MS, syncWindowOpensAt } from "../../src/after/sync-window.js";
 
 const NOW = Date.parse("2026-11-22T12:00:00Z");
@@ -40,22 +39,5 @@ describe("syncWindowOpensAt", () => {
     expect(parseGraphTime("2026-11-22T12:00:00.1234567Z")).toBe(Date.parse("2026-11-22T12:00:00.123Z"));
     expect(parseGraphTime("0001-01-01T00:00:00Z")).toBeUndefined();
     expect(parseGraphTime(null)).toBeUndefined();
-  });
-});
-
-describe("backoff", () => {
-  const policy = { minMs: 5_000, maxMs: 60_000, factor: 2 };
-
-  it("starts at the minimum and grows to the maximum", () => {
-    const waits: number[] = [];
-    let delay: number | undefined;
-    for (let i = 0; i < 6; i++) waits.push((delay = nextBackoff(delay, policy)));
-    expect(waits).toEqual([5_000, 10_000, 20_000, 40_000, 60_000, 60_000]);
-  });
-
-  it("shortens the last wait so the last check falls on the deadline, then stops", () => {
-    expect(waitWithinDeadline(40_000, 1_000, 21_000)).toBe(20_000);
-    expect(waitWithinDeadline(5_000, 1_000, 21_000)).toBe(5_000);
-    expect(waitWithinDeadline(5_000, 21_000, 21_000)).toBeUndefined();
   });
 });

@@ -3,7 +3,7 @@ import { readAutopilotSettings } from "../../src/after/settings.js";
 import { syncSucceeded, triggerAutopilotSync } from "../../src/after/sync.js";
 import { SYNC_INTERVAL_MS } from "../../src/after/sync-window.js";
 import type { ScenarioInput } from "../../src/emulator/index.js";
-import { routeCounts, SETTINGS_ROUTE, startAfterHarness, SYNC_ROUTE, type AfterHarness } from "./helpers.js";
+import { routeCounts, SETTINGS_ROUTE, startAfterHarness, SYNC_ROUTE, type AfterHarness } from "../support/emulator-harness.js";
 
 let h: AfterHarness | undefined;
 afterEach(async () => {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { propertyChanges, updateExistingDevices } from "../../src/after/update-existing.js";
-import { BATCH_ROUTE, routeCounts, startAfterHarness, UPDATE_ROUTE, type AfterHarness } from "./helpers.js";
+import { BATCH_ROUTE, routeCounts, startAfterHarness, UPDATE_ROUTE, type AfterHarness } from "../support/emulator-harness.js";
 
 let h: AfterHarness | undefined;
 afterEach(async () => {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { verifyRegistration } from "../../src/after/verify.js";
-import { BATCH_ROUTE, GET_ROUTE, LIST_ROUTE, routeCounts, stageDevices, startAfterHarness, type AfterHarness } from "./helpers.js";
+import { BATCH_ROUTE, GET_ROUTE, LIST_ROUTE, routeCounts, stageDevices, startAfterHarness, type AfterHarness } from "../support/emulator-harness.js";
 
 let h: AfterHarness | undefined;
 afterEach(async () => {

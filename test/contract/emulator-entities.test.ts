@@ -7,7 +7,7 @@ import { readdirSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadScenarioFile, parseScenario, type Scenario, type ScenarioInput } from "../../src/emulator/index.js";
-import { REGISTERED, SETTINGS, STAGED, UPLOADS, hash, startClient, type Page, type TestClient } from "../emulator/helpers.js";
+import { REGISTERED, SETTINGS, STAGED, UPLOADS, hash, startClient, type Page, type TestClient } from "../support/emulator-client.js";
 import { checkBetaInstance, checkInstance, type Required, type Violation } from "./conformance.js";
 import { loadContract } from "./metadata.js";
 

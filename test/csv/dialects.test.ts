@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { ADMIN_HEADER, readAll, tempDir, validHash, writeTemp } from "./helpers.js";
+import { readAll } from "../support/device-csv.js";
+import { fileTempDir } from "../support/temp-dir.js";
+import { ADMIN_HEADER, validHash, writeTemp } from "./helpers.js";
 
-const dir = tempDir();
+const dir = fileTempDir();
 
 describe("CSV dialects", () => {
   it("reads quoted and unquoted values, CRLF and LF, blank lines and surrounding white space", async () => {

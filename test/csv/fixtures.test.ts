@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { serialNumber } from "../support/fixtures/device-values.js";
 import { checkHardwareHash } from "../../src/model/hardware-hash.js";
 import type { RowResult } from "../../src/model/device.js";
-import { FIXTURES, readAll } from "./helpers.js";
+import { readAll } from "../support/device-csv.js";
+import { FIXTURES } from "./helpers.js";
 
 const at = (name: string) => join(FIXTURES, name);
 const statuses = (rows: RowResult[]) => rows.map((row) => row.status);

@@ -1,21 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll } from "vitest";
-import { openDeviceReader } from "../../src/csv/reader.js";
-import type { FileSummary, ReaderOptions } from "../../src/csv/types.js";
 import type { RowResult } from "../../src/model/device.js";
 import { randomHardwareHash } from "../support/fixtures/device-values.js";
 import { createRandom } from "../support/fixtures/random.js";
 
 export const FIXTURES = join(import.meta.dirname, "..", "..", "fixtures");
-
-/** A temporary directory removed after the test file. */
-export function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "autopilot-import-test-"));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 let counter = 0;
 /** Writes `content` to a new file in `dir` and returns its path. */
@@ -23,18 +12,6 @@ export function writeTemp(dir: string, content: string | Buffer, name = `input-$
   const path = join(dir, name);
   writeFileSync(path, content);
   return path;
-}
-
-export interface ReadResult {
-  readonly rows: RowResult[];
-  readonly files: readonly FileSummary[];
-}
-
-export async function readAll(inputs: readonly string[], options?: ReaderOptions): Promise<ReadResult> {
-  const reader = openDeviceReader(inputs, options);
-  const rows: RowResult[] = [];
-  for await (const row of reader.rows()) rows.push(row);
-  return { rows, files: reader.files };
 }
 
 const random = createRandom(2024);

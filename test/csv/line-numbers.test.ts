@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { ADMIN_HEADER, lineOf, readAll, tempDir, validHash, writeTemp } from "./helpers.js";
+import { readAll } from "../support/device-csv.js";
+import { fileTempDir } from "../support/temp-dir.js";
+import { ADMIN_HEADER, lineOf, validHash, writeTemp } from "./helpers.js";
 
-const dir = tempDir();
+const dir = fileTempDir();
 
 describe("line numbers", () => {
   it("give the line a record starts on, across blank lines and values spanning lines", async () => {

@@ -1,7 +1,8 @@
 import { Readable } from "node:stream";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ADMIN_HEADER, readAll, validHash } from "./helpers.js";
+import { readAll } from "../support/device-csv.js";
+import { ADMIN_HEADER, validHash } from "./helpers.js";
 
 /** Reads `bytes` as stdin, delivered in chunks cut at `cuts` (fractions of the length). */
 async function readBytes(bytes: Uint8Array, cuts: readonly number[] = []) {

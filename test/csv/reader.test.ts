@@ -4,9 +4,11 @@ import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { openDeviceReader } from "../../src/csv/reader.js";
 import { writeDeviceCsv } from "../support/fixtures/generate.js";
-import { ADMIN_HEADER, readAll, tempDir, validHash, writeTemp } from "./helpers.js";
+import { readAll } from "../support/device-csv.js";
+import { fileTempDir } from "../support/temp-dir.js";
+import { ADMIN_HEADER, validHash, writeTemp } from "./helpers.js";
 
-const dir = tempDir();
+const dir = fileTempDir();
 
 describe("reader over several inputs", () => {
   it("reads files in order, reports duplicates across them and points at the first occurrence", async () => {

@@ -7,15 +7,16 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { STAGED_PATH } from "../../src/after/cleanup.js";
-import { emulatorGraphConfig, startEmulator, type EmulatorHandle } from "../../src/emulator/index.js";
+import { emulatorEnv, emulatorGraphConfig, startEmulator, type EmulatorHandle } from "../../src/emulator/index.js";
 import type { GraphClient } from "../../src/graph/client.js";
 import { createGraphClient } from "../../src/graph/create.js";
 import { acquireLock } from "../../src/state/lock-file.js";
 import { stateLayout } from "../../src/state/state-dir.js";
-import { emulatorEnv, sleep, spawnCli, type CliResult } from "./cli-process.js";
-import { devicesNamed, readCsvReport, writeCsv } from "./helpers.js";
+import { runCli, startCli, type CliResult } from "../support/cli-process.js";
+import { devicesNamed, readCsvReport, writeCsv } from "../support/device-csv.js";
 
 const DELETE_ROUTE = "DELETE /v1.0/deviceManagement/importedWindowsAutopilotDeviceIdentities/{id}";
 
@@ -54,7 +55,7 @@ function importArgs(dir: string, file: string, extra: string[] = []): string[] {
 }
 
 async function cli(args: string[], cwd: string, extraEnv: Record<string, string> = {}): Promise<CliResult> {
-  return spawnCli(args, { ...env, ...extraEnv }, cwd).result;
+  return runCli(args, { env: { ...env, ...extraEnv }, cwd });
 }
 
 async function statusOf(stateDir: string, cwd: string): Promise<Array<{ run: string; cleanup: { deleted: number; remaining: number }; finished: boolean }>> {
@@ -85,7 +86,7 @@ describe("the cleanup of staged records with the real CLI", () => {
     const dir = workDir("kill");
     const stateDir = path.join(dir, "state");
     emulator.setScenario(SLOW_WRITES);
-    const running = spawnCli(importArgs(dir, writeCsv(dir, "devices.csv", devicesNamed("KILLED-", 60)), ["--write-limit", "5/1s"]), env, dir);
+    const running = startCli(importArgs(dir, writeCsv(dir, "devices.csv", devicesNamed("KILLED-", 60)), ["--write-limit", "5/1s"]), { env, cwd: dir });
     let stderr = "";
     running.child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
     const deadline = Date.now() + 40_000;

@@ -1,38 +1,11 @@
-import { spawn } from "node:child_process";
+/** The built CLI (`npm run build` first) run as a user would, against the emulator. */
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type EmulatorHandle } from "../../src/emulator/index.js";
-import { bySerial, devicesNamed, makeHash, readCsvReport, writeCsv } from "./helpers.js";
-
-// Runs the built CLI (npm run build first) as a user would.
-const BIN = fileURLToPath(new URL("../../dist/cli/bin.js", import.meta.url));
-
-interface Result {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-function spawnCli(args: string[], env: Record<string, string>, cwd: string): { kill: (s: NodeJS.Signals) => void; result: Promise<Result> } {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  const result = new Promise<Result>((resolve, reject) => {
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-  return { kill: (s) => child.kill(s), result };
-}
-
-function runCli(args: string[], env: Record<string, string>, cwd: string): Promise<Result> {
-  return spawnCli(args, env, cwd).result;
-}
+import { BIN, runCli, startCli } from "../support/cli-process.js";
+import { bySerial, devicesNamed, makeHash, readCsvReport, writeCsv } from "../support/device-csv.js";
 
 describe("the autopilot-import CLI against the emulator", () => {
   let emulator: EmulatorHandle;
@@ -70,8 +43,7 @@ describe("the autopilot-import CLI against the emulator", () => {
         "--log-level",
         "warn",
       ],
-      auth,
-      dir,
+      { env: auth, cwd: dir },
     );
     expect(result.stderr).toContain(`report: ${report}`);
     expect(result.code).toBe(1);
@@ -106,16 +78,18 @@ describe("the autopilot-import CLI against the emulator", () => {
     const result = await runCli(
       ["import", file, "--json"],
       {
-        ...auth,
-        AUTOPILOT_IMPORT_GRAPH_URL: emulator.graphUrl,
-        AZURE_AUTHORITY_HOST: emulator.authorityHost,
-        NODE_EXTRA_CA_CERTS: emulator.caCertPath,
-        AUTOPILOT_IMPORT_REPORT: "env-report.jsonl",
-        AUTOPILOT_IMPORT_LOG_LEVEL: "silent",
-        // The previous test's sync is still running or within the 10-minute rule: none this time.
-        AUTOPILOT_IMPORT_SYNC: "false",
+        env: {
+          ...auth,
+          AUTOPILOT_IMPORT_GRAPH_URL: emulator.graphUrl,
+          AZURE_AUTHORITY_HOST: emulator.authorityHost,
+          NODE_EXTRA_CA_CERTS: emulator.caCertPath,
+          AUTOPILOT_IMPORT_REPORT: "env-report.jsonl",
+          AUTOPILOT_IMPORT_LOG_LEVEL: "silent",
+          // The previous test's sync is still running or within the 10-minute rule: none this time.
+          AUTOPILOT_IMPORT_SYNC: "false",
+        },
+        cwd: dir,
       },
-      dir,
     );
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ rows: 4, imported: 4, registered: 4, sync: { status: "skipped" } });
@@ -126,7 +100,7 @@ describe("the autopilot-import CLI against the emulator", () => {
   it("shows the uploads of a dry run without signing in", async () => {
     const file = writeCsv(dir, "dry.csv", devicesNamed("DRY-", 5));
     const before = emulator.stats().requests.total;
-    const result = await runCli(["import", file, "--dry-run", "--batch-size", "2"], {}, dir);
+    const result = await runCli(["import", file, "--dry-run", "--batch-size", "2"], { cwd: dir });
     expect(result.code).toBe(0);
     expect(result.stderr).toContain("would submit 5 devices in 3 uploads of up to 2; nothing was sent");
     expect(result.stderr).toMatch(/upload 1: 2 devices, .*dry\.csv:2 \(DRY-00000\) … .*dry\.csv:3 \(DRY-00001\)/);
@@ -135,17 +109,16 @@ describe("the autopilot-import CLI against the emulator", () => {
 
   it("exits 2 with a readable message for a bad value, and 3 when the secret is wrong", async () => {
     const file = writeCsv(dir, "usage.csv", devicesNamed("USE-", 1));
-    const bad = await runCli(["import", file, "--batch-size", "0", "--poll-timeout", "soon"], {}, dir);
+    const bad = await runCli(["import", file, "--batch-size", "0", "--poll-timeout", "soon"], { cwd: dir });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("--batch-size: must be at least 1");
     expect(bad.stderr).toContain("--poll-timeout: expected a duration");
-    const missing = await runCli(["import", "nope.csv"], {}, dir);
+    const missing = await runCli(["import", "nope.csv"], { cwd: dir });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("cannot read nope.csv: no such file");
     const denied = await runCli(
       ["import", file, "--graph-url", emulator.graphUrl, "--authority-host", emulator.authorityHost, "--ca-cert", emulator.caCertPath, "--log-level", "silent"],
-      { ...auth, AZURE_CLIENT_SECRET: "wrong" },
-      dir,
+      { env: { ...auth, AZURE_CLIENT_SECRET: "wrong" }, cwd: dir },
     );
     expect(denied.code).toBe(3);
     expect(denied.stderr).not.toContain("wrong");
@@ -154,19 +127,18 @@ describe("the autopilot-import CLI against the emulator", () => {
   it("stops on SIGINT with exit 130, keeping the rows finished so far", async () => {
     const file = writeCsv(dir, "sigint.csv", [...devicesNamed("SIG-", 3), { serial: "CLI-STUCK", hash: makeHash() }]);
     const report = path.join(dir, "sigint-report.csv");
-    const child = spawnCli(
+    const cli = startCli(
       // --no-verify: imported rows are written as they finish (with verification they wait for their check).
       ["import", file, "--graph-url", emulator.graphUrl, "--authority-host", emulator.authorityHost, "--ca-cert", emulator.caCertPath, "--report", report, "--no-verify"],
-      auth,
-      dir,
+      { env: auth, cwd: dir },
     );
     // Three devices finish; the stuck one keeps the run polling until the signal.
     const deadline = Date.now() + 20_000;
     while (Date.now() < deadline && !(existsSync(report) && readFileSync(report, "utf8").trim().split("\n").length === 4)) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    child.kill("SIGINT");
-    const result = await child.result;
+    cli.child.kill("SIGINT");
+    const result = await cli.result;
     expect(result.code).toBe(130);
     expect(result.stderr).toContain(`the rows finished so far are in ${report}`);
     expect(readCsvReport(report).map((r) => r.status)).toEqual(["imported", "imported", "imported"]);
@@ -175,7 +147,7 @@ describe("the autopilot-import CLI against the emulator", () => {
   it("runs the demo: emulator in-process, bundled samples, an 806 and an 808 in the report, then verify, sync and cleanup", async () => {
     const demoDir = mkdtempSync(path.join(tmpdir(), "autopilot-import-demo-"));
     const started = Date.now();
-    const result = await runCli(["demo", "--json", "--report", "demo.csv"], {}, demoDir);
+    const result = await runCli(["demo", "--json", "--report", "demo.csv"], { cwd: demoDir });
     expect(Date.now() - started).toBeLessThan(30_000);
     expect(result.code).toBe(0);
     const summary = JSON.parse(result.stdout) as Record<string, number> & { sync: { status: string }; cleanup: { deleted: number; remaining: number } };

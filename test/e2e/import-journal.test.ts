@@ -10,8 +10,8 @@ import { createPostImportStage } from "../../src/after/post-import.js";
 import { importFiles } from "../../src/run/import-files.js";
 import { fingerprintFiles, runKey } from "../../src/state/fingerprint.js";
 import { openJournal } from "../../src/state/journal.js";
-import { routeCounts, startAfterHarness, SYNC_ROUTE, type AfterHarness } from "../after/helpers.js";
-import { FAST_POLL, devicesNamed, writeCsv } from "./helpers.js";
+import { devicesNamed, writeCsv } from "../support/device-csv.js";
+import { FAST_POLL, harnessRuntime, routeCounts, startAfterHarness, SYNC_ROUTE, type AfterHarness } from "../support/emulator-harness.js";
 
 let h: AfterHarness | undefined;
 afterEach(async () => {
@@ -25,7 +25,7 @@ async function importOnce(t: AfterHarness, file: string, journalFile: string, sy
   const files = await fingerprintFiles([file], dir);
   const key = runKey(files, t.emulator.tenantId, t.emulator.graphUrl);
   const { journal } = await openJournal({ file: journalFile, run: { run: key, files, tenant: t.emulator.tenantId, endpoint: t.emulator.graphUrl, tool: "test" } });
-  const runtime = { now: t.now, sleep: (ms: number, signal?: AbortSignal) => t.sleep(ms, signal ?? new AbortController().signal) };
+  const runtime = harnessRuntime(t);
   try {
     return (await importFiles({
       files: [file],

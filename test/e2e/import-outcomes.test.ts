@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import path from "node:path";
 import { importFiles } from "../../src/run/import-files.js";
+import { bySerial, makeHash, readCsvReport, writeCsv } from "../support/device-csv.js";
+import { FAST_POLL } from "../support/emulator-harness.js";
 import { PROFILES } from "../support/profiles.js";
-import { FAST_POLL, bySerial, makeHash, readCsvReport, startHarness, writeCsv, type Harness } from "./helpers.js";
+import { startHarness, type Harness } from "./harness.js";
 
 describe.each(PROFILES)("import against the emulator ($name profile): mixed outcomes", (profile) => {
   let h: Harness;

@@ -4,8 +4,10 @@ import { importDevices } from "../../src/pipeline/import-devices.js";
 import { importFiles } from "../../src/run/import-files.js";
 import type { RowResult } from "../../src/model/device.js";
 import type { ImportReportRow } from "../../src/pipeline/types.js";
+import { bySerial, devicesNamed, makeHash, readCsvReport, writeCsv } from "../support/device-csv.js";
+import { FAST_POLL } from "../support/emulator-harness.js";
 import { PROFILES } from "../support/profiles.js";
-import { FAST_POLL, bySerial, devicesNamed, makeHash, readCsvReport, startHarness, writeCsv, type Harness } from "./helpers.js";
+import { startHarness, type Harness } from "./harness.js";
 
 let h: Harness | undefined;
 afterEach(async () => {

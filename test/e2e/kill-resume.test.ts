@@ -14,14 +14,15 @@
 import { appendFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEmulator, type EmulatorHandle, type ScenarioInput } from "../../src/emulator/index.js";
+import { emulatorEnv, startEmulator, type EmulatorHandle, type ScenarioInput } from "../../src/emulator/index.js";
 import { seededRandom } from "../../src/util/random.js";
 import { replayJournal } from "../../src/state/replay.js";
 import { listJournals, stateLayout } from "../../src/state/state-dir.js";
-import { emulatorEnv, spawnCli, sleep, type CliResult } from "./cli-process.js";
+import { startCli, type CliResult } from "../support/cli-process.js";
+import { devicesNamed, makeHash, readCsvReport, writeCsv } from "../support/device-csv.js";
 import { PROFILES } from "../support/profiles.js";
-import { devicesNamed, makeHash, readCsvReport, writeCsv } from "./helpers.js";
 
 const SEED = Number(process.env.KILL_HARNESS_SEED ?? 20_261_122);
 const KILLS = 20;
@@ -91,7 +92,7 @@ describe.each(PROFILES)("kill harness ($name profile): SIGKILL at random moments
     const submitted = (): number => emulator.stats().submissions.total;
     const run = async (storm: (typeof STORMS)[number], killAt: KillAt | null, logName: string): Promise<CliResult> => {
       emulator.setScenario(storm.scenario);
-      const cli = spawnCli([...args, "--log-file", path.join(dir, logName)], env, dir);
+      const cli = startCli([...args, "--log-file", path.join(dir, logName)], { env, cwd: dir });
       let killed = false;
       if (killAt !== null) {
         if ("submissions" in killAt) {

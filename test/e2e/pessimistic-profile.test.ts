@@ -9,11 +9,11 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEmulator, type EmulatorHandle } from "../../src/emulator/index.js";
+import { emulatorEnv, startEmulator, type EmulatorHandle } from "../../src/emulator/index.js";
 import { listJournals, stateLayout } from "../../src/state/state-dir.js";
+import { startCli } from "../support/cli-process.js";
+import { devicesNamed, readCsvReport, writeCsv } from "../support/device-csv.js";
 import { PESSIMISTIC } from "../support/profiles.js";
-import { emulatorEnv, spawnCli } from "./cli-process.js";
-import { devicesNamed, readCsvReport, writeCsv } from "./helpers.js";
 
 const DEVICES = 300;
 const IMPORT_ROUTE = "/deviceManagement/importedWindowsAutopilotDeviceIdentities/import";
@@ -41,10 +41,9 @@ describe("the pessimistic profile, whole run", () => {
     const file = writeCsv(dir, "devices.csv", devices);
     const report = path.join(dir, "report.csv");
     const state = path.join(dir, "state");
-    const cli = spawnCli(
+    const cli = startCli(
       ["import", file, "--report", report, "--json", "--batch-size", "10", "--state-dir", state, "--no-sync", "--write-limit", "1000/2s", "--log-file", path.join(dir, "run.log")],
-      { ...emulatorEnv(emulator), AUTOPILOT_IMPORT_LOG_LEVEL: "info" },
-      dir,
+      { env: { ...emulatorEnv(emulator), AUTOPILOT_IMPORT_LOG_LEVEL: "info" }, cwd: dir },
     );
     const result = await cli.result;
     expect(result.code, result.stderr).toBe(0);

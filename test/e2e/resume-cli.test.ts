@@ -6,11 +6,12 @@
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, truncateSync, statSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEmulator, type EmulatorHandle } from "../../src/emulator/index.js";
+import { emulatorEnv, startEmulator, type EmulatorHandle } from "../../src/emulator/index.js";
 import { seededRandom } from "../../src/util/random.js";
-import { emulatorEnv, spawnCli, sleep, type CliResult, type RunningCli } from "./cli-process.js";
-import { devicesNamed, makeHash, readCsvReport, writeCsv, type CsvDevice } from "./helpers.js";
+import { runCli, startCli, type CliResult, type RunningCli } from "../support/cli-process.js";
+import { devicesNamed, makeHash, readCsvReport, writeCsv, type CsvDevice } from "../support/device-csv.js";
 
 let emulator: EmulatorHandle;
 let env: Record<string, string>;
@@ -74,7 +75,7 @@ function setup(prefix: string, devices: readonly CsvDevice[], extra: string[] = 
 }
 
 function start(s: Setup, more: string[] = []): RunningCli {
-  return spawnCli([...s.args, ...more], env, s.dir);
+  return startCli([...s.args, ...more], { env, cwd: s.dir });
 }
 
 describe("resuming the real CLI", () => {
@@ -165,9 +166,9 @@ describe("resuming the real CLI", () => {
     expect(second.stderr).toContain("(import)");
     // The lock is the directory's: another input is refused too.
     const other = writeCsv(s.dir, "other.csv", devicesNamed("LOCKOTHER-", 1));
-    const third = await spawnCli(["import", other, "--state-dir", s.stateDir], env, s.dir).result;
+    const third = await runCli(["import", other, "--state-dir", s.stateDir], { env, cwd: s.dir });
     expect(third.code).toBe(2);
-    const status = await spawnCli(["status", "--state-dir", s.stateDir], {}, s.dir).result;
+    const status = await runCli(["status", "--state-dir", s.stateDir], { cwd: s.dir });
     expect(status.code).toBe(0);
     expect(status.stdout).toContain(`locked by process ${holder.child.pid} on host ${hostname()}`);
     expect(status.stdout).toMatch(/not finished/);
@@ -184,7 +185,7 @@ describe("resuming the real CLI", () => {
     await until(() => Object.keys(submittedOf("STAT-")).length >= 5, "submissions");
     cli.child.kill("SIGKILL");
     await cli.result;
-    const unfinished = await spawnCli(["status", "--json"], { AUTOPILOT_IMPORT_STATE_DIR: s.stateDir }, s.dir).result;
+    const unfinished = await runCli(["status", "--json"], { env: { AUTOPILOT_IMPORT_STATE_DIR: s.stateDir }, cwd: s.dir });
     const before = JSON.parse(unfinished.stdout) as { stateDir: string; lock: unknown; runs: Array<Record<string, unknown>> };
     expect(before.stateDir).toBe(s.stateDir);
     expect(before.runs).toHaveLength(1);
@@ -196,7 +197,7 @@ describe("resuming the real CLI", () => {
 
     const finished: CliResult = await start(s).result;
     expect(finished.code, finished.stderr).toBe(0);
-    const human = await spawnCli(["status", "--state-dir", s.stateDir], {}, s.dir).result;
+    const human = await runCli(["status", "--state-dir", s.stateDir], { cwd: s.dir });
     expect(human.stdout).toContain(`State directory ${s.stateDir}: not locked`);
     expect(human.stdout).toMatch(/Run [0-9a-f]{16}: finished at /);
     expect(human.stdout).toContain("12 rows: 12 valid, 0 invalid, 0 duplicates");
@@ -214,22 +215,16 @@ describe("resuming the real CLI", () => {
     expect(fresh.stderr).toMatch(/--fresh: starting these files over; the previous journal of this run is kept as .*\.archived-\d{8}T\d{6}Z\.jsonl/);
     expect(JSON.parse(fresh.stdout)).toMatchObject({ rows: 12, alreadyRegistered: 12 });
     expect(Object.values(submittedOf("STAT-")).every((n) => n === 2)).toBe(true);
-    const after = JSON.parse((await spawnCli(["status", "--json", "--state-dir", s.stateDir], {}, s.dir).result).stdout) as { runs: Array<{ archived: boolean; finished: boolean }> };
+    const after = JSON.parse((await runCli(["status", "--json", "--state-dir", s.stateDir], { cwd: s.dir })).stdout) as { runs: Array<{ archived: boolean; finished: boolean }> };
     expect(after.runs.map((r) => [r.archived, r.finished])).toEqual([[false, true], [true, true]]);
   });
 
   it("standard input is imported without a journal, and says it cannot be resumed", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "autopilot-import-resume-stdin-"));
     const file = writeCsv(dir, "in.csv", devicesNamed("STDIN-", 2));
-    const { spawn } = await import("node:child_process");
-    const { BIN } = await import("./cli-process.js");
-    const child = spawn(process.execPath, [BIN, "import", "-", "--report", path.join(dir, "r.csv"), "--no-sync", "--no-verify"], { cwd: dir, env: { PATH: process.env.PATH ?? "", ...env } });
-    child.stdin.end(readFileSync(file));
-    let stderr = "";
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
-    expect(code).toBe(0);
-    expect(stderr).toContain("standard input (-) cannot be resumed: no journal is kept for this run");
+    const result = await runCli(["import", "-", "--report", path.join(dir, "r.csv"), "--no-sync", "--no-verify"], { env, cwd: dir, stdin: readFileSync(file) });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain("standard input (-) cannot be resumed: no journal is kept for this run");
     expect(existsSync(path.join(dir, ".autopilot-import"))).toBe(false);
   });
 });

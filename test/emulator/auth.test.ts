@@ -2,7 +2,7 @@ import https from "node:https";
 import { AuthenticationRequiredError, ClientSecretCredential } from "@azure/identity";
 import { describe, expect, it } from "vitest";
 import type { EmulatorHandle } from "../../src/emulator/index.js";
-import { QUIET, REGISTERED, rawRequest, startClient, type GraphErrorShape } from "./helpers.js";
+import { QUIET, REGISTERED, rawRequest, startClient, type GraphErrorShape } from "../support/emulator-client.js";
 
 const GRAPH_SCOPE = "https://graph.microsoft.com/.default";
 

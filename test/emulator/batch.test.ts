@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { QUIET, device, startClient, type GraphErrorShape, type Staged } from "./helpers.js";
+import { QUIET, device, startClient, type GraphErrorShape, type Staged } from "../support/emulator-client.js";
 
 interface BatchReply {
   readonly responses: { id: string; status: number; headers: Record<string, string>; body?: unknown }[];

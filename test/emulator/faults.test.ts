@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { QUIET, STAGED, device, startClient, type GraphErrorShape } from "./helpers.js";
+import { QUIET, STAGED, device, startClient, type GraphErrorShape } from "../support/emulator-client.js";
 import type { ScenarioInput } from "../../src/emulator/index.js";
 
 const faulty = (faults: ScenarioInput["faults"]): ScenarioInput => ({ ...QUIET, faults });

@@ -3,7 +3,6 @@ import { describe, expect, it } from "vitest";
 import { EmulatorClock } from "../../src/emulator/clock.js";
 import { MinHeap } from "../../src/emulator/heap.js";
 import { OrderedIndex } from "../../src/emulator/ordered-index.js";
-import { seededRandom } from "../../src/util/random.js";
 import { TokenBucket } from "../../src/emulator/throttle.js";
 
 describe("emulator internals", () => {
@@ -55,18 +54,6 @@ describe("emulator internals", () => {
     expect(bucket.waitFor(0)).toBeCloseTo(200);
     expect(bucket.waitFor(100)).toBeCloseTo(100);
     expect(bucket.waitFor(200)).toBe(0);
-  });
-
-  it("seeded PRNG is reproducible and in range", () => {
-    const a = seededRandom(7);
-    const b = seededRandom(7);
-    for (let index = 0; index < 100; index += 1) {
-      const value = a.next();
-      expect(value).toBe(b.next());
-      expect(value).toBeGreaterThanOrEqual(0);
-      expect(value).toBeLessThan(1);
-      expect(a.between(3, 5)).toBe(b.between(3, 5));
-    }
   });
 
   it("EmulatorClock runs tasks in time order on advance, and at speed in real time", async () => {

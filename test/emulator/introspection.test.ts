@@ -1,7 +1,7 @@
 import https from "node:https";
 import { describe, expect, it } from "vitest";
 import type { EmulatorStats } from "../../src/emulator/index.js";
-import { STAGED, device, rawRequest, startClient } from "./helpers.js";
+import { STAGED, device, rawRequest, startClient } from "../support/emulator-client.js";
 
 describe("introspection (/_emulator)", () => {
   it("GET stats counts requests by route and status, devices and submissions per serial", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { QUIET, REGISTERED, startClient, type GraphErrorShape, type Page } from "./helpers.js";
+import { QUIET, REGISTERED, startClient, type GraphErrorShape, type Page } from "../support/emulator-client.js";
 
 interface Device {
   readonly id: string;

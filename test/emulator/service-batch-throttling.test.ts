@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ScenarioInput } from "../../src/emulator/index.js";
-import { QUIET, REGISTERED, STAGED, device, startClient, type GraphErrorShape, type Page, type Staged, type TestClient } from "./helpers.js";
+import { QUIET, REGISTERED, STAGED, device, startClient, type GraphErrorShape, type Page, type Staged, type TestClient } from "../support/emulator-client.js";
 
 /** The `service` knobs of $batch answers and of how a throttling 429 states its wait. */
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { QUIET, REGISTERED, STAGED, UPLOADS, device, hash, startClient, type Page, type Staged } from "./helpers.js";
+import { QUIET, REGISTERED, STAGED, UPLOADS, device, hash, startClient, type Page, type Staged } from "../support/emulator-client.js";
 
 /** `service.importIdKept`: whether a staged record reads back with the importId (and product key, hash) sent. */
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { QUIET, REGISTERED, SETTINGS, STAGED, device, startClient, type GraphErrorShape, type Page, type Staged, type TestClient } from "./helpers.js";
+import { QUIET, REGISTERED, SETTINGS, STAGED, device, startClient, type GraphErrorShape, type Page, type Staged, type TestClient } from "../support/emulator-client.js";
 
 /** The `service` knobs that change how reads and writes of the Autopilot collections are answered. */
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { QUIET, SETTINGS, startClient, type GraphErrorShape } from "./helpers.js";
+import { QUIET, SETTINGS, startClient, type GraphErrorShape } from "../support/emulator-client.js";
 
 interface Settings {
   readonly id: string;

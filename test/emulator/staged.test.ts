@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { QUIET, REGISTERED, STAGED, device, hash, startClient, type GraphErrorShape, type Page, type Staged } from "./helpers.js";
+import { QUIET, REGISTERED, STAGED, device, hash, startClient, type GraphErrorShape, type Page, type Staged } from "../support/emulator-client.js";
 
 type ImportReply = { value: Staged[] };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { QUIET, REGISTERED, STAGED, device, startClient, type GraphErrorShape } from "./helpers.js";
+import { QUIET, REGISTERED, STAGED, device, startClient, type GraphErrorShape } from "../support/emulator-client.js";
 
 describe("throttling: token buckets per app per tenant over 20 s", () => {
   it("answers the 101st write in a window with 429 TooManyRequests and Retry-After; refills over time", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { QUIET, STAGED, UPLOADS, device, startClient, type GraphErrorShape, type Page, type Staged } from "./helpers.js";
+import { QUIET, STAGED, UPLOADS, device, startClient, type GraphErrorShape, type Page, type Staged } from "../support/emulator-client.js";
 
 interface Upload {
   readonly id: string;

@@ -2,8 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { GraphClient } from "../../src/graph/client.js";
 import { GraphRequestError, OutcomeUnknownError } from "../../src/graph/errors/index.js";
 import type { GraphRequest } from "../../src/graph/types.js";
-import { CountingCredential, recordingSleep } from "./helpers/fixtures.js";
-import { json, startTestServer, type SeenRequest, type TestServer } from "./helpers/test-server.js";
+import { CountingCredential, recordingSleep } from "../support/test-doubles.js";
+import { json, startTestServer, type SeenRequest, type TestServer } from "../support/test-server.js";
 
 const STAGED = "/deviceManagement/importedWindowsAutopilotDeviceIdentities";
 

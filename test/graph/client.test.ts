@@ -6,8 +6,8 @@ import { sleep as realSleep } from "../../src/util/abort.js";
 import { VERSION } from "../../src/version.js";
 import { createLogger } from "../../src/log.js";
 import { Writable } from "node:stream";
-import { CountingCredential, bearer, recordingSleep } from "./helpers/fixtures.js";
-import { freePort, json, startTestServer, type TestServer } from "./helpers/test-server.js";
+import { CountingCredential, bearer, recordingSleep } from "../support/test-doubles.js";
+import { freePort, json, startTestServer, type TestServer } from "../support/test-server.js";
 
 const STAGED = "/deviceManagement/importedWindowsAutopilotDeviceIdentities";
 let server: TestServer;

@@ -2,9 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AuthenticationError } from "../../src/errors.js";
 import { createGraphClient, type GraphConfig } from "../../src/graph/create.js";
 import type { GraphClient } from "../../src/graph/client.js";
-import { bearer } from "./helpers/fixtures.js";
+import { bearer } from "../support/test-doubles.js";
 import { CLIENT_ID, SECRET, TENANT, loginHost } from "./helpers/login-host.js";
-import { json, startTestServer, type TestServer } from "./helpers/test-server.js";
+import { json, startTestServer, type TestServer } from "../support/test-server.js";
 
 const DEVICES = "/deviceManagement/windowsAutopilotDeviceIdentities";
 let server: TestServer;

@@ -3,8 +3,8 @@ import { UsageError } from "../../src/errors.js";
 import { GraphClient } from "../../src/graph/client.js";
 import { GraphRequestError } from "../../src/graph/errors/index.js";
 import { DEFAULT_RETRY_OPTIONS, mergeRetryOptions } from "../../src/graph/retry/policy.js";
-import { CountingCredential, recordingSleep } from "./helpers/fixtures.js";
-import { json, startTestServer, type TestServer } from "./helpers/test-server.js";
+import { CountingCredential, recordingSleep } from "../support/test-doubles.js";
+import { json, startTestServer, type TestServer } from "../support/test-server.js";
 
 const SYNC = "/deviceManagement/windowsAutopilotSettings/sync";
 const tooSoon = { error: { code: "TooManyRequests", message: "Sync can only be requested once every 10 minutes." } };

@@ -2,9 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { GraphClient } from "../../src/graph/client.js";
 import { createTransport } from "../../src/graph/transport.js";
 import { UsageError } from "../../src/errors.js";
-import { CountingCredential } from "./helpers/fixtures.js";
+import { CountingCredential } from "../support/test-doubles.js";
 import { startConnectProxy, type ConnectProxy } from "./helpers/connect-proxy.js";
-import { json, startTestServer, type TestServer } from "./helpers/test-server.js";
+import { json, startTestServer, type TestServer } from "../support/test-server.js";
 
 let server: TestServer;
 let proxy: ConnectProxy;

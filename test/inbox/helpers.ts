@@ -2,11 +2,9 @@
 import { mkdirSync, mkdtempSync, readdirSync, utimesSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { PassThrough, Writable } from "node:stream";
-import { main } from "../../src/cli/main.js";
-import type { EmulatorHandle } from "../../src/emulator/index.js";
-import { emulatorEnv } from "../e2e/cli-process.js";
-import { writeCsv, type CsvDevice } from "../e2e/helpers.js";
+import { emulatorEnv, type EmulatorHandle } from "../../src/emulator/index.js";
+import { runInProcess, type InProcessRun } from "../support/cli-in-process.js";
+import { writeCsv, type CsvDevice } from "../support/device-csv.js";
 
 /** A fresh folder with an empty inbox/ in it. */
 export function makeInbox(prefix: string): { root: string; inbox: string } {
@@ -37,34 +35,9 @@ export function list(dir: string): string[] {
   }
 }
 
-export interface InProcessRun {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function sink(append: (text: string) => void): Writable {
-  return new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      append(chunk.toString());
-      done();
-    },
-  });
-}
-
 /** Runs `autopilot-import <args>` in this process, signed in to the emulator through the environment (as a container is). */
-export async function cli(emulator: EmulatorHandle, args: readonly string[], env: Record<string, string> = {}, signal = new AbortController().signal): Promise<InProcessRun> {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(args, {
-    env: { ...emulatorEnv(emulator), AUTOPILOT_IMPORT_LOG_LEVEL: "silent", ...env },
-    cwd: process.cwd(),
-    stdin: new PassThrough(),
-    stdout: sink((t) => (stdout += t)),
-    stderr: sink((t) => (stderr += t)),
-    signal,
-  });
-  return { code, stdout, stderr };
+export function cli(emulator: EmulatorHandle, args: readonly string[], env: Record<string, string> = {}, signal = new AbortController().signal): Promise<InProcessRun> {
+  return runInProcess(args, { ...emulatorEnv(emulator), AUTOPILOT_IMPORT_LOG_LEVEL: "silent", ...env }, signal);
 }
 
 /** The serials of `prefix` the emulator received more than once (never any). */

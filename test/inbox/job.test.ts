@@ -15,7 +15,7 @@ import { SYNC_DUE_FILE } from "../../src/inbox/job-sync.js";
 import { writePlan } from "../../src/inbox/move.js";
 import { acquireLock } from "../../src/state/lock-file.js";
 import { listJournals, stateLayout } from "../../src/state/state-dir.js";
-import { devicesNamed, makeHash, readCsvReport, writeCsv } from "../e2e/helpers.js";
+import { devicesNamed, makeHash, readCsvReport, writeCsv } from "../support/device-csv.js";
 import { age, cli, drop, list, makeInbox, submittedTwice } from "./helpers.js";
 
 let emulator: EmulatorHandle;

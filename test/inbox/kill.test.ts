@@ -6,12 +6,13 @@
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEmulator, type EmulatorHandle } from "../../src/emulator/index.js";
+import { emulatorEnv, startEmulator, type EmulatorHandle } from "../../src/emulator/index.js";
 import { seededRandom } from "../../src/util/random.js";
 import { listJournals, stateLayout } from "../../src/state/state-dir.js";
-import { emulatorEnv, sleep, spawnCli, type CliResult } from "../e2e/cli-process.js";
-import { devicesNamed, makeHash, readCsvReport } from "../e2e/helpers.js";
+import { runCli, startCli, type CliResult } from "../support/cli-process.js";
+import { devicesNamed, makeHash, readCsvReport } from "../support/device-csv.js";
 import { drop, list, makeInbox } from "./helpers.js";
 
 const SEED = 20_261_123;
@@ -56,7 +57,7 @@ describe("run --inbox, the real CLI stopped and started again", () => {
     const args = jobArgs(root);
     for (let kill = 1; kill <= 3; kill++) {
       const before = Object.keys(submitted("INBOX-KILL-")).length;
-      const cli = spawnCli(args, env, root);
+      const cli = startCli(args, { env, cwd: root });
       // A few more devices reach the emulator (then a few ms more): the kill lands among uploads in flight.
       const target = Math.min(devices.length - 1, before + random.between(3, 12));
       await until(() => cli.exited() || Object.keys(submitted("INBOX-KILL-")).length >= target, `submissions before kill ${kill}`);
@@ -71,7 +72,7 @@ describe("run --inbox, the real CLI stopped and started again", () => {
     expect(listJournals(state).map((j) => j.archived)).toEqual([false]);
     expect(Object.keys(submitted("INBOX-KILL-")).length, "devices left for the last job").toBeLessThan(devices.length);
 
-    const last: CliResult = await spawnCli(args, env, root).result;
+    const last: CliResult = await runCli(args, { env, cwd: root });
     expect(last.code, last.stderr).toBe(0);
     const json = JSON.parse(last.stdout) as { files: Array<{ name: string; outcome: string; rows: number; imported: number; resumed: boolean; movedTo: string }> };
     expect(json.files).toMatchObject([{ name: "devices.csv", outcome: "done", rows: 75, imported: 75, resumed: true, movedTo: path.join(root, "done", "devices.csv") }]);
@@ -93,11 +94,11 @@ describe("run --inbox, the real CLI stopped and started again", () => {
     const devices = devicesNamed("INBOX-TERM-", 40);
     drop(inbox, "devices.csv", devices);
     drop(inbox, "next.csv", [{ serial: "INBOX-TERM-NEXT", hash: makeHash() }], 30_000);
-    const first = spawnCli(jobArgs(root), env, root);
+    const first = startCli(jobArgs(root), { env, cwd: root });
     await until(() => first.exited() || Object.keys(submitted("INBOX-TERM-")).length >= 5, "the first job's submissions");
     expect(first.exited()).toBe(false);
 
-    const second = await spawnCli(jobArgs(root), env, root).result;
+    const second = await runCli(jobArgs(root), { env, cwd: root });
     expect(second.code, second.stderr).toBe(0);
     expect(second.stderr).toMatch(/another job is working this inbox, nothing to do: the state directory .* is in use by process \d+ on host .* \(run\)/);
     expect(JSON.parse(second.stdout)).toMatchObject({ files: [], locked: { command: "run" }, exitCode: 0 });
@@ -110,7 +111,7 @@ describe("run --inbox, the real CLI stopped and started again", () => {
     expect(list(inbox)).toEqual(["devices.csv", "next.csv"]);
     expect(existsSync(path.join(root, ".autopilot-import", "lock")), "the lock is released").toBe(false);
 
-    const again = await spawnCli(jobArgs(root), env, root).result;
+    const again = await runCli(jobArgs(root), { env, cwd: root });
     expect(again.code, again.stderr).toBe(0);
     expect(list(path.join(root, "done"))).toEqual(["devices.csv", "devices.csv.report.csv", "next.csv", "next.csv.report.csv"]);
     expect(Object.entries(submitted("INBOX-TERM-")).filter(([, n]) => n !== 1)).toEqual([]);

@@ -1,7 +1,6 @@
 /** Names in done/ and failed/: companions, and a free name when one is taken. */
 import { describe, expect, it } from "vitest";
 import { companionNames, freeName } from "../../src/inbox/names.js";
-import { timeStamp } from "../../src/util/time-stamp.js";
 
 const AT = Date.parse("2025-01-02T03:04:05.678Z");
 
@@ -9,10 +8,6 @@ describe("names", () => {
   it("report and note sit beside the file under its full name", () => {
     expect(companionNames("devices.csv", "csv")).toEqual({ file: "devices.csv", report: "devices.csv.report.csv", note: "devices.csv.error.txt" });
     expect(companionNames("devices.tsv", "jsonl").report).toBe("devices.tsv.report.jsonl");
-  });
-
-  it("the time stamp is UTC to the second, without characters Windows rejects", () => {
-    expect(timeStamp(AT)).toBe("20250102T030405Z");
   });
 
   it("keeps the name when it and its companions are free", () => {

@@ -10,11 +10,10 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { request } from "node:https";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { createInterface } from "node:readline";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { collect, firstLine, ROOT } from "../support/cli-process.js";
 
-const ROOT = path.resolve(import.meta.dirname, "../..");
 const TSC = path.join(ROOT, "node_modules", "typescript", "bin", "tsc");
 const pkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
   name: string;
@@ -109,6 +108,7 @@ describe("the packed package, installed with production dependencies only", () =
 
     const emulator = spawn(bin, ["emulator", "--port", "0"], { cwd: dir });
     children.push(emulator);
+    const stopped = collect(emulator);
     const ready = JSON.parse(await firstLine(emulator)) as Record<"graphUrl" | "authorityHost" | "caCertPath" | "tenantId" | "clientId" | "clientSecret", string>;
 
     const env = {
@@ -120,7 +120,7 @@ describe("the packed package, installed with production dependencies only", () =
     };
     const report = path.join(dir, "report.csv");
     const args = ["import", ...samples, "--graph-url", ready.graphUrl, "--authority-host", ready.authorityHost, "--report", report, "--json"];
-    const result = await exited(spawn(bin, args, { cwd: dir, env }));
+    const result = await collect(spawn(bin, args, { cwd: dir, env }));
     expect(result.stderr).not.toMatch(/internal error/);
     expect(result.code).toBe(0);
 
@@ -137,7 +137,7 @@ describe("the packed package, installed with production dependencies only", () =
     expect(stats.devices).toMatchObject({ registered: validated.valid, stagedCreated: validated.valid });
 
     emulator.kill("SIGTERM");
-    expect((await exited(emulator)).code).toBe(0);
+    expect((await stopped).code).toBe(0);
   });
 
   it("as a library: the root entry point runs an import, autopilot-import/emulator starts the emulator, both type-check", async () => {
@@ -210,26 +210,6 @@ const summary = await run();
 const statuses = reported.map((row) => row.status);
 process.stdout.write(JSON.stringify({ summary, statuses, version: VERSION, root: Object.keys(root), emulator: Object.keys(emulatorEntry) }));
 `;
-
-function firstLine(child: ChildProcessWithoutNullStreams): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout });
-    lines.once("line", (line) => {
-      lines.close();
-      resolve(line);
-    });
-    child.once("exit", (code) => reject(new Error(`the emulator exited with ${code} before it was ready`)));
-  });
-}
-
-function exited(child: ChildProcessWithoutNullStreams): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-  if (child.exitCode !== null) return Promise.resolve({ code: child.exitCode, stdout, stderr });
-  return new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
-}
 
 function get(url: string, ca: Buffer): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -11,7 +11,7 @@ import type { StagedApi } from "../../src/pipeline/staged-api.js";
 import type { ImportReportRow, PendingDevice, PostImportStage, SyncOutcome, Upload } from "../../src/pipeline/types.js";
 import { openJournal } from "../../src/state/journal.js";
 import { replayJournal } from "../../src/state/replay.js";
-import { tempDir } from "../state/helpers.js";
+import { tempDir } from "../support/temp-dir.js";
 import { FakeClock, FakeService } from "./helpers/fake-service.js";
 
 const FILE = "devices.csv";

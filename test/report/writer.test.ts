@@ -9,9 +9,9 @@ import { reportFormatFor, type ReportColumn } from "../../src/report/columns.js"
 import { formatReport } from "../../src/report/format.js";
 import { validationReportColumns } from "../../src/report/validation-report.js";
 import { openReportWriter } from "../../src/report/writer.js";
-import { tempDir } from "../csv/helpers.js";
+import { fileTempDir } from "../support/temp-dir.js";
 
-const dir = tempDir();
+const dir = fileTempDir();
 
 interface Item {
   readonly id: number;

@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { deletableStaged, stagedCleanupCounts } from "../../src/state/cleanup-view.js";
 import { openJournal } from "../../src/state/journal.js";
 import { replayJournal } from "../../src/state/replay.js";
-import { outcome, runOf, tempDir, tickingClock } from "./helpers.js";
+import { tempDir } from "../support/temp-dir.js";
+import { outcome, runOf, tickingClock } from "./helpers.js";
 
 describe("the cleanup's view of a run", () => {
   it("deletes records whose outcome is final, keeps those still processing at the deadline and those without an outcome", async () => {

@@ -2,7 +2,7 @@ import { utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { fingerprintFiles, runKey } from "../../src/state/fingerprint.js";
-import { tempDir } from "./helpers.js";
+import { tempDir } from "../support/temp-dir.js";
 
 describe("input fingerprint and run key", () => {
   it("hashes content: a copy elsewhere, or a touched file, is the same input", async () => {

@@ -1,13 +1,6 @@
-/** Shared bits of the state tests: a temporary directory and a run header. */
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
+/** Shared bits of the state tests: a run header, a clock and report rows. */
 import type { ImportReportRow } from "../../src/pipeline/types.js";
 import type { OpenJournalOptions } from "../../src/state/journal.js";
-
-export function tempDir(prefix = "state-"): string {
-  return mkdtempSync(path.join(tmpdir(), `autopilot-import-${prefix}`));
-}
 
 export const SHA_A = "a".repeat(64);
 export const SHA_B = "b".repeat(64);

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { encodeRecord } from "../../src/state/codec.js";
 import { JournalAppender, scanJournal } from "../../src/state/journal-file.js";
 import type { JournalRecord } from "../../src/state/records.js";
-import { tempDir } from "./helpers.js";
+import { tempDir } from "../support/temp-dir.js";
 
 const at = "2026-01-01T00:00:00.000Z";
 const session = (pid: number) => ({ type: "session", at, pid, host: "h", resumed: false });

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { StateError } from "../../src/errors.js";
 import { StateLockedError } from "../../src/state/lock-error.js";
 import { acquireLock, isProcessAlive, judgeLock, readLock, type HeldLock } from "../../src/state/lock-file.js";
-import { tempDir } from "./helpers.js";
+import { tempDir } from "../support/temp-dir.js";
 
 const held: HeldLock[] = [];
 afterEach(() => {

@@ -5,7 +5,8 @@ import { StateError } from "../../src/errors.js";
 import type { Upload } from "../../src/pipeline/types.js";
 import { openJournal } from "../../src/state/journal.js";
 import { replayJournal, stagedRecords } from "../../src/state/replay.js";
-import { outcome, runOf, tempDir, tickingClock } from "./helpers.js";
+import { tempDir } from "../support/temp-dir.js";
+import { outcome, runOf, tickingClock } from "./helpers.js";
 
 function upload(id: string, rows: Array<[string, number, string]>): Upload {
   return {

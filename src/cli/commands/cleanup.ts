@@ -8,7 +8,7 @@ import { atLeast, cleanupProgressSink } from "../output/cleanup.js";
 import type { CliContext, Command } from "../context.js";
 import { failureText, type CommandOutcome } from "../exit-codes.js";
 import { graphConfigFor } from "../../run/graph.js";
-import { ENVIRONMENT_ONLY_NAMES, graphHelpSections } from "../options/graph.js";
+import { ENVIRONMENT_ONLY_NAMES, graphHelpSections, graphOptions } from "../options/graph.js";
 import { commandHelp } from "../options/help.js";
 import { loggerFor } from "../output/terminal.js";
 
@@ -108,5 +108,6 @@ export const cleanupCommand: Command = {
   name: "cleanup",
   summary: "delete the staged records that journaled import runs left (only ours), e.g. after --no-cleanup",
   help,
+  options: { ...cleanupCommandOptions, ...graphOptions },
   run,
 };

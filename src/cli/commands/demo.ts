@@ -115,5 +115,6 @@ export const demoCommand: Command = {
   name: "demo",
   summary: "import the bundled sample files into a local Graph emulator (no tenant needed)",
   help,
+  options: demoOptions,
   run,
 };

@@ -17,13 +17,13 @@ const emulatorOptions = {
     env: [],
     schema: z.string().trim().min(1, "must not be empty"),
     default: "127.0.0.1",
-    help: "address to listen on (default 127.0.0.1; the generated certificate covers 127.0.0.1,\n::1 and localhost)",
+    help: "address to listen on (default 127.0.0.1; the generated certificate covers 127.0.0.1, ::1 and localhost)",
   }),
   scenario: valueOption({
     arg: "FILE",
     env: [],
     schema: z.string().min(1),
-    help: "JSON scenario: throttling, faults, processing delays and outcomes, sync rules, clock\nspeed, identity... (see the README and fixtures/scenarios/*.json); missing fields take\nrealistic defaults",
+    help: "JSON scenario: throttling, faults, processing delays and outcomes, sync rules, clock speed, identity... (see the README and fixtures/scenarios/*.json); missing fields take realistic defaults",
   }),
   cert: valueOption({ arg: "FILE", env: [], schema: z.string().min(1), help: "PEM certificate to serve instead of a generated self-signed one" }),
   key: valueOption({ arg: "FILE", env: [], schema: z.string().min(1), help: "PEM private key for --cert (both or neither)" }),
@@ -114,5 +114,6 @@ export const emulatorCommand: Command = {
   name: "emulator",
   summary: "run a local HTTPS emulator of the Graph and Entra ID endpoints this tool uses",
   help,
+  options: emulatorOptions,
   run,
 };

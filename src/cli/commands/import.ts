@@ -7,7 +7,7 @@ import { graphConfigFor } from "../../run/graph.js";
 import { openRunState, type RunState } from "../../run/state.js";
 import { runTargetFor } from "../../run/target.js";
 import { formatDuration } from "../../util/duration.js";
-import { importOwnOptions, loadImportConfig, type ImportConfig } from "../config/import.js";
+import { importOptions, importOwnOptions, loadImportConfig, type ImportConfig } from "../config/import.js";
 import type { CliContext, Command } from "../context.js";
 import { rowsNotImported, type CommandOutcome } from "../exit-codes.js";
 import { ENVIRONMENT_ONLY_NAMES, SIGN_IN_TITLE, logOptions, signInOptions } from "../options/graph.js";
@@ -166,5 +166,6 @@ export const importCommand: Command = {
   name: "import",
   summary: "register the devices in hardware-hash CSV files with Windows Autopilot through Microsoft Graph",
   help,
+  options: importOptions,
   run,
 };

@@ -3,7 +3,7 @@ import { runInboxJob } from "../../inbox/job.js";
 import { INBOX_LOCK_FILE } from "../../inbox/lock.js";
 import { graphConfigFor, openGraph } from "../../run/graph.js";
 import { runTargetFor } from "../../run/target.js";
-import { inboxOptions, loadRunConfig } from "../config/run.js";
+import { inboxOptions, loadRunConfig, runOptions } from "../config/run.js";
 import type { CliContext, Command } from "../context.js";
 import { exitCodeOf, failureText, type CommandOutcome } from "../exit-codes.js";
 import { ENVIRONMENT_ONLY_NAMES, graphHelpSections } from "../options/graph.js";
@@ -130,5 +130,6 @@ export const runCommand: Command = {
   name: "run",
   summary: "drain an inbox folder: import each CSV in DIR/inbox and move it to done/ or failed/ with its report",
   help,
+  options: runOptions,
   run,
 };

@@ -4,7 +4,7 @@ import { loadSettingsConfig, settingsOptions } from "../config/sync.js";
 import type { CliContext, Command } from "../context.js";
 import type { CommandOutcome } from "../exit-codes.js";
 import { graphConfigFor } from "../../run/graph.js";
-import { ENVIRONMENT_ONLY_NAMES, graphHelpSections } from "../options/graph.js";
+import { ENVIRONMENT_ONLY_NAMES, graphHelpSections, graphOptions } from "../options/graph.js";
 import { commandHelp } from "../options/help.js";
 import { loggerFor } from "../output/terminal.js";
 
@@ -44,5 +44,6 @@ export const settingsCommand: Command = {
   name: "settings",
   summary: "show the tenant's Windows Autopilot sync settings (windowsAutopilotSettings)",
   help,
+  options: { ...settingsOptions, ...graphOptions },
   run,
 };

@@ -15,7 +15,7 @@ const statusOptions = {
   "state-dir": { ...stateOptions["state-dir"], help: "the state directory (default ./.autopilot-import)" },
   json: switchOption({
     default: false,
-    help: 'print {"stateDir","lock","runs"} on stdout instead: lock is null or {"pid","host","since",\n"command","heartbeatAt","stale"}; each run has "run","journal","archived","finished","createdAt",\n"updatedAt","files","tenant","endpoint","input","submitted","uploads","outcomes","inFlight",\n"cleanup","attempts","lastAttempt","finishedAt","summary","journalDamage","resume"; cleanup is\n{"deleted","remaining"}: the run\'s staged records deleted, and those left to delete\n(autopilot-import cleanup)',
+    help: 'print {"stateDir","lock","runs"} on stdout instead: lock is null or {"pid","host","since","command","heartbeatAt","stale"}; each run has "run","journal","archived","finished","createdAt","updatedAt","files","tenant","endpoint","input","submitted","uploads","outcomes","inFlight","cleanup","attempts","lastAttempt","finishedAt","summary","journalDamage","resume"; cleanup is {"deleted","remaining"}: the run\'s staged records deleted, and those left to delete (autopilot-import cleanup)',
   }),
 };
 
@@ -117,5 +117,6 @@ export const statusCommand: Command = {
   name: "status",
   summary: "list the journaled import runs in a state directory, their progress and how to resume them",
   help,
+  options: statusOptions,
   run,
 };

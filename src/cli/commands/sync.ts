@@ -5,7 +5,7 @@ import { loadSyncConfig, syncOptions } from "../config/sync.js";
 import type { CliContext, Command } from "../context.js";
 import type { CommandOutcome } from "../exit-codes.js";
 import { graphConfigFor } from "../../run/graph.js";
-import { ENVIRONMENT_ONLY_NAMES, graphHelpSections } from "../options/graph.js";
+import { ENVIRONMENT_ONLY_NAMES, graphHelpSections, graphOptions } from "../options/graph.js";
 import { commandHelp } from "../options/help.js";
 import { loggerFor } from "../output/terminal.js";
 
@@ -70,5 +70,6 @@ export const syncCommand: Command = {
   name: "sync",
   summary: "trigger the Windows Autopilot sync once, respecting its 10-minute rule",
   help,
+  options: { ...syncOptions, ...graphOptions },
   run,
 };

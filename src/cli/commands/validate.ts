@@ -20,9 +20,9 @@ const validateOptions = {
     arg: "PATH",
     env: [],
     schema: z.string().min(1).refine((value) => value !== "-", "needs a file path"),
-    help: "write a per-row report: JSON Lines if PATH ends in .jsonl, CSV otherwise;\ncolumns: file, line, serialNumber, status (valid|invalid|duplicate), code, message",
+    help: "write a per-row report: JSON Lines if PATH ends in .jsonl, CSV otherwise; columns: file, line, serialNumber, status (valid|invalid|duplicate), code, message",
   }),
-  json: switchOption({ default: false, env: [], help: 'print one JSON object on stdout:\n{"rows","valid","invalid","duplicates","files":[{"path","rows","encoding","error"}]}' }),
+  json: switchOption({ default: false, env: [], help: 'print one JSON object on stdout: {"rows","valid","invalid","duplicates","files":[{"path","rows","encoding","error"}]}' }),
 };
 
 const help = commandHelp({
@@ -108,5 +108,6 @@ export const validateCommand: Command = {
   name: "validate",
   summary: "check hardware-hash CSV files offline and report every invalid or duplicate row",
   help,
+  options: validateOptions,
   run,
 };

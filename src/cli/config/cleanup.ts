@@ -21,12 +21,12 @@ export const cleanupCommandOptions = {
     arg: "DURATION",
     env: ["AUTOPILOT_IMPORT_CLEANUP_MAX_TIME"],
     schema: durationText(true),
-    help: "stop after this long, e.g. 10m, 1h (default: until everything is deleted);\nwhat is left stays journaled for the next cleanup",
+    help: "stop after this long, e.g. 10m, 1h (default: until everything is deleted); what is left stays journaled for the next cleanup",
   }),
-  "write-limit": { ...cleanupOptions["write-limit"], help: "the app's write budget deletes are paced by (default 100/20s); a 429 is\nhonoured (Retry-After) and slows them further" },
+  "write-limit": { ...cleanupOptions["write-limit"], help: "the app's write budget deletes are paced by (default 100/20s); a 429 is honoured (Retry-After) and slows them further" },
   json: switchOption({
     default: false,
-    help: 'print one JSON object on stdout: {"stateDir","deleted","remaining","runs"}; each run has "run",\n"journal","archived","tenant","endpoint","skipped" (null or "otherTenant"),"deleted",\n"deletedBefore","alreadyGone","remaining","awaitingOutcome"',
+    help: 'print one JSON object on stdout: {"stateDir","deleted","remaining","runs"}; each run has "run","journal","archived","tenant","endpoint","skipped" (null or "otherTenant"),"deleted","deletedBefore","alreadyGone","remaining","awaitingOutcome"',
   }),
   "force-unlock": { ...stateOptions["force-unlock"], help: "take the state directory's lock even if its holder seems alive" },
 };

@@ -20,16 +20,16 @@ export const importOwnOptions = {
   report: valueOption({
     arg: "PATH",
     schema: z.string().min(1),
-    help: "per-device report (default ./autopilot-import-report-<time>.csv; .jsonl for JSON Lines): file,\nline, serialNumber, status, errorCode, errorName, message, uploadId, importedDeviceId,\ndeviceRegistrationId, registered; status is imported, already_registered (806), updated (806,\nproperties set), failed, invalid, duplicate or timeout; registered is yes, no or unchecked",
+    help: "per-device report (default ./autopilot-import-report-<time>.csv; .jsonl for JSON Lines): file, line, serialNumber, status, errorCode, errorName, message, uploadId, importedDeviceId, deviceRegistrationId, registered; status is imported, already_registered (806), updated (806, properties set), failed, invalid, duplicate or timeout; registered is yes, no or unchecked",
   }),
   json: switchOption({
     default: false,
-    help: 'print one JSON object on stdout at the end: {"rows","valid","invalid","duplicates","submitted",\n"imported","alreadyRegistered","updated","failed","timedOut","registered","uploads","requests",\n"durationMs","sync","cleanup"}; sync is {"status","message"[,"retryAt"]}; cleanup is\n{"deleted","remaining"} (null with --no-cleanup)',
+    help: 'print one JSON object on stdout at the end: {"rows","valid","invalid","duplicates","submitted","imported","alreadyRegistered","updated","failed","timedOut","registered","uploads","requests","durationMs","sync","cleanup"}; sync is {"status","message"[,"retryAt"]}; cleanup is {"deleted","remaining"} (null with --no-cleanup)',
   }),
   "dry-run": switchOption({ default: false, help: "validate and show the uploads that would be submitted; no sign-in, no writes" }),
   fresh: switchOption({
     default: false,
-    help: "start these files over in this tenant: the run's journal is archived and every valid row is\nsubmitted again (devices already registered then end as 806)",
+    help: "start these files over in this tenant: the run's journal is archived and every valid row is submitted again (devices already registered then end as 806)",
   }),
 };
 

@@ -28,10 +28,10 @@ export const inboxOptions = {
     default: DEFAULT_SETTLE_MS,
     help: `how long a file must be unchanged before it is taken (default ${formatDuration(DEFAULT_SETTLE_MS)}; 0: at once)`,
   }),
-  "report-format": valueOption({ arg: "FORMAT", schema: choiceText(["csv", "jsonl"]), default: "csv" as "csv" | "jsonl", help: "csv (default) or jsonl: the reports beside the moved files" }),
+  "report-format": valueOption({ arg: "FORMAT", schema: choiceText(["csv","jsonl"]), default: "csv" as "csv" | "jsonl", help: "csv (default) or jsonl: the reports beside the moved files" }),
   json: switchOption({
     default: false,
-    help: 'print one JSON object on stdout at the end: {"inbox","files","skipped","recovered","sync",\n"stopped","locked","exitCode","durationMs"}; each file is {"name","outcome" (done|failed),"rows",\n"valid","invalid","duplicates","submitted","imported","alreadyRegistered","updated","failed",\n"timedOut","registered","uploads","requests","durationMs","movedTo","report","note","error",\n"resumed"}; skipped: [{"name","reason"}] (hidden, partial, extension, notFile, young, changing,\nchanged, gone); sync: {"status","message"[,"retryAt"]}; stopped: null or {"file","error"};\nlocked: null or the holder {"pid","host","since","command"}',
+    help: 'print one JSON object on stdout at the end: {"inbox","files","skipped","recovered","sync","stopped","locked","exitCode","durationMs"}; each file is {"name","outcome" (done|failed),"rows","valid","invalid","duplicates","submitted","imported","alreadyRegistered","updated","failed","timedOut","registered","uploads","requests","durationMs","movedTo","report","note","error","resumed"}; skipped: [{"name","reason"}] (hidden, partial, extension, notFile, young, changing, changed, gone); sync: {"status","message"[,"retryAt"]}; stopped: null or {"file","error"}; locked: null or the holder {"pid","host","since","command"}',
   }),
 };
 

@@ -21,14 +21,14 @@ export const syncOptions = {
   }),
   json: switchOption({
     default: false,
-    help: 'print one JSON object on stdout: {"status","triggers","waitedMs","retryAt","syncStatus",\n"lastSyncDateTime","lastManualSyncTriggerDateTime"}; status is triggered, joined (a running\nsync finished), running, tooSoon or failed',
+    help: 'print one JSON object on stdout: {"status","triggers","waitedMs","retryAt","syncStatus","lastSyncDateTime","lastManualSyncTriggerDateTime"}; status is triggered, joined (a running sync finished), running, tooSoon or failed',
   }),
 };
 
 export const settingsOptions = {
   json: switchOption({
     default: false,
-    help: 'print the settings as one JSON object on stdout instead: {"id","syncStatus","lastSyncDateTime",\n"lastManualSyncTriggerDateTime","nextManualSyncAllowedDateTime"}',
+    help: 'print the settings as one JSON object on stdout instead: {"id","syncStatus","lastSyncDateTime","lastManualSyncTriggerDateTime","nextManualSyncAllowedDateTime"}',
   }),
 };
 

@@ -17,8 +17,8 @@ export const CLOUD_NAMES = ["public", "usgov", "usgovdod", "china"] as const;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const signInOptions = {
-  tenant: valueOption({ arg: "ID", env: ["AUTOPILOT_IMPORT_TENANT", "AZURE_TENANT_ID"], schema: z.string().trim().min(1), help: "tenant id or domain" }),
-  "client-id": valueOption({ arg: "ID", env: ["AUTOPILOT_IMPORT_CLIENT_ID", "AZURE_CLIENT_ID"], schema: z.string().trim().min(1), help: "application (client) id" }),
+  tenant: valueOption({ arg: "ID", env: ["AUTOPILOT_IMPORT_TENANT","AZURE_TENANT_ID"], schema: z.string().trim().min(1), help: "tenant id or domain" }),
+  "client-id": valueOption({ arg: "ID", env: ["AUTOPILOT_IMPORT_CLIENT_ID","AZURE_CLIENT_ID"], schema: z.string().trim().min(1), help: "application (client) id" }),
   certificate: valueOption({
     arg: "PATH",
     env: ["AUTOPILOT_IMPORT_CERTIFICATE", "AZURE_CLIENT_CERTIFICATE_PATH"],
@@ -32,7 +32,7 @@ export const signInOptions = {
   }),
   cloud: valueOption({ arg: "NAME", schema: choiceText(CLOUD_NAMES), default: "public" as (typeof CLOUD_NAMES)[number], help: "public (default), usgov, usgovdod, china" }),
   "graph-url": valueOption({ arg: "URL", schema: urlText, help: "Graph root override (e.g. the emulator)" }),
-  "authority-host": valueOption({ arg: "URL", env: ["AUTOPILOT_IMPORT_AUTHORITY_HOST", "AZURE_AUTHORITY_HOST"], schema: urlText, help: "sign-in host override" }),
+  "authority-host": valueOption({ arg: "URL", env: ["AUTOPILOT_IMPORT_AUTHORITY_HOST","AZURE_AUTHORITY_HOST"], schema: urlText, help: "sign-in host override" }),
   "ca-cert": valueOption({ arg: "PATH", schema: z.string().min(1), help: "also trust this CA certificate (PEM), e.g. the emulator's or a TLS-inspecting proxy's" }),
 };
 

@@ -1,22 +1,44 @@
 /** Help text from the option tables: a section per table, and the list of variables a command reads. */
 import { envNames, type Option, type OptionTable } from "./option.js";
 
-const FLAG_COLUMN = 25;
-const WIDTH = 116;
+const FLAG_COLUMN = 27;
+const WIDTH = 112;
 
 function usageOf(flag: string, option: Option<unknown>): string {
   if (option.kind === "boolean") return option.default === true ? `--no-${flag}` : `--${flag}`;
   return `--${flag}${option.arg ? ` ${option.arg}` : ""}`;
 }
 
-/** `title:` then a line per option (`--flag ARG  help`), continuation lines indented under the help. */
+/** `text` in lines of at most `width` characters (a first line `firstWidth` wide); long lists break after a comma. */
+function fill(text: string, firstWidth: number, width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    // A JSON key list has no spaces: its pieces go on without one, and a line may end after any comma.
+    const pieces = word.length > 24 ? word.split(/(?<=,)/) : [word];
+    pieces.forEach((piece, i) => {
+      const glue = i > 0 ? "" : " ";
+      const limit = lines.length === 0 ? firstWidth : width;
+      if (line && line.length + glue.length + piece.length > limit) {
+        lines.push(line);
+        line = piece;
+      } else line = line ? `${line}${glue}${piece}` : piece;
+    });
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
+/** `title:` then a line per option (`--flag ARG  help`), the help filled to the width under its column. */
 export function optionsHelp(title: string, table: OptionTable): string {
   const lines = [`${title}:`];
+  const indent = " ".repeat(FLAG_COLUMN);
   for (const [flag, option] of Object.entries(table)) {
     const usage = `  ${usageOf(flag, option)}`;
-    const [first = "", ...rest] = option.help.split("\n");
-    lines.push(usage.length < FLAG_COLUMN ? `${usage.padEnd(FLAG_COLUMN)}${first}` : `${usage}  ${first}`);
-    for (const line of rest) lines.push(`${" ".repeat(FLAG_COLUMN)}${line}`);
+    const lead = usage.length < FLAG_COLUMN - 1 ? usage.padEnd(FLAG_COLUMN) : `${usage}  `;
+    // Each line of `help` is a paragraph of its own; within one, words are filled.
+    const filled = option.help.split("\n").flatMap((paragraph, i) => fill(paragraph, WIDTH - (i === 0 ? lead.length : FLAG_COLUMN), WIDTH - FLAG_COLUMN));
+    lines.push(`${lead}${filled[0] ?? ""}`, ...filled.slice(1).map((line) => `${indent}${line}`));
   }
   return `${lines.join("\n")}\n`;
 }

@@ -23,17 +23,17 @@ export const submitOptions = {
     default: DEFAULT_CONCURRENCY,
     help: `uploads in flight, 1..${MAX_CONCURRENCY} (default ${DEFAULT_CONCURRENCY}); lowered automatically on 429`,
   }),
-  api: valueOption({ arg: "import|upload", schema: choiceText(["import", "upload"]), default: "import" as "import" | "upload", help: "submit with the import action (default) or the beta uploads resource" }),
+  api: valueOption({ arg: "import|upload", schema: choiceText(["import","upload"]), default: "import" as "import" | "upload", help: "submit with the import action (default) or the beta uploads resource" }),
   "poll-timeout": valueOption({
     arg: "DURATION",
     schema: durationText(),
     default: DEFAULT_POLL_TIMEOUT_MS,
-    help: `how long a device may stay in progress after submission, e.g. 90s, 30m, 1h or plain seconds\n(default ${formatDuration(DEFAULT_POLL_TIMEOUT_MS)}); then it is reported 'timeout'`,
+    help: `how long a device may stay in progress after submission, e.g. 90s, 30m, 1h or plain seconds (default ${formatDuration(DEFAULT_POLL_TIMEOUT_MS)}); then it is reported 'timeout'`,
   }),
 };
 
 export const afterOptions = {
-  verify: switchOption({ default: true, help: "do not confirm that imported devices appear in Windows Autopilot devices\n(by deviceRegistrationId, JSON-batched, or one listing when that is cheaper)" }),
+  verify: switchOption({ default: true, help: "do not confirm that imported devices appear in Windows Autopilot devices (by deviceRegistrationId, JSON-batched, or one listing when that is cheaper)" }),
   "verify-timeout": valueOption({
     arg: "DURATION",
     schema: durationText(true),
@@ -42,12 +42,12 @@ export const afterOptions = {
   }),
   "update-existing": switchOption({
     default: false,
-    help: "for devices already registered (806), set group tag and assigned user from the CSV when they\ndiffer (updateDeviceProperties); the report says updated",
+    help: "for devices already registered (806), set group tag and assigned user from the CSV when they differ (updateDeviceProperties); the report says updated",
   }),
   sync: switchOption({ default: true, help: "do not trigger the Autopilot sync (by default it runs once if any device was imported)" }),
   "sync-wait": switchOption({
     default: true,
-    help: "if the 10-minute rule refuses the sync, report when it can be run instead of waiting for it\n(by default it waits, up to --sync-max-wait, and triggers once more)",
+    help: "if the 10-minute rule refuses the sync, report when it can be run instead of waiting for it (by default it waits, up to --sync-max-wait, and triggers once more)",
   }),
   "sync-max-wait": valueOption({ arg: "DURATION", schema: durationText(true), default: DEFAULT_SYNC_MAX_WAIT_MS, help: `longest wait for the sync (default ${formatDuration(DEFAULT_SYNC_MAX_WAIT_MS)})` }),
 };
@@ -55,27 +55,27 @@ export const afterOptions = {
 export const cleanupOptions = {
   cleanup: switchOption({
     default: true,
-    help: "keep this run's staged records (importedWindowsAutopilotDeviceIdentities); 'autopilot-import cleanup'\ndeletes them later. Otherwise each is deleted once its outcome is journaled and in the report;\nonly ours (by id, never by a listing)",
+    help: "keep this run's staged records (importedWindowsAutopilotDeviceIdentities); 'autopilot-import cleanup' deletes them later. Otherwise each is deleted once its outcome is journaled and in the report; only ours (by id, never by a listing)",
   }),
   "cleanup-max-time": valueOption({
     arg: "DURATION",
     schema: durationText(true),
     default: DEFAULT_CLEANUP_MAX_TIME_MS,
-    help: `how long deletes go on once the report is complete (default ${formatDuration(DEFAULT_CLEANUP_MAX_TIME_MS)}; 0: not at all);\nthe rest is left for 'autopilot-import cleanup'`,
+    help: `how long deletes go on once the report is complete (default ${formatDuration(DEFAULT_CLEANUP_MAX_TIME_MS)}; 0: not at all); the rest is left for 'autopilot-import cleanup'`,
   }),
   "write-limit": valueOption({
     arg: "N/DURATION",
     schema: writeLimitText,
     default: DEFAULT_WRITE_LIMIT,
-    help: `the app's write budget deletes are paced by (default ${formatWriteLimit(DEFAULT_WRITE_LIMIT)}, Intune's limit per app per\ntenant); each delete is a write, so 100,000 records take at least 5h33m: deletes go between\nsubmissions, never delaying one or the report`,
+    help: `the app's write budget deletes are paced by (default ${formatWriteLimit(DEFAULT_WRITE_LIMIT)}, Intune's limit per app per tenant); each delete is a write, so 100,000 records take at least 5h33m: deletes go between submissions, never delaying one or the report`,
   }),
 };
 
 export const stateOptions = {
-  "state-dir": valueOption({ arg: "DIR", schema: z.string().min(1), help: "where runs are journaled and locked (default ./.autopilot-import); one process at a time:\nanother one refuses (exit 2) naming the holder's pid, host and start" }),
+  "state-dir": valueOption({ arg: "DIR", schema: z.string().min(1), help: "where runs are journaled and locked (default ./.autopilot-import); one process at a time: another one refuses (exit 2) naming the holder's pid, host and start" }),
   "force-unlock": switchOption({
     default: false,
-    help: "take the state directory's lock even if its holder seems alive (a lock of a dead process on this\nhost, or one not renewed for 10 minutes, is taken over anyway)",
+    help: "take the state directory's lock even if its holder seems alive (a lock of a dead process on this host, or one not renewed for 10 minutes, is taken over anyway)",
   }),
 };
 

@@ -1,5 +1,5 @@
-import type { Handler, SeenRequest, TestServer } from "./test-server.js";
-import { json } from "./test-server.js";
+import type { Handler, SeenRequest, TestServer } from "../../support/test-server.js";
+import { json } from "../../support/test-server.js";
 
 export const TENANT = "00000000-0000-0000-0000-00000000aaaa";
 export const CLIENT_ID = "00000000-0000-0000-0000-00000000bbbb";

@@ -2,23 +2,13 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { UsageError } from "../../src/errors.js";
-import { defaultReportName, loadImportConfig } from "../../src/cli/config/import.js";
-import { DEFAULT_BATCH_SIZE, DEFAULT_CONCURRENCY } from "../../src/pipeline/defaults.js";
+import { defaultReportName, loadImportConfig } from "../../../src/cli/config/import.js";
+import { DEFAULT_BATCH_SIZE, DEFAULT_CONCURRENCY } from "../../../src/pipeline/defaults.js";
+import { usageMessage } from "../../support/usage-error.js";
 
 const cwd = mkdtempSync(path.join(tmpdir(), "import-config-"));
 const now = new Date(Date.UTC(2025, 0, 2, 3, 4, 5, 678));
 const load = (args: string[], env: Record<string, string> = {}) => loadImportConfig(args, env, cwd, now);
-
-function usageMessage(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(UsageError);
-    return (error as Error).message;
-  }
-  throw new Error("expected a UsageError");
-}
 
 describe("loadImportConfig", () => {
   it("fills defaults", () => {

@@ -1,3 +1,4 @@
+/** A raw HTTPS client for the emulator's Graph and identity endpoints: each test starts its own emulator, closed after it. */
 import https from "node:https";
 import { afterEach } from "vitest";
 import { startEmulator, type EmulatorHandle, type ScenarioInput } from "../../src/emulator/index.js";

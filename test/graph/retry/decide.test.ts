@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { backoffDelay } from "../../src/util/backoff.js";
-import { decideRetry, type RetryInput } from "../../src/graph/retry/decide.js";
-import { DEFAULT_RETRY_OPTIONS, normalizeRetryOptions, type RetryOptions } from "../../src/graph/retry/policy.js";
-import { classifyTransportError } from "../../src/graph/retry/transport-failure.js";
-import { UsageError } from "../../src/errors.js";
+import { backoffDelay } from "../../../src/util/backoff.js";
+import { decideRetry, type RetryInput } from "../../../src/graph/retry/decide.js";
+import { DEFAULT_RETRY_OPTIONS, normalizeRetryOptions, type RetryOptions } from "../../../src/graph/retry/policy.js";
+import { classifyTransportError } from "../../../src/graph/retry/transport-failure.js";
+import { UsageError } from "../../../src/errors.js";
 
 const NOW = Date.UTC(2026, 0, 15, 12, 0, 0);
 const OPTIONS: RetryOptions = { maxAttempts: 4, maxThrottleRetries: 3, baseDelayMs: 1000, maxDelayMs: 8000, maxRetryAfterMs: 60_000 };

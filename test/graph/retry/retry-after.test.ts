@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseRetryAfter, serverRetryDelay } from "../../src/graph/retry/retry-after.js";
+import { parseRetryAfter, serverRetryDelay } from "../../../src/graph/retry/retry-after.js";
 
 const NOW = Date.UTC(2026, 0, 15, 12, 0, 0);
 

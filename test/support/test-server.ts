@@ -1,3 +1,4 @@
+/** A local HTTPS (or HTTP) server with a scripted handler and a self-signed CA, that records what it was sent: no fetch mocks. */
 import http from "node:http";
 import https from "node:https";
 import type { AddressInfo } from "node:net";

@@ -6,11 +6,11 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { SYNC_ENV_FOR_FLAG, loadSettingsConfig, loadSyncConfig } from "../../src/cli/config/sync.js";
-import { importCommand } from "../../src/cli/commands/import.js";
-import { GRAPH_ENV_ONLY } from "../../src/cli/options/graph.js";
-import { ENV_FOR_FLAG, loadImportConfig } from "../../src/cli/config/import.js";
-import { UsageError } from "../../src/errors.js";
+import { SYNC_ENV_FOR_FLAG, loadSettingsConfig, loadSyncConfig } from "../../../src/cli/config/sync.js";
+import { importCommand } from "../../../src/cli/commands/import.js";
+import { GRAPH_ENV_ONLY } from "../../../src/cli/options/graph.js";
+import { ENV_FOR_FLAG, loadImportConfig } from "../../../src/cli/config/import.js";
+import { usageMessage } from "../../support/usage-error.js";
 
 const cwd = mkdtempSync(path.join(tmpdir(), "config-env-"));
 afterAll(() => rmSync(cwd, { recursive: true, force: true }));
@@ -55,16 +55,6 @@ function documentedFlags(help: string): Set<string> {
   const flags = new Set<string>();
   for (const match of help.matchAll(/^ {2}--(?:no-)?([a-z][a-z-]*)/gm)) flags.add(match[1]!);
   return flags;
-}
-
-function usageMessage(action: () => unknown): string {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof UsageError) return error.message;
-    throw error;
-  }
-  throw new Error("expected a UsageError");
 }
 
 describe("import configuration from the environment", () => {

@@ -1,5 +1,6 @@
+/** Stand-ins for the Graph client's collaborators: a counting credential and a sleep that only records. */
 import type { AccessToken, TokenCredential } from "@azure/identity";
-import type { Sleep } from "../../../src/util/abort.js";
+import type { Sleep } from "../../src/util/abort.js";
 
 /** A TokenCredential that hands out `${prefix}-1`, `${prefix}-2`, ... valid for an hour. */
 export class CountingCredential implements TokenCredential {

@@ -1,4 +1,7 @@
-/** The after-import steps against the real emulator over HTTPS, with the real credential and Graph client. */
+/**
+ * The real emulator over HTTPS with the real credential and Graph client, on the emulator's clock: for the after-import
+ * steps, journaled imports and the CLI's Graph commands.
+ */
 import { emulatorGraphConfig, startEmulator, type EmulatorHandle, type ScenarioInput } from "../../src/emulator/index.js";
 import type { Sleep } from "../../src/util/abort.js";
 import type { GraphClient } from "../../src/graph/client.js";
@@ -17,6 +20,9 @@ export interface AfterHarness {
   readonly waits: number[];
   close(): Promise<void>;
 }
+
+/** Fast polling for tests against a fast-clock emulator. */
+export const FAST_POLL = { minMs: 100, maxMs: 400, factor: 1.5, msPerUnit: 0 } as const;
 
 export async function startAfterHarness(scenario: ScenarioInput = {}, retry?: Partial<RetryOptions>): Promise<AfterHarness> {
   const emulator = await startEmulator({ scenario: { throttling: { enabled: false }, ...scenario } });
@@ -40,6 +46,11 @@ export async function startAfterHarness(scenario: ScenarioInput = {}, retry?: Pa
       await emulator.close();
     },
   };
+}
+
+/** The harness's clock and sleep as the pipeline and the after-import steps take them (their sleep's signal is optional). */
+export function harnessRuntime(h: AfterHarness): { now: () => number; sleep: (ms: number, signal?: AbortSignal) => Promise<void> } {
+  return { now: h.now, sleep: (ms, signal) => h.sleep(ms, signal ?? new AbortController().signal) };
 }
 
 /** Requests the emulator answered on one route, by status. */

@@ -1,12 +1,11 @@
-import { PassThrough, Writable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
-import { main } from "../../src/cli/main.js";
-import { startEmulator, type EmulatorHandle, type ScenarioInput } from "../../src/emulator/index.js";
+import { startEmulator, type EmulatorHandle, type ScenarioInput } from "../../../src/emulator/index.js";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { bySerial, makeHash, readCsvReport, writeCsv } from "../e2e/helpers.js";
-import { routeCounts, SYNC_ROUTE, UPDATE_ROUTE } from "./helpers.js";
+import { runInProcess, type InProcessRun } from "../../support/cli-in-process.js";
+import { bySerial, makeHash, readCsvReport, writeCsv } from "../../support/device-csv.js";
+import { routeCounts, SYNC_ROUTE, UPDATE_ROUTE } from "../../support/emulator-harness.js";
 
 let emulator: EmulatorHandle | undefined;
 afterEach(async () => {
@@ -14,33 +13,15 @@ afterEach(async () => {
   emulator = undefined;
 });
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs the CLI in this process, signed in to the emulator through the environment and trusting its CA by --ca-cert. */
-async function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
+function cli(args: string[], env: Record<string, string> = {}): Promise<InProcessRun> {
   const e = emulator!;
-  let stdout = "";
-  let stderr = "";
-  const sink = (append: (text: string) => void) =>
-    new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        append(chunk.toString());
-        done();
-      },
-    });
-  const code = await main([...args, "--graph-url", e.graphUrl, "--authority-host", e.authorityHost, "--ca-cert", e.caCertPath, "--log-level", "silent"], {
-    env: { AZURE_TENANT_ID: e.tenantId, AZURE_CLIENT_ID: e.clientId, AZURE_CLIENT_SECRET: e.clientSecret, ...env },
-    cwd: process.cwd(),
-    stdin: new PassThrough(),
-    stdout: sink((t) => (stdout += t)),
-    stderr: sink((t) => (stderr += t)),
-    signal: new AbortController().signal,
+  return runInProcess([...args, "--graph-url", e.graphUrl, "--authority-host", e.authorityHost, "--ca-cert", e.caCertPath, "--log-level", "silent"], {
+    AZURE_TENANT_ID: e.tenantId,
+    AZURE_CLIENT_ID: e.clientId,
+    AZURE_CLIENT_SECRET: e.clientSecret,
+    ...env,
   });
-  return { code, stdout, stderr };
 }
 
 async function start(scenario: ScenarioInput = {}): Promise<EmulatorHandle> {

@@ -1,13 +1,10 @@
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { createInterface } from "node:readline";
+import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-
-const ROOT = resolve(import.meta.dirname, "../..");
-const BIN = join(ROOT, "dist/cli/bin.js");
+import { BIN, firstLine, runCli, startCli, startNode, type RunningCli } from "../../support/cli-process.js";
 
 interface Ready {
   readonly graphUrl: string;
@@ -25,29 +22,10 @@ afterEach(() => {
   children.clear();
 });
 
-function run(args: string[], env: Record<string, string> = {}): ChildProcessWithoutNullStreams {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env } });
-  children.add(child);
-  return child;
-}
-
-function exited(child: ChildProcessWithoutNullStreams): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
-}
-
-function firstLine(child: ChildProcessWithoutNullStreams): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout });
-    lines.once("line", (line) => {
-      lines.close();
-      resolve(line);
-    });
-    child.once("exit", (code) => reject(new Error(`exited with ${code} before printing`)));
-  });
+/** Killed after each test if still running. */
+function track(running: RunningCli): RunningCli {
+  children.add(running.child);
+  return running;
 }
 
 /** A separate process using the real credential, trusting the CA only through NODE_EXTRA_CA_CERTS. */
@@ -71,26 +49,26 @@ describe("autopilot-import emulator (child process)", () => {
   });
 
   it("prints one JSON line, serves a real client trusting NODE_EXTRA_CA_CERTS, and exits 0 on SIGTERM", async () => {
-    const emulator = run([BIN, "emulator", "--port", "0"]);
-    const ready = JSON.parse(await firstLine(emulator)) as Ready;
+    const emulator = track(startCli(["emulator", "--port", "0"]));
+    const line = await firstLine(emulator.child);
+    const ready = JSON.parse(line) as Ready;
     expect(Object.keys(ready)).toEqual(["graphUrl", "authorityHost", "caCertPath", "tenantId", "clientId", "clientSecret"]);
     expect(ready.graphUrl).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
     expect(existsSync(ready.caCertPath)).toBe(true);
 
-    const client = run(["--input-type=module", "-e", CLIENT_SCRIPT], {
-      READY: JSON.stringify(ready),
-      NODE_EXTRA_CA_CERTS: ready.caCertPath,
-      AZURE_AUTHORITY_HOST: ready.authorityHost,
-    });
-    const result = await exited(client);
+    const client = track(
+      startNode(["--input-type=module", "-e", CLIENT_SCRIPT], {
+        env: { READY: JSON.stringify(ready), NODE_EXTRA_CA_CERTS: ready.caCertPath, AZURE_AUTHORITY_HOST: ready.authorityHost },
+      }),
+    );
+    const result = await client.result;
     expect(result.stderr).toBe("");
     expect(JSON.parse(result.stdout)).toEqual({ status: 200, serial: "CLI-1" });
 
-    const stopped = exited(emulator);
-    emulator.kill("SIGTERM");
-    const outcome = await stopped;
+    emulator.child.kill("SIGTERM");
+    const outcome = await emulator.result;
     expect(outcome.code).toBe(0);
-    expect(outcome.stdout).toBe("");
+    expect(outcome.stdout).toBe(`${line}\n`); // nothing after the ready line
     expect(existsSync(ready.caCertPath)).toBe(false);
   });
 
@@ -99,11 +77,11 @@ describe("autopilot-import emulator (child process)", () => {
     try {
       const file = join(dir, "bad.json");
       await writeFile(file, JSON.stringify({ throttling: { writesPerWindow: "many" } }));
-      const bad = await exited(run([BIN, "emulator", "--scenario", file]));
+      const bad = await runCli(["emulator", "--scenario", file]);
       expect(bad.code).toBe(2);
       expect(bad.stdout).toBe("");
       expect(bad.stderr).toContain("throttling.writesPerWindow");
-      const port = await exited(run([BIN, "emulator", "--port", "http"]));
+      const port = await runCli(["emulator", "--port", "http"]);
       expect(port.code).toBe(2);
       expect(port.stderr).toContain("--port");
     } finally {
@@ -112,7 +90,7 @@ describe("autopilot-import emulator (child process)", () => {
   });
 
   it("--help documents the options", async () => {
-    const help = await exited(run([BIN, "emulator", "--help"]));
+    const help = await runCli(["emulator", "--help"]);
     expect(help.code).toBe(0);
     for (const option of ["--port", "--host", "--scenario", "--cert", "--key", "/_emulator/stats"]) expect(help.stdout).toContain(option);
   });

@@ -1,7 +1,7 @@
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { createLogger } from "../../src/log.js";
-import { GraphRequestError } from "../../src/graph/errors/index.js";
+import { createLogger } from "../src/log.js";
+import { GraphRequestError } from "../src/graph/errors/index.js";
 
 const JWT = "eyJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJodHRwczovL2dyYXBoIn0.c2lnbmF0dXJl";
 const SECRETS = ["Sup3rSecretValue", JWT, "pa55word!", "BEGIN PRIVATE KEY", "refresh-abc", "cookie-value"];

@@ -2,11 +2,11 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { describe, expect, it } from "vitest";
-import { writeDeviceCsv } from "../support/fixtures/generate.js";
-import { tempDir } from "../csv/helpers.js";
-import { runCli } from "./run-cli.js";
+import { runCli, startCli } from "../../support/cli-process.js";
+import { writeDeviceCsv } from "../../support/fixtures/generate.js";
+import { fileTempDir } from "../../support/temp-dir.js";
 
-const dir = tempDir();
+const dir = fileTempDir();
 const SAMPLES = ["fixtures/samples/powershell51-utf16le.csv", "fixtures/samples/powershell7-utf8.csv", "fixtures/samples/oem-partner.csv"];
 
 interface JsonSummary {
@@ -193,19 +193,17 @@ describe("validate: usage", () => {
 describe("validate: signals", () => {
   it("stops on SIGINT with exit code 130, keeping the report readable", async () => {
     const report = join(dir, "interrupted.csv");
-    const result = await runCli(["validate", "-", "--report", report], {
-      onSpawn(child) {
-        // Standard input stays open: the command waits for more rows until the signal arrives, which is sent once
-        // the report exists (the signal handlers are installed before the command starts).
-        child.stdin?.write(readFileSync(SAMPLES[1] as string));
-        const poll = setInterval(() => {
-          if (existsSync(report) && statSync(report).size > 0) {
-            clearInterval(poll);
-            child.kill("SIGINT");
-          }
-        }, 25);
-      },
-    });
+    // Standard input stays open: the command waits for more rows until the signal arrives, which is sent once
+    // the report exists (the signal handlers are installed before the command starts).
+    const { child, result: finished } = startCli(["validate", "-", "--report", report], { keepStdinOpen: true });
+    child.stdin.write(readFileSync(SAMPLES[1] as string));
+    const poll = setInterval(() => {
+      if (existsSync(report) && statSync(report).size > 0) {
+        clearInterval(poll);
+        child.kill("SIGINT");
+      }
+    }, 25);
+    const result = await finished;
     expect(result.code).toBe(130);
     expect(result.stderr).toContain("autopilot-import: interrupted by SIGINT\n");
     expect(readFileSync(report, "utf8").startsWith("file,line,serialNumber,status,code,message\r\n")).toBe(true);

@@ -1,22 +1,12 @@
 /** `run`'s configuration: the same import options as `import` (shared, not copied), its own three, all from the environment too. */
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { runCommand } from "../../src/cli/commands/run.js";
-import { ENV_FOR_FLAG, SHARED_ENV_FOR_FLAG, loadImportConfig } from "../../src/cli/config/import.js";
-import { RUN_ENV_FOR_FLAG, loadRunConfig } from "../../src/cli/config/run.js";
-import { UsageError } from "../../src/errors.js";
+import { runCommand } from "../../../src/cli/commands/run.js";
+import { ENV_FOR_FLAG, SHARED_ENV_FOR_FLAG, loadImportConfig } from "../../../src/cli/config/import.js";
+import { RUN_ENV_FOR_FLAG, loadRunConfig } from "../../../src/cli/config/run.js";
+import { usageMessage } from "../../support/usage-error.js";
 
 const cwd = "/work/here";
-
-function usage(action: () => unknown): string {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof UsageError) return error.message;
-    throw error;
-  }
-  throw new Error("expected a UsageError");
-}
 
 describe("run configuration", () => {
   it("an inbox alone: the state directory inside it, a 5 s settle, CSV reports, and import's defaults", () => {
@@ -40,12 +30,12 @@ describe("run configuration", () => {
   });
 
   it("refuses what makes no sense for an inbox, and names bad values", () => {
-    expect(usage(() => loadRunConfig([], {}, cwd))).toMatch(/give the inbox folder with --inbox DIR or AUTOPILOT_IMPORT_INBOX/);
-    expect(usage(() => loadRunConfig(["--inbox", "/d", "--report", "r.csv"], {}, cwd))).toMatch(/--report/);
-    expect(usage(() => loadRunConfig(["--inbox", "/d", "--fresh"], {}, cwd))).toMatch(/--fresh/);
-    expect(usage(() => loadRunConfig(["--inbox", "/d", "devices.csv"], {}, cwd))).toMatch(/devices\.csv/);
-    expect(usage(() => loadRunConfig(["--inbox", "/d", "--settle", "soon"], {}, cwd))).toMatch(/^--settle: expected a duration/);
-    expect(usage(() => loadRunConfig(["--inbox", "/d"], { AUTOPILOT_IMPORT_REPORT_FORMAT: "xml" }, cwd))).toMatch(/^AUTOPILOT_IMPORT_REPORT_FORMAT: expected 'csv' or 'jsonl'/);
+    expect(usageMessage(() => loadRunConfig([], {}, cwd))).toMatch(/give the inbox folder with --inbox DIR or AUTOPILOT_IMPORT_INBOX/);
+    expect(usageMessage(() => loadRunConfig(["--inbox", "/d", "--report", "r.csv"], {}, cwd))).toMatch(/--report/);
+    expect(usageMessage(() => loadRunConfig(["--inbox", "/d", "--fresh"], {}, cwd))).toMatch(/--fresh/);
+    expect(usageMessage(() => loadRunConfig(["--inbox", "/d", "devices.csv"], {}, cwd))).toMatch(/devices\.csv/);
+    expect(usageMessage(() => loadRunConfig(["--inbox", "/d", "--settle", "soon"], {}, cwd))).toMatch(/^--settle: expected a duration/);
+    expect(usageMessage(() => loadRunConfig(["--inbox", "/d"], { AUTOPILOT_IMPORT_REPORT_FORMAT: "xml" }, cwd))).toMatch(/^AUTOPILOT_IMPORT_REPORT_FORMAT: expected 'csv' or 'jsonl'/);
   });
 
   it("--help documents every flag and every variable", () => {
