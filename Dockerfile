@@ -12,12 +12,17 @@
 # reports and the state directory's default land there) and /tmp (only the emulator and demo write there: mount a
 # tmpfs or an emptyDir). Secrets come from the environment or mounted files, never from arguments.
 #
-# The base image is pinned by minor tag. Pin it by digest as well (node:22.23-bookworm-slim@sha256:…) where you
-# build: the digest could not be looked up on the machines this file was written on (no registry access there).
-ARG NODE_VERSION=22.23
+# The base image is the Active LTS line of Node.js on Debian's current stable release (trixie), pinned by minor tag.
+# How the tag was chosen (2026-12-02): Node's release schedule (github.com/nodejs/Release) has 26.x "Lithium" in
+# Active LTS from 2026-10-28 to 2027-10-20 (24.x moved to Maintenance on 2026-10-20); 26.13.0 was its first LTS
+# release, so `26.13` follows that minor's patch releases. Pin it by digest as well (node:26.13-trixie-slim@sha256:…)
+# where you build: the digest could not be looked up on the machines this file was written on (no registry access).
+# Move to the next minor (or, next October, the next LTS line) deliberately, with the tests, not through a floating tag.
+# package.json's engines stay >=20.19.0: the image runs a newer Node than the tool needs.
+ARG NODE_VERSION=26.13
 
 # ---- build: all dependencies, TypeScript compiled to dist/ ----
-FROM node:${NODE_VERSION}-bookworm-slim AS build
+FROM node:${NODE_VERSION}-trixie-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # --ignore-scripts: `prepare` would build before the sources are copied; the build is the next step.
@@ -27,14 +32,14 @@ COPY src ./src
 RUN npm run build
 
 # ---- deps: production dependencies only ----
-FROM node:${NODE_VERSION}-bookworm-slim AS deps
+FROM node:${NODE_VERSION}-trixie-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 # --ignore-scripts: `prepare` needs the dev dependencies; no production dependency has an install script.
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 
 # ---- runtime ----
-FROM node:${NODE_VERSION}-bookworm-slim AS runtime
+FROM node:${NODE_VERSION}-trixie-slim AS runtime
 ARG NODE_VERSION
 ARG VERSION=0.1.0
 ARG SOURCE_URL=""
@@ -45,7 +50,7 @@ LABEL org.opencontainers.image.title="autopilot-import" \
       org.opencontainers.image.source="${SOURCE_URL}" \
       org.opencontainers.image.revision="${REVISION}" \
       org.opencontainers.image.licenses="MIT" \
-      org.opencontainers.image.base.name="docker.io/library/node:${NODE_VERSION}-bookworm-slim"
+      org.opencontainers.image.base.name="docker.io/library/node:${NODE_VERSION}-trixie-slim"
 
 ENV NODE_ENV=production \
     TMPDIR=/tmp

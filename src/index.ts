@@ -46,5 +46,5 @@ export type { AfterImportOptions, CleanupSettings } from "./after/options.js";
 export { createPostImportStage, type PostImportOptions } from "./after/post-import.js";
 export { createStagedCleanup, type StagedCleanup, type StagedCleanupOptions } from "./after/cleanup.js";
 
-export { createLogger, type LoggerOptions, type LogLevel } from "./log.js";
+export { createLogger, type LogFormat, type LoggerOptions, type LogLevel } from "./log.js";
 export { VERSION } from "./version.js";

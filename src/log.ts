@@ -1,15 +1,24 @@
 import pino, { type DestinationStream, type Level, type Logger } from "pino";
+import { textDestination } from "./log-text.js";
 import { CENSOR, SECRET_KEYS, scrubDeep, scrubText } from "./redact.js";
 
 export type LogLevel = Level | "silent";
 
+/** JSON lines (for machines and files) or `12:00:01 WARN  message key=value` lines (for people). */
+export const LOG_FORMATS = ["json", "text"] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
 export interface LoggerOptions {
   /** Default "info". */
   readonly level?: LogLevel;
-  /** Append JSON lines to this file (created with its directory); default stderr. */
+  /** Append log lines to this file (created with its directory); default stderr. */
   readonly file?: string;
   /** Write here instead (tests, or the CLI's own stream); wins over `file`. */
   readonly destination?: DestinationStream;
+  /** Default "json". Both carry level names and the same redacted fields; text is rendered from the JSON. */
+  readonly format?: LogFormat;
+  /** Text only: erase the terminal line first (a progress bar may be drawn there). */
+  readonly clearLine?: boolean;
 }
 
 // pino redaction is path based: cover each secret key at the top level and three levels down, through objects and
@@ -35,19 +44,24 @@ export function serializeError(error: unknown): unknown {
   return scrubDeep(error);
 }
 
-/** The run's pino logger, with secrets and tokens redacted. */
+/** The run's pino logger, with secrets and tokens redacted; levels by name and times in ISO 8601 (UTC). */
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const destination =
+  const target =
     options.destination ??
     (options.file ? pino.destination({ dest: options.file, mkdir: true, sync: false }) : pino.destination(2));
+  const destination = options.format === "text" ? textDestination(target, { clearLine: options.clearLine }) : target;
   return pino(
     {
       level: options.level ?? "info",
       base: { name: "autopilot-import" },
+      timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: [...REDACT_PATHS], censor: CENSOR },
       serializers: { err: serializeError, error: serializeError },
       // Paths cover the usual depths cheaply (and child bindings); this catches anything deeper or oddly cased.
-      formatters: { log: (object) => scrubDeep(object) as Record<string, unknown> },
+      formatters: {
+        level: (label) => ({ level: label }),
+        log: (object) => scrubDeep(object) as Record<string, unknown>,
+      },
       hooks: {
         // Messages are free text: scrub bearer tokens and JWTs that a careless interpolation might put there.
         logMethod(args, method) {

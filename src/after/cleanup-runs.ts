@@ -29,8 +29,14 @@ export interface CleanupRunsOptions extends AfterRuntime {
   /** Stop after this long; default: until everything is deleted. */
   readonly maxTimeMs?: number;
   readonly writeLimit?: WriteLimit;
+  /** The write budget shared with the caller's own deletes (default: a new one at writeLimit). */
+  readonly pacer?: WritePacer;
   /** Take the state directory's lock whoever holds it (--force-unlock). */
   readonly forceUnlock?: boolean;
+  /** The caller holds the state directory's lock already (an import or an inbox job picking up earlier leftovers). */
+  readonly lockHeld?: boolean;
+  /** Journals left alone (the caller's own run, whose journal it has open). */
+  readonly excludeJournals?: readonly string[];
   /** Told before a run's deletes start (with what is to delete). */
   readonly onRun?: (run: RunCleanup) => void;
   readonly onProgress?: (run: string, progress: CleanupProgress) => void;
@@ -74,13 +80,13 @@ const sameEndpoint = (a: string, b: string): boolean => a.replace(/\/+$/, "").to
 export async function cleanupRuns(options: CleanupRunsOptions): Promise<CleanupRunsResult> {
   const now = options.now ?? Date.now;
   const layout = stateLayout(options.stateDir);
-  const entries = listJournals(layout).filter((entry) => options.run === undefined || entry.key === options.run);
+  const entries = listJournals(layout).filter((entry) => (options.run === undefined || entry.key === options.run) && !options.excludeJournals?.includes(entry.file));
   if (options.run !== undefined && entries.length === 0) throw new UsageError(`there is no run ${options.run} in ${layout.dir} (see autopilot-import status)`);
   if (entries.length === 0) return { stateDir: layout.dir, runs: [], deleted: 0, remaining: 0, stoppedBy: null };
-  const lock = acquireLock(layout.lock, { dir: layout.dir, force: options.forceUnlock, command: "cleanup", now });
+  const lock = options.lockHeld ? { release: () => undefined } : acquireLock(layout.lock, { dir: layout.dir, force: options.forceUnlock, command: "cleanup", now });
   const deadline = options.maxTimeMs === undefined ? undefined : now() + options.maxTimeMs;
   // One write budget for every run: they are the same app in the same tenant.
-  const pacer = new WritePacer(options.writeLimit ?? DEFAULT_WRITE_LIMIT, now());
+  const pacer = options.pacer ?? new WritePacer(options.writeLimit ?? DEFAULT_WRITE_LIMIT, now());
   const tenant = normalizeTenant(options.tenant);
   const runs: RunCleanup[] = [];
   let stoppedBy: StoppedBy = null;

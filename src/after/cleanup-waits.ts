@@ -9,6 +9,7 @@ export class CleanupWaits {
   readonly #runSignal: () => AbortSignal;
   readonly #halt = new AbortController();
   #wake: (() => void) | undefined;
+  #pauseEnd: AbortController | undefined;
 
   /** `runSignal`: the run's signal as of each pause (the cleanup learns it when it starts). */
   constructor(sleep: Sleep, runSignal: () => AbortSignal) {
@@ -33,6 +34,12 @@ export class CleanupWaits {
     wake?.();
   }
 
+  /** Ends the current wait, idle or pause: the loop decides again (closing brought a deadline, say). */
+  wakeAll(): void {
+    this.#pauseEnd?.abort();
+    this.poke();
+  }
+
   /** Until poked; with `maxMs`, no longer than that. */
   async idle(maxMs?: number): Promise<void> {
     const woken = new Promise<void>((resolve) => {
@@ -49,11 +56,15 @@ export class CleanupWaits {
 
   /** Sleeps `ms`, less when halted or when the run's signal or `extra` aborts. */
   async pause(ms: number, extra?: AbortSignal): Promise<void> {
-    const signal = anySignal(this.#halt.signal, this.#runSignal(), extra);
+    const end = new AbortController();
+    this.#pauseEnd = end;
+    const signal = anySignal(this.#halt.signal, this.#runSignal(), extra, end.signal);
     try {
       await this.#sleep(Math.max(0, ms), signal);
     } catch (error) {
       if (!signal.aborted) throw error;
+    } finally {
+      if (this.#pauseEnd === end) this.#pauseEnd = undefined;
     }
   }
 }

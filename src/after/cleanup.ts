@@ -154,7 +154,8 @@ export class StagedCleanup implements StagedCleanupStage {
         );
       }
       this.#progress();
-      this.#waits.poke();
+      // A pacer wait begun before closing may run past the deadline: the loop decides again now.
+      this.#waits.wakeAll();
     }
     try {
       await this.#loop;

@@ -1,6 +1,7 @@
 /**
  * The after-import stage the pipeline calls once polling is over: updates already registered devices from the CSV
- * (opt-in), confirms imported devices are registered, then triggers the Autopilot sync once if anything was imported.
+ * (opt-in), confirms imported devices are registered, then triggers the Autopilot sync once if anything was imported
+ * (never waiting: a wait for the 10-minute window is handed back, to run once the outcomes are told; sync-step.ts).
  * Only the rows it finishes are held back; the rest of the report is written as the import goes.
  */
 import { AutopilotImportError } from "../errors.js";
@@ -9,7 +10,7 @@ import type { GraphClient } from "../graph/client.js";
 import { formatDuration } from "../util/duration.js";
 import type { DeviceInputs, ImportReportRow, PostImportCompletion, PostImportStage, Registered, SyncOutcome } from "../pipeline/types.js";
 import type { BackoffPolicy } from "../util/backoff.js";
-import { triggerAutopilotSync } from "./sync.js";
+import { SYNC_LEFT_FOR_LATER, syncNow, type SyncStep, type SyncWaitView } from "./sync-step.js";
 import type { AfterImportOptions } from "./options.js";
 import type { AfterRuntime } from "./types.js";
 import { updateExistingDevices, type UpdateResult } from "./update-existing.js";
@@ -21,6 +22,8 @@ export interface PostImportOptions extends Partial<AfterImportOptions>, AfterRun
   readonly syncPoll?: Partial<BackoffPolicy>;
   /** Told when each step starts (one line for people); the steps are logged at info as well. */
   readonly onStep?: (message: string) => void;
+  /** Shows a wait for the sync's 10-minute window (run after the outcomes are told). */
+  readonly syncView?: SyncWaitView;
 }
 
 interface HeldExisting {
@@ -110,22 +113,28 @@ export function createPostImportStage(client: GraphClient, options: PostImportOp
     });
   };
 
-  const runSync = async (signal: AbortSignal): Promise<SyncOutcome> => {
-    if (options.sync === false) return { status: "skipped", message: "not requested" };
-    if (earlierSync) return { ...earlierSync, message: `${earlierSync.message} (by an earlier attempt of this run; not triggered again)` };
-    if (importedCount === 0) return { status: "skipped", message: "skipped: no device was imported" };
+  const runSync = async (signal: AbortSignal): Promise<SyncStep> => {
+    if (options.sync === false) return { outcome: { status: "skipped", message: "not requested" } };
+    if (earlierSync?.status === "tooSoon") {
+      // Stopped while it waited for the window: said as it stands, not as the wait it was.
+      const when = earlierSync.retryAt ? `; it could be run at ${earlierSync.retryAt}` : "";
+      return { outcome: { ...earlierSync, message: `refused by the 10-minute rule in an earlier attempt of this run${when}; not triggered again: ${SYNC_LEFT_FOR_LATER}` } };
+    }
+    if (earlierSync) return { outcome: { ...earlierSync, message: `${earlierSync.message} (by an earlier attempt of this run; not triggered again)` } };
+    if (importedCount === 0) return { outcome: { status: "skipped", message: "skipped: no device was imported" } };
     step("Triggering the Autopilot sync…");
-    const result = await attempt("Autopilot sync", signal, () =>
-      triggerAutopilotSync(client, {
+    // Never waits here: a wait for the 10-minute window comes back as `later`, run once the outcomes are told.
+    return syncNow(
+      client,
+      {
         ...options,
-        signal,
         wait: options.syncWait ?? false,
         ...(options.syncMaxWaitMs !== undefined ? { maxWaitMs: options.syncMaxWaitMs } : {}),
         ...(options.syncPoll ? { poll: options.syncPoll } : {}),
-      }),
+        ...(options.syncView ? { view: options.syncView } : {}),
+      },
+      signal,
     );
-    if (result instanceof AutopilotImportError) return { status: "error", message: `the sync could not be triggered: ${result.message}` };
-    return { status: result.status, message: result.message, ...(result.retryAt ? { retryAt: result.retryAt } : {}) };
   };
 
   return {
@@ -156,7 +165,8 @@ export function createPostImportStage(client: GraphClient, options: PostImportOp
         if (signal.aborted) throw abortError(signal);
         existingRows = await finishExisting(signal);
         importedRows = await finishImported(signal);
-        return { rows: [...existingRows, ...importedRows], sync: await runSync(signal) };
+        const sync = await runSync(signal);
+        return { rows: [...existingRows, ...importedRows], sync: sync.outcome, ...(sync.later ? { syncLater: sync.later } : {}) };
       } catch (error) {
         // Whatever was finished is kept; the rest goes into the report as polling left it.
         return { rows: [...existingRows, ...importedRows], sync: { status: "skipped", message: "skipped: the run was stopped" }, error };

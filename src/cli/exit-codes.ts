@@ -23,8 +23,11 @@ export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 export type CommandOutcome =
   /** Everything asked for was done (or there was nothing to do). */
   | { readonly kind: "done" }
-  /** Rows read from input files (import, validate, a dry run): a file that cannot be read outranks rows not imported. */
-  | { readonly kind: "rows"; readonly unreadableFiles: number; readonly rowsNotDone: number }
+  /**
+   * Rows read from input files (import, validate, a dry run): a file that cannot be read, or inputs with no device row
+   * at all (`noRows`: a header only, an empty file), outrank rows not imported.
+   */
+  | { readonly kind: "rows"; readonly unreadableFiles: number; readonly rowsNotDone: number; readonly noRows?: boolean }
   /** Work that can be left over (records not deleted, files in failed/, a sync not run). */
   | { readonly kind: "partial"; readonly left: number }
   /** The command stopped on this error (an inbox job reports its files before saying why it stopped). */
@@ -35,7 +38,7 @@ export function exitCodeOf(outcome: CommandOutcome): ExitCodeValue {
     case "done":
       return ExitCode.ok;
     case "rows":
-      if (outcome.unreadableFiles > 0) return ExitCode.usage;
+      if (outcome.unreadableFiles > 0 || outcome.noRows === true) return ExitCode.usage;
       return outcome.rowsNotDone > 0 ? ExitCode.notAllDone : ExitCode.ok;
     case "partial":
       return outcome.left > 0 ? ExitCode.notAllDone : ExitCode.ok;

@@ -12,7 +12,11 @@ import { openGraph } from "../run/graph.js";
 import { importFiles, type ImportFilesOptions, type ImportFilesResult } from "../run/import-files.js";
 import { buildStages } from "../run/stages.js";
 import type { CliContext } from "./context.js";
+import type { CleanupRunsResult } from "../after/cleanup-runs.js";
+import { StoppedAfterOutcomes } from "../pipeline/stopped-after-outcomes.js";
+import { cleanupLeftovers, type LeftoversOptions } from "../run/leftovers.js";
 import { cleanupProgressSink, cleanupStartLine } from "./output/cleanup.js";
+import { syncWaitView } from "./output/sync-wait.js";
 import { LOG_PROGRESS_MS, TTY_REDRAW_MS, startProgress, stepLine } from "./output/terminal.js";
 
 export interface RunImportOptions extends Omit<ImportFilesOptions, "client" | "limiter" | "onProgress" | "logger" | "signal" | "postImport" | "cleanup"> {
@@ -23,11 +27,25 @@ export interface RunImportOptions extends Omit<ImportFilesOptions, "client" | "l
   readonly after?: AfterImportOptions;
   /** The deletion of the run's staged records; none when absent or disabled. */
   readonly cleanup?: CleanupSettings;
+  /** Where earlier runs' leftover staged records are picked up, within what is left of the cleanup's time. */
+  readonly leftovers?: Pick<LeftoversOptions, "stateDir" | "target" | "ownJournal">;
 }
 
-/** Runs the import with progress; the outcomes are told (onOutcomes) before the cleanup's remainder starts. */
-export async function runImport(context: CliContext, options: RunImportOptions): Promise<ImportFilesResult> {
-  const { graph: graphConfig, concurrency, logger, after, cleanup, onOutcomes, ...rest } = options;
+export interface RunImportResult extends ImportFilesResult {
+  /** A signal came once every outcome was told (in the cleanup's remainder or the sync's wait): the summary is final. */
+  readonly stoppedAfterOutcomes: boolean;
+  /** The sync as told with the outcomes (a wait for its window may have changed it since). */
+  readonly toldSync: ImportSummary["sync"];
+  /** Earlier runs' staged records this run deleted or left (undefined: none were found, or there was no time). */
+  readonly leftovers?: CleanupRunsResult;
+}
+
+/**
+ * Runs the import with progress; the outcomes are told (onOutcomes) before the cleanup's remainder and a wait for the
+ * sync's window. A signal after that ends the run with its summary, not as an interruption of the rows.
+ */
+export async function runImport(context: CliContext, options: RunImportOptions): Promise<RunImportResult> {
+  const { graph: graphConfig, concurrency, logger, after, cleanup, leftovers: earlier, onOutcomes, ...rest } = options;
   const graph = openGraph(graphConfig, concurrency, { signal: context.signal, logger });
   const progress = startProgress(context, logger);
   const writeLimit = cleanup?.writeLimit ?? DEFAULT_WRITE_LIMIT;
@@ -35,7 +53,9 @@ export async function runImport(context: CliContext, options: RunImportOptions):
     now: Date.now,
     everyMs: context.stderr.isTTY ? TTY_REDRAW_MS : LOG_PROGRESS_MS,
   });
-  const stages = buildStages(graph.client, { after, cleanup, logger, signal: context.signal, onStep: stepLine(context), onCleanupProgress: (p) => tail.update(p) });
+  const syncView = syncWaitView(context.stderr, (fields, message) => logger.info(fields, message), { now: Date.now });
+  const stages = buildStages(graph.client, { after, cleanup, logger, signal: context.signal, onStep: stepLine(context), onCleanupProgress: (p) => tail.update(p), syncView });
+  let told: { summary: ImportSummary; files: readonly FileSummary[]; at: number } | undefined;
   try {
     const result = await importFiles({
       ...rest,
@@ -47,6 +67,7 @@ export async function runImport(context: CliContext, options: RunImportOptions):
       onProgress: (snapshot) => progress.update(snapshot),
       // The outcomes first (the bar ends, the summary is printed), then the cleanup's remainder.
       onOutcomes: (summary: ImportSummary, files: readonly FileSummary[]) => {
+        told = { summary, files, at: Date.now() };
         progress.finish();
         onOutcomes?.(summary, files);
         const left = stages.cleanup?.summary.remaining ?? 0;
@@ -54,9 +75,16 @@ export async function runImport(context: CliContext, options: RunImportOptions):
       },
     });
     progress.finish();
-    return result;
+    // Time left of the cleanup's: for the staged records earlier runs left here.
+    const own = stages.cleanup;
+    const leftovers =
+      earlier && own && told && result.summary.cleanup?.remaining === 0
+        ? await cleanupLeftovers({ ...earlier, client: graph.client, maxTimeMs: told.at + own.maxTimeMs - Date.now(), writeLimit, logger, signal: context.signal, onProgress: (_, p) => tail.update(p) })
+        : undefined;
+    return { ...result, stoppedAfterOutcomes: context.signal.aborted, toldSync: told?.summary.sync ?? result.summary.sync, ...(leftovers ? { leftovers } : {}) };
   } catch (error) {
     progress.abandon();
+    if (error instanceof StoppedAfterOutcomes && told) return { summary: error.summary, files: told.files, stoppedAfterOutcomes: true, toldSync: told.summary.sync };
     throw error;
   } finally {
     tail.end();

@@ -1,3 +1,5 @@
+import type { FileSummary } from "./types.js";
+
 export type Delimiter = "," | ";" | "\t";
 
 const CANDIDATES: readonly Delimiter[] = [",", ";", "\t"];
@@ -23,4 +25,9 @@ export function detectDelimiter(headerLine: string): Delimiter {
 /** How a delimiter is named in messages. */
 export function delimiterName(delimiter: Delimiter): string {
   return delimiter === "\t" ? "tab" : `'${delimiter}'`;
+}
+
+/** The separator of the first input whose header was read (`,` when none was): what a report uses by default. */
+export function inputDelimiter(files: readonly Pick<FileSummary, "delimiter">[]): Delimiter {
+  return files.find((file) => file.delimiter !== null)?.delimiter ?? ",";
 }

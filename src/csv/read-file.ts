@@ -9,10 +9,11 @@ import { openInput, type InputSources } from "./open-input.js";
 import { RecordParser, type ParsedItem } from "./record-parser.js";
 import { toRowResult } from "./row-result.js";
 import { transcodeStage, Utf8Transcoder } from "./transcoder.js";
-import type { FileSummary } from "./types.js";
+import type { FileSummary, RowOverrides } from "./types.js";
 
 export interface FileReadContext extends InputSources {
   readonly tracker: DuplicateTracker;
+  readonly overrides?: RowOverrides | undefined;
 }
 
 /** Replays the head already read, then the rest of the input: the parser sees the file from its first byte. */
@@ -93,7 +94,7 @@ export async function* readDeviceFile(summary: FileSummary, context: FileReadCon
         columns = mapping.columns;
       } else {
         summary.rows++;
-        yield toRowResult(record, columns, delimiter, { file: summary.path, line }, context.tracker);
+        yield toRowResult(record, columns, delimiter, { file: summary.path, line }, context.tracker, context.overrides);
       }
       lastLine = lines.trueLine(item.lines);
     }

@@ -5,6 +5,7 @@ import { quoteValue } from "../model/printable.js";
 import { validateDevice } from "../model/validate.js";
 import { delimiterName, type Delimiter } from "./delimiter.js";
 import type { ColumnMap } from "./header.js";
+import type { RowOverrides } from "./types.js";
 
 function where(first: SourceLocation, here: SourceLocation): string {
   return first.file === here.file ? `line ${first.line}` : `line ${first.line} of ${first.file}`;
@@ -17,6 +18,7 @@ export function toRowResult(
   delimiter: Delimiter,
   location: SourceLocation,
   tracker: DuplicateTracker,
+  overrides: RowOverrides = {},
 ): RowResult {
   const { index, names } = columns;
   const value = (at: number): string => (at === -1 ? "" : (record[at] ?? ""));
@@ -35,8 +37,8 @@ export function toRowResult(
     serialNumber: value(index.serialNumber),
     hardwareIdentifier: value(index.hardwareIdentifier),
     productKey: value(index.productKey),
-    groupTag: value(index.groupTag),
-    assignedUserPrincipalName: value(index.assignedUserPrincipalName),
+    groupTag: overrides.groupTag ?? value(index.groupTag),
+    assignedUserPrincipalName: overrides.assignedUserPrincipalName ?? value(index.assignedUserPrincipalName),
   });
   if (!validation.ok) {
     const [first] = validation.problems;

@@ -19,6 +19,14 @@ export interface ReaderOptions {
   readonly signal?: AbortSignal;
   /** Directory relative paths are resolved against (default: the process's). Summaries keep paths as given. */
   readonly cwd?: string;
+  /** Values for every row that win over the file's columns (--group-tag, --assigned-user), validated as a column's are. */
+  readonly overrides?: RowOverrides;
+}
+
+/** Whole-file values: as `Import-AutopilotCSV -groupTag`, the given value replaces the column's on every row. */
+export interface RowOverrides {
+  readonly groupTag?: string | undefined;
+  readonly assignedUserPrincipalName?: string | undefined;
 }
 
 /**

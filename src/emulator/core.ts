@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { AutopilotDeviceIdentity, DeviceImportStatus, ImportedDeviceIdentity, UploadStatus } from "../graph/resources.js";
 import type { Identity } from "./auth/issuer.js";
+import { DeviceFlow } from "./auth/device-flow.js";
 import { TokenStore } from "./auth/token-store.js";
 import { EmulatorClock } from "./clock.js";
 import type { EmulatorState } from "./graph-call.js";
@@ -30,6 +31,8 @@ export class EmulatorCore implements EmulatorState {
   readonly settings: AutopilotSettingsState;
   readonly throttler: Throttler;
   readonly tokens = new TokenStore();
+  /** Device-code sign-ins in flight and users' refresh tokens. */
+  readonly deviceFlow = new DeviceFlow();
   origin = "https://127.0.0.1";
   onGraphRequest: EmulatorState["onGraphRequest"];
   identity: Identity;

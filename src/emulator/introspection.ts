@@ -16,7 +16,8 @@ interface IntrospectionExchange {
 
 /**
  * Emulator-only routes, without authentication, throttling or faults:
- * GET stats, POST reset, GET/PATCH scenario, GET clock, POST clock {"advanceMs"}.
+ * GET stats, POST reset, GET/PATCH scenario, GET clock, POST clock {"advanceMs"},
+ * POST device-code/approve {"userCode"?} (the emulated user approves a device-code sign-in).
  */
 export async function introspect(core: EmulatorCore, exchange: IntrospectionExchange): Promise<void> {
   const { request, response, baseHeaders } = exchange;
@@ -46,6 +47,13 @@ export async function introspect(core: EmulatorCore, exchange: IntrospectionExch
         return reply(200, core.scenario());
       case "PATCH scenario":
         return reply(200, core.setScenario(await readJson()));
+      case "POST device-code/approve": {
+        // The emulated user enters the code: one ({"userCode"}) or every pending one.
+        const body = await readJson();
+        const userCode = isRecord(body) ? body["userCode"] : undefined;
+        if (userCode !== undefined && typeof userCode !== "string") return fail(400, "'userCode' must be a string");
+        return reply(200, { approved: core.deviceFlow.approve(userCode) });
+      }
       case "GET clock":
         return reply(200, { now: iso(core.clock.now()), speed: core.clock.speed });
       case "POST clock": {

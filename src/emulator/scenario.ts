@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { UsageError } from "../errors.js";
+import { DEFAULT_PUBLIC_CLIENT_ID } from "../graph/delegated.js";
 
 /**
  * The scenario: every knob of the emulator, validated once at the edge.
@@ -54,6 +55,34 @@ export const scenarioSchema = z.strictObject({
       acceptedResources: z
         .array(z.string())
         .default(["https://graph.microsoft.com", "00000003-0000-0000-c000-000000000000"]),
+      /** Public clients a user may sign in with (device code) besides the tenant's app; default: Microsoft Graph Command Line Tools. */
+      publicClientIds: z.array(z.string()).default([DEFAULT_PUBLIC_CLIENT_ID]),
+      /** The device-code flow (`/{tenant}/oauth2/v2.0/devicecode`, then the device_code grant). */
+      deviceCode: z
+        .strictObject({
+          /** Emulated ms after the code is issued at which the user approves; null: only POST /_emulator/device-code/approve. */
+          approveAfterMs: nonNegativeInt.nullable().default(5_000),
+          /** What the user does: approve, or decline (the poll then answers authorization_declined). */
+          outcome: z.enum(["approve", "decline"]).default("approve"),
+          /** Emulated seconds the code lives (Entra: 900); polls after it answer expired_token. */
+          expiresInSeconds: positiveInt.default(900),
+          /** Real seconds between polls, as told to the client (Entra: 5). */
+          intervalSeconds: positiveInt.default(5),
+          /** Who signs in: the token's `upn`. */
+          userPrincipalName: z.string().min(1).default("admin@emulator.onmicrosoft.com"),
+        })
+        .prefault({}),
+      /** What the tenant granted; a missing grant makes Graph answer 403 on deviceManagement, as Intune does. */
+      grants: z
+        .strictObject({
+          /** App-only tokens: the application permission DeviceManagementServiceConfig.ReadWrite.All with admin consent. */
+          applicationPermission: z.boolean().default(true),
+          /** User tokens: the delegated permission consented (false: the token's `scp` lacks it). */
+          delegatedPermission: z.boolean().default(true),
+          /** User tokens: the signed-in user holds an Intune role that may import Autopilot devices. */
+          userIntuneRole: z.boolean().default(true),
+        })
+        .prefault({}),
     })
     .prefault({}),
   limits: z

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { handleIssuer, isIssuerPath } from "./auth/issuer.js";
 import { entraErrorBody } from "./auth/entra-error.js";
+import { permissionRefusal } from "./auth/permissions.js";
 import type { EmulatorCore } from "./core.js";
 import { decideFault, type FaultDecision } from "./faults.js";
 import { GraphError, graphErrorBody } from "./graph-error.js";
@@ -152,6 +153,12 @@ async function graph(core: EmulatorCore, delays: Delays, exchange: Exchange, ver
     answer(core, exchange, errorResult(new GraphError(401, "InvalidAuthenticationToken", message, headers), exchange, now));
     return;
   }
+  const refusal = permissionRefusal(check.principal, exchange.segments.slice(1), core.scenario().auth.grants);
+  if (refusal) {
+    stats.request(route(), refusal.status);
+    answer(core, exchange, errorResult(refusal, exchange, now));
+    return;
+  }
   const call: GraphCall = {
     method,
     version,
@@ -214,8 +221,10 @@ async function issuer(core: EmulatorCore, delays: Delays, exchange: Exchange): P
       realPerEmulated: 1 / core.clock.speed,
       acceptedResources: scenario.auth.acceptedResources,
       now,
+      auth: scenario.auth,
     },
     core.tokens,
+    core.deviceFlow,
   );
   if (answerOrError.kind === "error") {
     const { error } = answerOrError;

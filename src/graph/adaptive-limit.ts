@@ -1,3 +1,4 @@
+import pLimit, { type LimitFunction } from "p-limit";
 import { UsageError } from "../errors.js";
 import { abortError } from "../util/abort.js";
 
@@ -11,20 +12,22 @@ export interface AdaptiveLimiterOptions {
 }
 
 /**
- * A semaphore whose limit adapts AIMD-style (as TCP's congestion window does): throttling halves it, and each run of
- * `limit` healthy answers in a row raises it by one, up to `max`. Slots already taken are never revoked; a smaller
- * limit just admits nobody until enough are released. No timers, no clock: it only reacts to reported events.
+ * Upload slots whose number adapts AIMD-style (as TCP's congestion window does): throttling halves it, and each run of
+ * `limit` healthy answers in a row raises it by one, up to `max`. p-limit does the queueing and admission; this class
+ * only moves its `concurrency`. Slots already taken are never revoked: a smaller limit just admits nobody until enough
+ * are released. No timers, no clock: it only reacts to reported events.
  */
 export class AdaptiveLimiter {
   readonly max: number;
   readonly min: number;
   readonly #factor: number;
-  #limit: number;
-  #active = 0;
+  readonly #slots: LimitFunction;
+  // Slots handed to callers and not yet released (p-limit's own count lags a release by a few microtasks).
+  #held = 0;
+  #waiting = 0;
   #successes = 0;
   // Answers still due from requests that were in flight when the limit last dropped; their 429s are old news.
   #staleAnswers = 0;
-  readonly #waiters: Array<() => void> = [];
 
   constructor(options: AdaptiveLimiterOptions) {
     const { max, min = 1, decreaseFactor = 0.5 } = options;
@@ -34,45 +37,49 @@ export class AdaptiveLimiter {
     this.max = max;
     this.min = min;
     this.#factor = decreaseFactor;
-    this.#limit = max;
+    this.#slots = pLimit(max);
   }
 
   /** Current number of slots. */
   get limit(): number {
-    return this.#limit;
+    return this.#slots.concurrency;
   }
 
   /** Slots taken. */
   get active(): number {
-    return this.#active;
+    return this.#held;
   }
 
   /** Callers waiting for a slot. */
   get pending(): number {
-    return this.#waiters.length;
+    return this.#waiting;
   }
 
-  /** Waits for a slot; the returned function releases it (idempotently). */
+  /**
+   * Waits for a slot; the returned function releases it (idempotently). The slot is a p-limit task that lasts until
+   * released, so the caller can hold it across its own awaits (the dispatcher's backpressure needs exactly that).
+   */
   async acquire(signal?: AbortSignal): Promise<() => void> {
     if (signal?.aborted) throw abortError(signal);
-    if (this.#active < this.#limit && this.#waiters.length === 0) {
-      this.#active += 1;
-      return this.#releaser();
-    }
-    await new Promise<void>((resolve, reject) => {
-      const wake = (): void => {
-        signal?.removeEventListener("abort", onAbort);
-        resolve();
-      };
+    this.#waiting += 1;
+    return new Promise<() => void>((resolve, reject) => {
+      let waiting = true;
       const onAbort = (): void => {
-        const index = this.#waiters.indexOf(wake);
-        if (index !== -1) this.#waiters.splice(index, 1);
+        waiting = false;
+        this.#waiting -= 1;
         reject(abortError(signal!));
       };
-      this.#waiters.push(wake);
       signal?.addEventListener("abort", onAbort, { once: true });
+      void this.#slots(() => {
+        // p-limit cannot take a task back out of its queue: an aborted caller's turn ends as soon as it comes.
+        if (!waiting) return undefined;
+        waiting = false;
+        signal?.removeEventListener("abort", onAbort);
+        this.#waiting -= 1;
+        this.#held += 1;
+        return new Promise<void>((done) => resolve(this.#releaser(done)));
+      });
     });
-    return this.#releaser();
   }
 
   /** Runs `task` in a slot. */
@@ -92,38 +99,29 @@ export class AdaptiveLimiter {
       this.#staleAnswers -= 1;
       return;
     }
-    const next = Math.max(this.min, Math.floor(this.#limit * this.#factor));
     // Requests already in flight were sent at the old rate: ignore their answers before reacting again.
-    this.#staleAnswers = Math.max(0, this.#active - 1);
-    this.#limit = next;
+    this.#staleAnswers = Math.max(0, this.#held - 1);
+    this.#slots.concurrency = Math.max(this.min, Math.floor(this.limit * this.#factor));
   };
 
-  /** A healthy answer: after `limit` of them in a row, allow one more in flight. */
+  /** A healthy answer: after `limit` of them in a row, allow one more in flight (p-limit admits the next waiter). */
   onSuccess = (): void => {
     if (this.#staleAnswers > 0) this.#staleAnswers -= 1;
-    if (this.#limit >= this.max) return;
+    if (this.limit >= this.max) return;
     this.#successes += 1;
-    if (this.#successes >= this.#limit) {
+    if (this.#successes >= this.limit) {
       this.#successes = 0;
-      this.#limit += 1;
-      this.#drain();
+      this.#slots.concurrency = this.limit + 1;
     }
   };
 
-  #releaser(): () => void {
+  #releaser(done: () => void): () => void {
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      this.#active -= 1;
-      this.#drain();
+      this.#held -= 1;
+      done();
     };
-  }
-
-  #drain(): void {
-    while (this.#active < this.#limit && this.#waiters.length > 0) {
-      this.#active += 1;
-      this.#waiters.shift()!();
-    }
   }
 }

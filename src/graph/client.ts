@@ -15,6 +15,7 @@ import { normalizeRetryOptions, type RetryOptions } from "./retry/policy.js";
 import { sendRequest, type RequestContext } from "./send-request.js";
 import { ServiceTraits, TRAIT_LESSONS } from "./service-traits.js";
 import { StatsCounter, type GraphStats } from "./stats.js";
+import type { GraphAccess } from "./permission-hint.js";
 import { TokenProvider } from "./token-provider.js";
 import { createTransport, type Transport } from "./transport.js";
 import type { GraphPage, GraphRequest, GraphResponse } from "./types.js";
@@ -60,6 +61,8 @@ export interface GraphClientOptions {
   readonly sleep?: Sleep;
   /** What is known of the service's undocumented behaviour (shared with the pipeline; restored from a journal). */
   readonly traits?: ServiceTraits;
+  /** App-only (default) or a user's sign-in: what a 401/403 tells the admin to grant. */
+  readonly access?: GraphAccess;
 }
 
 /** Microsoft Graph over HTTPS: auth, retries, throttling, paging, JSON batching and counters. */
@@ -105,7 +108,13 @@ export class GraphClient {
       random: options.random ?? Math.random,
       sleep: options.sleep ?? realSleep,
       traits: this.traits,
+      access: options.access ?? "application",
     };
+  }
+
+  /** Signs in now (a real token acquisition, kept for the requests), so a refused sign-in fails before any work. */
+  async signIn(signal: AbortSignal): Promise<void> {
+    await this.#context.tokens.getToken(anySignal(this.#context.signal, signal));
   }
 
   /** Counters so far, for the run summary. */

@@ -5,12 +5,16 @@ import {
   ChainedTokenCredential,
   ClientCertificateCredential,
   ClientSecretCredential,
+  DeviceCodeCredential,
+  InteractiveBrowserCredential,
   ManagedIdentityCredential,
   WorkloadIdentityCredential,
   type TokenCredential,
 } from "@azure/identity";
 import { UsageError } from "../errors.js";
 import { resolveEndpoints, type CloudName } from "./clouds.js";
+import { DiagnosedCredential } from "./authority-probe.js";
+import { DEFAULT_PUBLIC_CLIENT_ID, type DeviceCodePrompt } from "./delegated.js";
 import { identityAgentPolicy } from "./identity-policy.js";
 import type { ProxyConfig } from "./proxy.js";
 import { createTransport, type Transport } from "./transport.js";
@@ -21,7 +25,11 @@ export type CredentialMethod =
   | "clientCertificate"
   | "managedIdentity"
   | "workloadIdentity"
-  | "azureCli";
+  | "azureCli"
+  /** The admin signs in as themselves: a code to enter at a URL (works over SSH and in a container). */
+  | "deviceCode"
+  /** The admin signs in as themselves in the system browser. */
+  | "interactive";
 
 /**
  * How to authenticate. The CLI fills it from flags and the standard environment (AZURE_TENANT_ID, AZURE_CLIENT_ID,
@@ -47,6 +55,8 @@ export interface CredentialConfig {
   readonly authorityHost?: string;
   readonly caCertificate?: string;
   readonly proxy?: ProxyConfig;
+  /** Device code: shows the URL and the code (the CLI writes them to stderr). */
+  readonly deviceCodePrompt?: (prompt: DeviceCodePrompt) => void;
 }
 
 export type ChainMember = "workloadIdentity" | "managedIdentity" | "azureCli" | "azurePowerShell" | "azureDeveloperCli";
@@ -54,6 +64,8 @@ export type ChainMember = "workloadIdentity" | "managedIdentity" | "azureCli" | 
 export type CredentialPlan =
   | { readonly kind: "clientSecret" | "clientCertificate" | "workloadIdentity" | "azureCli" }
   | { readonly kind: "managedIdentity"; readonly clientId: string | undefined }
+  /** Delegated: the public client signed in with (the default one unless --client-id), tenant "organizations" if none. */
+  | { readonly kind: "deviceCode" | "interactive"; readonly clientId: string; readonly tenantId: string }
   | { readonly kind: "chain"; readonly members: readonly ChainMember[] };
 
 function need(config: CredentialConfig, method: string, fields: ReadonlyArray<keyof CredentialConfig>): void {
@@ -81,6 +93,13 @@ export function planCredential(config: CredentialConfig): CredentialPlan {
       return { kind: "workloadIdentity" };
     case "azureCli":
       return { kind: "azureCli" };
+    case "deviceCode":
+    case "interactive":
+      // A secret or certificate names a confidential client: mixing it with a user's sign-in is a mistake to report.
+      if (config.clientSecret || config.certificatePath) {
+        throw new UsageError(`--${method === "deviceCode" ? "device-code" : "interactive"} signs you in as yourself: it takes no client secret or certificate (unset AZURE_CLIENT_SECRET, drop --certificate)`);
+      }
+      return { kind: method, clientId: config.clientId ?? DEFAULT_PUBLIC_CLIENT_ID, tenantId: config.tenantId ?? "organizations" };
     case "auto":
       if (config.clientSecret) return planCredential({ ...config, method: "clientSecret" });
       if (config.certificatePath) return planCredential({ ...config, method: "clientCertificate" });
@@ -117,7 +136,7 @@ export function createCredential(config: CredentialConfig, options: { transport?
   const tenantId = config.tenantId ?? "";
   const clientId = config.clientId ?? "";
 
-  const build = (kind: Exclude<CredentialPlan["kind"], "chain"> | ChainMember, inChain: boolean): TokenCredential => {
+  const build = (kind: Exclude<CredentialPlan["kind"], "chain" | "deviceCode" | "interactive"> | ChainMember, inChain: boolean): TokenCredential => {
     switch (kind) {
       case "clientSecret":
         return new ClientSecretCredential(tenantId, clientId, config.clientSecret ?? "", common);
@@ -153,6 +172,22 @@ export function createCredential(config: CredentialConfig, options: { transport?
     }
   };
 
+  const diagnosed = (credential: TokenCredential, tenant: string): TokenCredential =>
+    new DiagnosedCredential(credential, { host: endpoints.authorityHost, tenant, transport });
+  if (plan.kind === "deviceCode") {
+    const prompt = config.deviceCodePrompt;
+    const credential = new DeviceCodeCredential({
+      ...common,
+      tenantId: plan.tenantId,
+      clientId: plan.clientId,
+      userPromptCallback: (info) => prompt?.({ userCode: info.userCode, verificationUri: info.verificationUri, message: info.message }),
+    });
+    return diagnosed(credential, plan.tenantId);
+  }
+  if (plan.kind === "interactive") {
+    return diagnosed(new InteractiveBrowserCredential({ ...common, tenantId: plan.tenantId, clientId: plan.clientId }), plan.tenantId);
+  }
   if (plan.kind === "chain") return new ChainedTokenCredential(...plan.members.map((member) => build(member, true)));
-  return build(plan.kind, false);
+  const credential = build(plan.kind, false);
+  return plan.kind === "clientSecret" || plan.kind === "clientCertificate" || plan.kind === "workloadIdentity" ? diagnosed(credential, tenantId) : credential;
 }

@@ -9,6 +9,7 @@ import type { Logger } from "../util/logger.js";
 import type { ThrottleObserver } from "./client.js";
 import type { RequestInfo } from "./errors/attach.js";
 import { failureError } from "./failure.js";
+import type { GraphAccess } from "./permission-hint.js";
 import { sendAttempt } from "./http-attempt.js";
 import { hasSelect, withoutSelect } from "./query-options.js";
 import { decideRetry } from "./retry/decide.js";
@@ -37,6 +38,8 @@ export interface RequestContext {
   readonly random: () => number;
   readonly sleep: Sleep;
   readonly traits: ServiceTraits;
+  /** App-only or a user's sign-in: a 401/403 says which permission to grant, and how. */
+  readonly access?: GraphAccess;
 }
 
 const SUCCESS = (status: number): boolean => status >= 200 && status < 300;
@@ -152,7 +155,7 @@ export async function sendRequest<T>(context: RequestContext, request: GraphRequ
           stats.add("throttled");
           observer?.onThrottle();
         }
-        const error = failureError(decision.reason, info, result, attempt, context.timeoutMs);
+        const error = failureError(decision.reason, info, result, attempt, context.timeoutMs, context.access);
         logger?.debug({ ...logFields, reason: decision.reason }, "Graph request failed");
         throw error;
       }

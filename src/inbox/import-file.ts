@@ -48,6 +48,8 @@ export async function processInboxFile(file: InboxFile, options: InboxJobOptions
       files: [file.name],
       cwd: layout.inbox,
       reportPath: report,
+      ...(options.reportDelimiter ? { reportDelimiter: options.reportDelimiter } : {}),
+      ...(options.overrides ? { overrides: options.overrides } : {}),
       client: options.client,
       limiter: options.limiter,
       api: options.api,

@@ -12,6 +12,7 @@ import type { SyncOutcome } from "../pipeline/types.js";
 import { WritePacer } from "../after/write-pacer.js";
 import { freeVariantOf } from "./finish-file.js";
 import { archiveRunJournal } from "../run/journal.js";
+import { cleanupLeftovers } from "../run/leftovers.js";
 import { processInboxFile } from "./import-file.js";
 import { InboxError } from "./inbox-error.js";
 import { clearSyncDue, readSyncDue, syncOnce, syncPaid } from "./job-sync.js";
@@ -143,7 +144,18 @@ export async function runInboxJob(options: InboxJobOptions): Promise<InboxJobRes
         stop(null, error);
       }
     }
-    return { dir: root, files, skipped, recovered, sync, stopped, durationMs: now() - started };
+    // What earlier runs left (a short interactive import, a signal): within the job's cleanup time, under its lock.
+    let leftovers: InboxJobResult["leftovers"] = null;
+    if (!stopped && options.cleanup?.enabled) {
+      try {
+        const { cleanup } = options;
+        const found = await cleanupLeftovers({ stateDir: layout.stateDir, client: options.client, target: options.target, maxTimeMs: cleanup.maxTimeMs, writeLimit: cleanup.writeLimit, ...(pacer ? { pacer } : {}), ...(options.sleep ? { sleep: options.sleep } : {}), logger: log, signal, now });
+        if (found) leftovers = { deleted: found.deleted, remaining: found.remaining };
+      } catch (error) {
+        stop(null, error);
+      }
+    }
+    return { dir: root, files, skipped, recovered, sync, stopped, leftovers, durationMs: now() - started };
   } finally {
     lock.release();
   }

@@ -9,6 +9,8 @@ import type { RunTarget } from "../run/target.js";
 import type { InboxReportFormat } from "./names.js";
 import type { InboxFile, SkippedFile } from "./scan.js";
 import type { Logger } from "../util/logger.js";
+import type { RowOverrides } from "../csv/types.js";
+import type { CsvDelimiter } from "../report/csv-format.js";
 
 
 /** Told as the job goes (the CLI's lines and progress). */
@@ -46,6 +48,10 @@ export interface InboxJobOptions {
   /** How long a file must be unchanged before it is taken; 0 takes every file at once. */
   readonly settleMs: number;
   readonly reportFormat?: InboxReportFormat;
+  /** The CSV reports' separator; by default each file's own. */
+  readonly reportDelimiter?: CsvDelimiter;
+  /** Group tag and assigned user for every row of every file (--group-tag, --assigned-user). */
+  readonly overrides?: RowOverrides;
   readonly logger?: Logger;
   readonly signal?: AbortSignal;
   readonly events?: InboxEvents;
@@ -83,5 +89,7 @@ export interface InboxJobResult {
   readonly sync: SyncOutcome;
   /** Why the job stopped early (auth, a fatal service error, a signal, an unusable folder); the file stays in the inbox. */
   readonly stopped: { readonly file: string | null; readonly error: unknown } | null;
+  /** Staged records earlier runs of the state directory left, deleted (or still left) after the files; null: none found. */
+  readonly leftovers?: { readonly deleted: number; readonly remaining: number } | null;
   readonly durationMs: number;
 }

@@ -9,7 +9,7 @@ import { randomUUID } from "node:crypto";
 import { AdaptiveLimiter } from "../graph/adaptive-limit.js";
 import type { GraphClient } from "../graph/client.js";
 import type { RowResult } from "../model/device.js";
-import { abortError, anySignal, sleep as realSleep, untilAborted } from "../util/abort.js";
+import { anySignal, sleep as realSleep, untilAborted } from "../util/abort.js";
 import type { Logger } from "../util/logger.js";
 import { UploadBatcher } from "./batcher.js";
 import { DEFAULT_BATCH_SIZE, DEFAULT_CONCURRENCY, DEFAULT_POLL_TIMEOUT_MS } from "./defaults.js";
@@ -25,7 +25,8 @@ import { probeService } from "./service-probe.js";
 import { journalTraits } from "./service-traits-journal.js";
 import { newCapabilities, type StagedApi } from "./staged-api.js";
 import { SummaryCounter, assertSummaryInvariant } from "./summary.js";
-import type { ImportReportRow, ImportSummary, PostImportStage, StagedCleanupStage, SyncOutcome } from "./types.js";
+import { stoppedAfterOutcomes } from "./stopped-after-outcomes.js";
+import type { ImportReportRow, ImportSummary, PostImportCompletion, PostImportStage, StagedCleanupStage, SyncOutcome } from "./types.js";
 import { UploadDispatcher, type UploadSlots } from "./upload-dispatcher.js";
 import { UploadTracker } from "./upload-tracker.js";
 
@@ -60,7 +61,9 @@ export interface ImportDevicesOptions {
   readonly cleanup?: StagedCleanupStage;
   /**
    * Called once every row has its outcome and the report is complete, before the cleanup's remainder runs: the
-   * outcome counts are final here (the summary's `cleanup` is still null). Not called when the import fails.
+   * outcome counts are final here (the summary's `cleanup` is still null; its `sync` may say a wait for the sync's
+   * window follows, after the cleanup's remainder). Not called when the import fails. A signal after it ends the run
+   * with a StoppedAfterOutcomes error that carries the summary.
    */
   readonly onOutcomes?: (summary: ImportSummary) => void;
   readonly onProgress?: (snapshot: ProgressSnapshot) => void;
@@ -178,6 +181,7 @@ async function runImport(options: ImportDevicesOptions, api: StagedApi): Promise
     poller.close();
   }
   await Promise.allSettled([dispatcher.drain(), pollerDone]);
+  let syncLater: PostImportCompletion["syncLater"];
   const sync = postImport ? await completeAfterImport(postImport, failure === undefined) : null;
   // Stopped early: rows an earlier process finished that the reader did not reach still belong in this report.
   if (failure !== undefined && journal) for (const row of journal.unreported()) recorder.record(row);
@@ -193,19 +197,23 @@ async function runImport(options: ImportDevicesOptions, api: StagedApi): Promise
   assertSummaryInvariant(summary);
   journal?.finished(summary);
   log?.info({ summary, poller: poller.stats }, "import finished");
-  // The outcomes are final and the report complete: said first; then what is left of the cleanup runs.
+  // The outcomes are final and the report complete: said first; then what is left of the cleanup, then a sync's wait
+  // for its 10-minute window (its time is fixed: the cleanup's remainder takes none of it).
   options.onOutcomes?.(summary);
-  if (!cleanup) return summary;
-  const cleaned = await cleanup.finish(true, signal);
-  // A signal during the cleanup: the journal holds every deletion so far; the same command (or `cleanup`) goes on.
-  if (signal.aborted) throw abortError(signal);
-  return { ...summary, cleanup: cleaned };
+  const cleaned = cleanup ? await cleanup.finish(true, signal) : null;
+  const finalSync = syncLater && !signal.aborted ? await syncLater(signal) : sync;
+  if (finalSync && finalSync !== sync && journal && syncTouchedService(finalSync)) journal.syncOutcome(finalSync);
+  const result: ImportSummary = { ...summary, sync: finalSync, cleanup: cleaned };
+  // A signal now: every row is final and reported; the journal holds every deletion so far (`cleanup` goes on).
+  if (signal.aborted) throw stoppedAfterOutcomes(signal, result);
+  return result;
 
   /** The after-import steps finish the rows they held (after a failure they come back unchanged): deletes wait. */
   async function completeAfterImport(stage: PostImportStage, ok: boolean): Promise<SyncOutcome> {
     const unhold = cleanup?.hold();
     const after = await stage.complete(ok, signal).finally(() => unhold?.());
     const done = ok && after.error === undefined;
+    if (done) syncLater = after.syncLater;
     for (const { row, polledStatus } of after.rows) {
       counter.countFinished(row, polledStatus);
       recorder.record(row);

@@ -14,8 +14,10 @@ export interface ProgressSnapshot {
   readonly submitted: number;
   /** Valid rows with a final outcome (imported, already registered, failed, timed out). */
   readonly completed: number;
-  /** Rows not imported: failed, timed out, invalid, duplicates. */
+  /** Valid rows that were submitted and not imported: failed or timed out (the summary's "failed" and "timed out"). */
   readonly failed: number;
+  /** Rows never submitted: invalid or duplicate (the summary's "rejected"); not "failed". */
+  readonly rejected: number;
 }
 
 export interface ProgressSink {
@@ -39,7 +41,7 @@ export function estimateRemainingMs(s: ProgressSnapshot, elapsedMs: number): num
 
 const number = new Intl.NumberFormat("en-US");
 
-/** The one-line text of the bar, e.g. "[#####-----]  50% read 1,000 · submitted 800 · done 500 · failed 3 · ETA 40s". */
+/** The one-line text of the bar, e.g. "[#####-----]  50% read 1,000 · submitted 800 · done 500 · failed 3 · rejected 2 · ETA 40s". */
 export function renderProgressLine(s: ProgressSnapshot, elapsedMs: number, width = 20): string {
   const total = s.readDone ? s.valid : Math.max(s.valid, 1);
   const ratio = total === 0 ? 1 : Math.min(1, s.completed / total);
@@ -49,7 +51,7 @@ export function renderProgressLine(s: ProgressSnapshot, elapsedMs: number, width
   const eta = estimateRemainingMs(s, elapsedMs);
   return (
     `${bar} ${percent} read ${number.format(s.read)} · submitted ${number.format(s.submitted)} · ` +
-    `done ${number.format(s.completed)} · failed ${number.format(s.failed)} · ETA ${eta === undefined ? "--" : formatDuration(Math.ceil(eta / 1000) * 1000)}`
+    `done ${number.format(s.completed)} · failed ${number.format(s.failed)} · rejected ${number.format(s.rejected)} · ETA ${eta === undefined ? "--" : formatDuration(Math.ceil(eta / 1000) * 1000)}`
   );
 }
 

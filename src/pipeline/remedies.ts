@@ -9,7 +9,12 @@
  *           device registration article (microsoft-365-docs, managed-desktop/service-description/DeviceRegistration.md).
  *  [learn]  Microsoft Learn, "Manually register devices with Windows Autopilot", section "Troubleshooting registration
  *           failures" (StorageError, ZtdDeviceAssignedToAnotherTenant, ZtdDeviceAlreadyAssigned, ZtdDeviceDuplicated,
- *           InvalidZtdHardwareHash).
+ *           InvalidZtdHardwareHash); and learn.microsoft.com/autopilot/manual-registration: Microsoft Store for Business is
+ *           deprecated, Intune is the preferred way to register (so no text here sends anyone to the Store).
+ *  [repair] Microsoft Learn, "Windows Autopilot motherboard replacement scenario guidance", "Deregister the Autopilot
+ *           device": only the entity that registered a device can deregister it: an IT admin in Intune or the Microsoft
+ *           365 admin center, an OEM or CSP partner in Partner Center. Checked December 2026; OEM articles (Dell KB
+ *           000132036) add that otherwise Microsoft support deregisters it on a request with proof of ownership.
  */
 
 /** Guidance per DDS error code. */
@@ -25,14 +30,14 @@ export const ERROR_CODE_ADVICE: Readonly<Record<number, string>> = {
   // [dds] the caller tried to change or remove a device that is not registered to its tenant.
   807: "The service acted on a device that is not registered to this tenant (ZtdDeviceIsNotRegistered). Check that you signed in to the right tenant; if the device should be yours, import its hardware hash first.",
   // [dds] registered to another tenant; [graph] §3/§7: only the other tenant or Microsoft support can release it.
-  // [learn] spells the name ZtdDeviceAssignedToAnotherTenant; keyed on 808 either way.
-  808: "Registered in another tenant (ZtdDeviceAssignedToOtherTenant); this tenant cannot release it. The other tenant must deregister it in Intune, or, if that is not possible, open a Microsoft support case with proof of ownership.",
+  // [learn] spells the name ZtdDeviceAssignedToAnotherTenant; keyed on 808 either way. [repair] who can deregister.
+  808: "Registered in another tenant (ZtdDeviceAssignedToOtherTenant); this tenant cannot release it. Whoever registered it must deregister it: that organization's admin in Intune (Windows Autopilot devices) or the Microsoft 365 admin center, or the OEM or reseller in Partner Center. If none of them can, open a Microsoft support case from the Intune admin center with proof of ownership; then import the row again.",
   // [dds] ZtdProfileIsNotRegistered; [graph] §3 only says "profile".
   809: "The service was given a deployment profile that is not registered to this tenant (ZtdProfileIsNotRegistered). Check the Autopilot deployment profile that targets this device's group, then import the row again; if it persists, open a Microsoft support case.",
   // [graph] §7 ProfileAssignedToOtherTenant; [dds] same meaning, with the Ztd prefix the service uses for all its names (followed here).
   810: "The device's deployment profile belongs to another tenant (ZtdProfileAssignedToOtherTenant), a state Microsoft says should not occur. Import the row again later; if it persists, open a Microsoft support case with the serial number.",
   // [graph] §7 DeviceRegisteredByOtherTenant; [dds] ZtdDeviceRegisteredByOtherTenant: registered by another tenant, so this one cannot change or remove it.
-  811: "The device was registered by another tenant (ZtdDeviceRegisteredByOtherTenant), so this tenant cannot change or remove it. The other tenant must deregister it, or open a Microsoft support case with proof of ownership.",
+  811: "The device was registered by another tenant (ZtdDeviceRegisteredByOtherTenant), so this tenant cannot change or remove it. Whoever registered it must deregister it (in Intune, the Microsoft 365 admin center or Partner Center); if they cannot, open a Microsoft support case from the Intune admin center with proof of ownership.",
   // [graph] §7 DeviceNotFound; [dds] ZtdDeviceNotFound: no hardware hash matches the manufacturer, model and serial number given.
   812: "The service found no device matching this record (ZtdDeviceNotFound): no registered hardware hash matches its manufacturer, model and serial number. Capture the hardware hash on the device (Get-WindowsAutopilotInfo) and import that row.",
   // [graph] §7 DeviceIsNotUnique; [dds] ZtdDeviceIsNotUnique: the device cannot be identified uniquely from its hash.

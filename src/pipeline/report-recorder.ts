@@ -41,7 +41,7 @@ export class ReportRecorder {
 
   snapshot(): ProgressSnapshot {
     const c = this.#options.counter;
-    return { read: c.rows, readDone: this.readDone, valid: c.valid, submitted: c.submitted, completed: c.finished, failed: c.failed + c.timedOut + c.invalid + c.duplicates };
+    return { read: c.rows, readDone: this.readDone, valid: c.valid, submitted: c.submitted, completed: c.finished, failed: c.failed + c.timedOut, rejected: c.invalid + c.duplicates };
   }
 
   progress(): void {

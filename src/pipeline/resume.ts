@@ -6,7 +6,7 @@
 import type { ImportJournal } from "./journal-port.js";
 import { isTerminal, verdictFor } from "./outcomes.js";
 import { findStaged, type ReconcileDeps } from "./reconcile.js";
-import { rowForTracked, rowForUnknownOutcome } from "./report-rows.js";
+import { rowForTracked, rowForUnknownOutcome, withInputs } from "./report-rows.js";
 import type { ReportRecorder } from "./report-recorder.js";
 import type { SummaryCounter } from "./summary.js";
 import type { DeviceInputs, ImportReportRow, PendingDevice, TrackedDevice } from "./types.js";
@@ -117,7 +117,7 @@ export class ResumedRows {
     if (inputs === undefined) this.#journal.rowOutcome(row, "polled");
     else {
       this.#readWhileInFlight.delete(key);
-      this.#recorder.emit(row, inputs);
+      this.#recorder.emit(withInputs(row, inputs), inputs);
     }
     return true;
   }
@@ -127,11 +127,12 @@ export class ResumedRows {
     const earlier = this.#journal.lookup(location, device.serialNumber);
     if (!earlier) return false;
     this.#counter.submitted += 1;
-    if (earlier.kind === "inFlight") this.#readWhileInFlight.set(locationKey(location), inputsOf(device));
+    const inputs = inputsOf(device);
+    if (earlier.kind === "inFlight") this.#readWhileInFlight.set(locationKey(location), inputs);
     else if (earlier.final) {
       this.#counter.countFinal(earlier.row);
-      this.#recorder.record(earlier.row);
-    } else this.#recorder.emit(earlier.row, inputsOf(device), true);
+      this.#recorder.record(withInputs(earlier.row, inputs));
+    } else this.#recorder.emit(withInputs(earlier.row, inputs), inputs, true);
     this.#recorder.progress();
     return true;
   }

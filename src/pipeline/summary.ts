@@ -41,6 +41,9 @@ export class SummaryCounter {
   failed = 0;
   timedOut = 0;
   registered = 0;
+  /** Rows whose registration was checked (yes or no), imported and existing (already registered or updated). */
+  checkedImported = 0;
+  checkedExisting = 0;
   uploads = 0;
 
   /** A row read from the input. */
@@ -79,7 +82,14 @@ export class SummaryCounter {
   /** A row an earlier process of the run finished completely (after-import steps included): counted as it stands. */
   countFinal(row: Pick<ImportReportRow, "status" | "registered">): void {
     this.countOutcome(row.status);
+    this.countRegistered(row);
+  }
+
+  private countRegistered(row: Pick<ImportReportRow, "status" | "registered">): void {
     if (row.registered === "yes") this.registered += 1;
+    if (row.registered === "unchecked") return;
+    if (row.status === "imported") this.checkedImported += 1;
+    else if (row.status === "already_registered" || row.status === "updated") this.checkedExisting += 1;
   }
 
   /**
@@ -91,7 +101,7 @@ export class SummaryCounter {
       this.uncount(polledStatus);
       this.countOutcome(row.status);
     }
-    if (row.registered === "yes") this.registered += 1;
+    this.countRegistered(row);
   }
 
   private uncount(status: ImportRowStatus): void {
@@ -120,6 +130,7 @@ export class SummaryCounter {
       failed: this.failed,
       timedOut: this.timedOut,
       registered: this.registered,
+      checked: { imported: this.checkedImported, existing: this.checkedExisting },
       uploads: this.uploads,
       requests,
       durationMs,
@@ -129,18 +140,35 @@ export class SummaryCounter {
   }
 }
 
-/** The human summary printed on stderr (a few lines). */
+const number = new Intl.NumberFormat("en-US");
+
+/**
+ * The human summary printed on stderr (a few lines), in the words of the bar and the report: "failed" and "timed out"
+ * are valid rows Graph did not import; "rejected" rows (invalid, duplicate) were never submitted.
+ */
 export function formatSummary(summary: ImportSummary): string {
   const seconds = (summary.durationMs / 1000).toFixed(1);
+  const n = (value: number): string => number.format(value);
   const lines = [
-    `${summary.rows} rows: ${summary.imported} imported, ${summary.alreadyRegistered} already registered, ` +
-      (summary.updated > 0 ? `${summary.updated} updated, ` : "") +
-      `${summary.failed} failed, ${summary.timedOut} timed out, ${summary.invalid} invalid, ${summary.duplicates} duplicates`,
-    `${summary.submitted} devices submitted in ${summary.uploads} uploads, ${summary.requests} Graph requests, ${seconds} s`,
+    `${n(summary.rows)} rows: ${n(summary.imported)} imported, ${n(summary.alreadyRegistered)} already registered, ` +
+      (summary.updated > 0 ? `${n(summary.updated)} updated, ` : "") +
+      `${n(summary.failed)} failed, ${n(summary.timedOut)} timed out; ${n(summary.invalid + summary.duplicates)} rejected (${n(summary.invalid)} invalid, ${n(summary.duplicates)} duplicates)`,
+    `${n(summary.submitted)} devices submitted in ${n(summary.uploads)} uploads, ${n(summary.requests)} Graph requests, ${seconds} s`,
   ];
-  if (summary.sync !== null) {
-    const checked = summary.imported + summary.alreadyRegistered + summary.updated;
-    lines.push(`registered in Autopilot: ${summary.registered} of ${checked} confirmed`, `sync: ${summary.sync.message}`);
-  }
+  if (summary.sync !== null) lines.push(registeredLine(summary), `sync: ${summary.sync.message}`);
   return `${lines.join("\n")}\n`;
+}
+
+/** "registered in Autopilot: R of C confirmed": C counts only the devices checked; those not checked are said apart. */
+export function registeredLine(summary: ImportSummary): string {
+  const existing = summary.alreadyRegistered + summary.updated;
+  const checked = summary.checked ?? { imported: summary.imported, existing };
+  const total = checked.imported + checked.existing;
+  const notChecked = [
+    summary.imported > checked.imported ? `${number.format(summary.imported - checked.imported)} imported` : "",
+    existing > checked.existing ? `${number.format(existing - checked.existing)} already registered (806)` : "",
+  ].filter(Boolean);
+  const rest = notChecked.length > 0 ? `${notChecked.join(" and ")} not checked` : "";
+  if (total === 0) return `registered in Autopilot: ${rest || "nothing to check"}`;
+  return `registered in Autopilot: ${number.format(summary.registered)} of ${number.format(total)} checked confirmed${rest ? `; ${rest}` : ""}`;
 }

@@ -14,12 +14,16 @@ export interface ImportReportRow {
   readonly line: number;
   readonly serialNumber: string;
   readonly status: ImportRowStatus;
-  /** Graph's numeric deviceErrorCode (as text), empty when there is none. */
+  /** Graph's numeric deviceErrorCode (as text), or the validator's reason code for invalid/duplicate rows. */
   readonly errorCode: string;
   /** Graph's deviceErrorName, or the validator's reason code for invalid/duplicate rows. */
   readonly errorName: string;
-  /** What happened and what the operator can do about it. */
+  /** What happened and what the operator can do about it: never empty. */
   readonly message: string;
+  /** The group tag sent with the device (from the file or --group-tag); empty when none or not submitted. */
+  readonly groupTag: string;
+  /** The assigned user's UPN sent with the device (from the file or --assigned-user); empty when none or not submitted. */
+  readonly assignedUser: string;
   readonly uploadId: string;
   readonly importedDeviceId: string;
   readonly deviceRegistrationId: string;
@@ -35,6 +39,8 @@ export const IMPORT_REPORT_COLUMNS = [
   "errorCode",
   "errorName",
   "message",
+  "groupTag",
+  "assignedUser",
   "uploadId",
   "importedDeviceId",
   "deviceRegistrationId",
@@ -103,6 +109,8 @@ export interface ImportSummary {
   timedOut: number;
   /** Rows confirmed in windowsAutopilotDeviceIdentities (registered = yes). */
   registered: number;
+  /** Rows whose registration was checked (registered yes or no): imported ones, and already registered or updated ones. */
+  checked?: { readonly imported: number; readonly existing: number };
   uploads: number;
   /** HTTP requests sent to Graph (retries included, a $batch counts once). */
   requests: number;
@@ -181,5 +189,10 @@ export interface PostImportStage {
 export interface PostImportCompletion {
   readonly rows: ReadonlyArray<{ readonly row: ImportReportRow; readonly polledStatus: ImportRowStatus }>;
   readonly sync: SyncOutcome;
+  /**
+   * The sync was refused by the 10-minute rule and waiting was chosen: waits for the window and triggers once more.
+   * Run after the outcomes are told (never throws for a signal: the outcome says the wait was stopped).
+   */
+  readonly syncLater?: (signal: AbortSignal) => Promise<SyncOutcome>;
   readonly error?: unknown;
 }

@@ -3,6 +3,7 @@ import { AdaptiveLimiter } from "../graph/adaptive-limit.js";
 import type { GraphClient } from "../graph/client.js";
 import type { CloudName } from "../graph/clouds.js";
 import { createGraphClient, type GraphConfig } from "../graph/create.js";
+import type { DeviceCodePrompt } from "../graph/delegated.js";
 import type { Logger } from "../util/logger.js";
 
 /** Sign-in and connection settings, resolved from flags and environment (secrets only ever from the environment). */
@@ -18,6 +19,8 @@ export interface AuthConfig {
   readonly federatedTokenFile: string | undefined;
   /** true: system-assigned; a string: the user-assigned identity's client id. */
   readonly managedIdentity: true | string | undefined;
+  /** The admin's own sign-in (--device-code, --interactive) instead of an app's. */
+  readonly signIn?: "deviceCode" | "interactive" | undefined;
   readonly cloud: CloudName;
   readonly graphUrl: string | undefined;
   readonly authorityHost: string | undefined;
@@ -28,10 +31,14 @@ export interface AuthConfig {
   readonly noProxy: string | undefined;
 }
 
-/** The Graph client's configuration from the sign-in settings; `concurrency` sizes the socket pool. */
-export function graphConfigFor(auth: AuthConfig, concurrency: number): GraphConfig {
+/**
+ * The Graph client's configuration from the sign-in settings; `concurrency` sizes the socket pool; `deviceCodePrompt`
+ * shows a device code's URL and code (the CLI writes them to stderr).
+ */
+export function graphConfigFor(auth: AuthConfig, concurrency: number, deviceCodePrompt?: (prompt: DeviceCodePrompt) => void): GraphConfig {
   return {
-    method: auth.managedIdentity ? "managedIdentity" : "auto",
+    method: auth.signIn ?? (auth.managedIdentity ? "managedIdentity" : "auto"),
+    ...(deviceCodePrompt ? { deviceCodePrompt } : {}),
     tenantId: auth.tenantId,
     clientId: auth.clientId,
     clientSecret: auth.clientSecret,

@@ -3,11 +3,13 @@
  * between them. What a script, the `import` and `demo` commands and each inbox file run.
  */
 import type { Readable } from "node:stream";
+import { inputDelimiter } from "../csv/delimiter.js";
 import { openDeviceReader } from "../csv/reader.js";
-import type { FileSummary } from "../csv/types.js";
+import type { FileSummary, RowOverrides } from "../csv/types.js";
 import { importDevices, type ImportDevicesOptions } from "../pipeline/import-devices.js";
 import { importReportColumns } from "../pipeline/report-columns.js";
 import type { ImportSummary } from "../pipeline/types.js";
+import type { CsvDelimiter } from "../report/csv-format.js";
 import { openReportWriter } from "../report/writer.js";
 
 export interface ImportFilesOptions extends Omit<ImportDevicesOptions, "rows" | "report" | "onOutcomes"> {
@@ -18,6 +20,10 @@ export interface ImportFilesOptions extends Omit<ImportDevicesOptions, "rows" | 
   readonly stdin?: Readable;
   /** The report: CSV, or JSON Lines for a `.jsonl` path; none when absent. */
   readonly reportPath?: string;
+  /** The CSV report's separator; by default the first input's (Excel in that locale expects it). */
+  readonly reportDelimiter?: CsvDelimiter;
+  /** Group tag and assigned user for every row, winning over the files' columns (--group-tag, --assigned-user). */
+  readonly overrides?: RowOverrides;
   /** As importDevices' `onOutcomes`, with each file's facts (encoding, rows, or why it could not be read). */
   readonly onOutcomes?: (summary: ImportSummary, files: readonly FileSummary[]) => void;
 }
@@ -28,12 +34,14 @@ export interface ImportFilesResult {
 }
 
 export async function importFiles(options: ImportFilesOptions): Promise<ImportFilesResult> {
-  const { files: inputs, cwd, stdin, reportPath, onOutcomes, ...rest } = options;
+  const { files: inputs, cwd, stdin, reportPath, reportDelimiter, overrides, onOutcomes, ...rest } = options;
   // The reader stops when the import does, whatever it was waiting for.
   const stopReading = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, stopReading.signal]) : stopReading.signal;
-  const reader = openDeviceReader(inputs, { stdin, cwd, signal });
-  const report = reportPath === undefined ? undefined : await openReportWriter(reportPath, importReportColumns);
+  const reader = openDeviceReader(inputs, { stdin, cwd, signal, ...(overrides ? { overrides } : {}) });
+  // Opened now (a bad path fails before any request); the separator is asked at the first row, once the reader has seen a header.
+  const delimiter = reportDelimiter ?? (() => inputDelimiter(reader.files));
+  const report = reportPath === undefined ? undefined : await openReportWriter(reportPath, importReportColumns, { delimiter });
   try {
     const summary = await importDevices({
       ...rest,

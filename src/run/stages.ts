@@ -2,6 +2,7 @@
 import type { AfterImportOptions, CleanupSettings } from "../after/options.js";
 import { createPostImportStage } from "../after/post-import.js";
 import { createStagedCleanup, type CleanupProgress, type StagedCleanup } from "../after/cleanup.js";
+import type { SyncWaitView } from "../after/sync-step.js";
 import type { AfterRuntime } from "../after/types.js";
 import type { WritePacer } from "../after/write-pacer.js";
 import type { GraphClient } from "../graph/client.js";
@@ -19,6 +20,8 @@ export interface RunStagesOptions extends AfterRuntime {
   /** An after-import step starts (one line for people). */
   readonly onStep?: (message: string) => void;
   readonly onCleanupProgress?: (progress: CleanupProgress) => void;
+  /** Shows a wait for the sync's 10-minute window (after the outcomes are told). */
+  readonly syncView?: SyncWaitView;
 }
 
 export interface RunStages {
@@ -27,9 +30,9 @@ export interface RunStages {
 }
 
 export function buildStages(client: GraphClient, options: RunStagesOptions): RunStages {
-  const { after, cleanup, syncElsewhere, pacer, onStep, onCleanupProgress, ...runtime } = options;
+  const { after, cleanup, syncElsewhere, pacer, onStep, onCleanupProgress, syncView, ...runtime } = options;
   return {
-    ...(after ? { postImport: createPostImportStage(client, { ...after, ...(syncElsewhere ? { sync: false } : {}), ...runtime, onStep }) } : {}),
+    ...(after ? { postImport: createPostImportStage(client, { ...after, ...(syncElsewhere ? { sync: false } : {}), ...runtime, onStep, syncView }) } : {}),
     ...(cleanup?.enabled
       ? { cleanup: createStagedCleanup(client, { writeLimit: cleanup.writeLimit, maxTimeMs: cleanup.maxTimeMs, ...runtime, pacer, onProgress: onCleanupProgress }) }
       : {}),

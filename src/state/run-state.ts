@@ -173,6 +173,9 @@ export class RunState {
       errorCode: o.errorCode,
       errorName: o.errorName,
       message: o.message,
+      // Not journaled: the resumed run fills them in from its row (src/pipeline/resume.ts).
+      groupTag: "",
+      assignedUser: "",
       uploadId: o.uploadId,
       importedDeviceId: o.stagedId,
       deviceRegistrationId: o.registrationId,

@@ -3,8 +3,9 @@
  * `runs/<key>.jsonl` per run (key: see fingerprint.ts), and `runs/<key>.archived-<time>.jsonl` for runs started
  * over with --fresh (kept: the staged records they created are still theirs to clean up).
  */
-import { existsSync, mkdirSync, readdirSync, renameSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, renameSync, statSync } from "node:fs";
 import path from "node:path";
+import { StateError } from "../errors.js";
 import { timeStamp } from "../util/time-stamp.js";
 import { syncDirectory } from "./journal-file.js";
 
@@ -20,7 +21,21 @@ export function stateLayout(dir: string): StateLayout {
   return { dir, lock: path.join(dir, "lock"), runs: path.join(dir, "runs") };
 }
 
+/** A state directory path that names a file (or has a file where `runs/` goes) is the user's mistake: one line, exit 2. */
+export function assertStateDir(layout: StateLayout): void {
+  for (const dir of [layout.dir, layout.runs]) {
+    let isFile: boolean;
+    try {
+      isFile = !statSync(dir).isDirectory();
+    } catch {
+      continue; // missing (created when needed) or unreadable (told by the operation that needs it)
+    }
+    if (isFile) throw new StateError(`the state directory ${layout.dir} cannot be used: ${dir} is a file, not a folder (give --state-dir a folder; it is created if missing)`);
+  }
+}
+
 export function ensureStateDir(layout: StateLayout): void {
+  assertStateDir(layout);
   mkdirSync(layout.runs, { recursive: true });
 }
 
@@ -57,6 +72,7 @@ export interface JournalEntry {
 
 /** The journals in the state directory (none when it does not exist). */
 export function listJournals(layout: StateLayout): JournalEntry[] {
+  assertStateDir(layout);
   let names: string[];
   try {
     names = readdirSync(layout.runs);

@@ -4,7 +4,7 @@ import { stagedCleanupCounts } from "./cleanup-view.js";
 import { judgeLock, readLock, type LockHolder } from "./lock-file.js";
 import type { InputFile } from "./records.js";
 import { replayJournal } from "./replay.js";
-import { listJournals, type StateLayout } from "./state-dir.js";
+import { assertStateDir, listJournals, type StateLayout } from "./state-dir.js";
 
 export interface LockStatus extends LockHolder {
   /** Last renewal of the lock (ISO 8601). */
@@ -44,6 +44,7 @@ export interface RunStatus {
 }
 
 export function lockStatus(layout: StateLayout, now: () => number = Date.now): LockStatus | null {
+  assertStateDir(layout);
   const found = readLock(layout.lock);
   if (!found) return null;
   const holder = found.holder ?? { pid: 0, host: "unknown", since: new Date(found.heartbeatAt).toISOString() };

@@ -231,7 +231,7 @@ describe("the cleanup of staged records, against the emulator", () => {
     });
     foreign.journal.uploadPlanned({ id: "u1", createdDateTimeUtc: "", status: "pending", devices: [{ location: { file: FILE, line: 2 }, device: { serialNumber: "F-1", hardwareIdentifier: "" } }], size: 1 });
     foreign.journal.uploadSubmitted("u1", { staged: [{ location: { file: FILE, line: 2 }, serialNumber: "F-1", stagedId: "foreign-id" }], rejected: [], notStaged: [], reconciled: false, stagedAt: 0 });
-    foreign.journal.rowOutcome({ file: FILE, line: 2, serialNumber: "F-1", status: "imported", errorCode: "", errorName: "", message: "", uploadId: "u1", importedDeviceId: "foreign-id", deviceRegistrationId: "", registered: "unchecked" }, "polled");
+    foreign.journal.rowOutcome({ file: FILE, line: 2, serialNumber: "F-1", status: "imported", errorCode: "", errorName: "", message: "imported", groupTag: "", assignedUser: "", uploadId: "u1", importedDeviceId: "foreign-id", deviceRegistrationId: "", registered: "unchecked" }, "polled");
     foreign.journal.close();
 
     const progress: number[] = [];

@@ -11,6 +11,9 @@ describe("exit codes: one mapping over outcomes and errors", () => {
     expect(exitCodeOf({ kind: "rows", unreadableFiles: 0, rowsNotDone: 3 })).toBe(1);
     // A file that cannot be read outranks rows that were not imported.
     expect(exitCodeOf({ kind: "rows", unreadableFiles: 1, rowsNotDone: 3 })).toBe(2);
+    // Inputs with no device row at all (a header only): an input that cannot be used.
+    expect(exitCodeOf({ kind: "rows", unreadableFiles: 0, rowsNotDone: 0, noRows: true })).toBe(2);
+    expect(exitCodeOf({ kind: "rows", unreadableFiles: 0, rowsNotDone: 0, noRows: false })).toBe(0);
     expect(exitCodeOf({ kind: "partial", left: 0 })).toBe(0);
     expect(exitCodeOf({ kind: "partial", left: 5 })).toBe(1);
     expect(exitCodeOf({ kind: "stopped", error: new AuthenticationError("no") })).toBe(3);

@@ -153,7 +153,8 @@ describe("the cleanup of staged records with the real CLI", () => {
     // The outcome lines first, then the cleanup's: what is left, and how to finish it.
     const outcomes = first.stderr.indexOf("40 rows: 40 imported");
     const report = first.stderr.indexOf(`report: ${path.join(dir, "report.csv")}`);
-    const end = first.stderr.indexOf(`${summary.cleanup.remaining} left after --cleanup-max-time 1s: autopilot-import cleanup --state-dir ${stateDir} deletes them`);
+    // The complete command: the state directory and the write budget the import had.
+    const end = first.stderr.indexOf(`${summary.cleanup.remaining} left after --cleanup-max-time 1s: autopilot-import cleanup --state-dir ${stateDir} --write-limit 5/1s deletes them`);
     expect(outcomes).toBeGreaterThanOrEqual(0);
     expect(report).toBeGreaterThan(outcomes);
     expect(end, first.stderr).toBeGreaterThan(report);

@@ -66,3 +66,59 @@ describe("a journaled import's after-import steps", () => {
     expect(h.emulator.stats().submissions.total).toBe(2);
   });
 });
+
+describe("a sync refused by the 10-minute rule, in a journaled run", () => {
+  /** Imports with waiting chosen; `stopInWait` aborts the run once the outcomes are told (so during the wait). */
+  async function importWaiting(t: AfterHarness, file: string, journalFile: string, stopInWait: boolean) {
+    const files = await fingerprintFiles([file], dir);
+    const key = runKey(files, t.emulator.tenantId, t.emulator.graphUrl);
+    const { journal } = await openJournal({ file: journalFile, run: { run: key, files, tenant: t.emulator.tenantId, endpoint: t.emulator.graphUrl, tool: "test" } });
+    const runtime = harnessRuntime(t);
+    const stop = new AbortController();
+    const told: string[] = [];
+    try {
+      return await importFiles({
+        files: [file],
+        cwd: dir,
+        client: t.client,
+        journal,
+        pollPolicy: FAST_POLL,
+        ...runtime,
+        signal: stop.signal,
+        postImport: createPostImportStage(t.client, { ...runtime, syncWait: true, verifyTimeoutMs: 60_000 }),
+        onOutcomes: (summary) => {
+          told.push(summary.sync?.message ?? "");
+          if (stopInWait) stop.abort("SIGINT");
+        },
+      }).then((result) => ({ result, told }), (error: unknown) => ({ error, told }));
+    } finally {
+      journal.close();
+    }
+  }
+
+  it("the outcomes are told before the wait; a run stopped in the wait is not triggered again when run again", async () => {
+    h = await startAfterHarness({ processing: { delayMs: 0, spreadMs: 0 }, sync: { durationMs: 0 } });
+    await h.client.request({ method: "POST", path: "/deviceManagement/windowsAutopilotSettings/sync", version: "beta" }); // someone else's, just now
+    const file = writeCsv(dir, "sync-stopped.csv", devicesNamed("STOPPEDWAIT-", 2));
+    const journalFile = path.join(dir, "sync-stopped.jsonl");
+    const first = await importWaiting(h, file, journalFile, true);
+    expect(first.told[0]).toMatch(/^refused by the 10-minute rule .*: waiting for it once the report is written/);
+    expect(first).toMatchObject({ error: { name: "StoppedAfterOutcomes", summary: { imported: 2, sync: { status: "tooSoon" } } } });
+    const again = await importWaiting(h, file, journalFile, false);
+    expect(again).toMatchObject({ result: { summary: { imported: 2, sync: { status: "tooSoon" } } } });
+    expect((again as { result: { summary: { sync: { message: string } } } }).result.summary.sync.message).toMatch(/^refused by the 10-minute rule in an earlier attempt of this run; it could be run at \S+; not triggered again/);
+    expect(routeCounts(h.emulator, SYNC_ROUTE)).toEqual({ "204": 1, "429": 1 });
+  });
+
+  it("a wait that ends in a trigger is journaled: run again, it is reported, not triggered", async () => {
+    h = await startAfterHarness({ processing: { delayMs: 0, spreadMs: 0 }, sync: { durationMs: 0 } });
+    await h.client.request({ method: "POST", path: "/deviceManagement/windowsAutopilotSettings/sync", version: "beta" });
+    const file = writeCsv(dir, "sync-waited.csv", devicesNamed("WAITED-", 2));
+    const journalFile = path.join(dir, "sync-waited.jsonl");
+    const first = await importWaiting(h, file, journalFile, false);
+    expect(first).toMatchObject({ result: { summary: { sync: { status: "triggered", message: expect.stringMatching(/^Autopilot sync triggered \(after waiting/) } } } });
+    const again = await importWaiting(h, file, journalFile, false);
+    expect(again).toMatchObject({ result: { summary: { sync: { status: "triggered", message: expect.stringContaining("by an earlier attempt of this run; not triggered again") } } } });
+    expect(routeCounts(h.emulator, SYNC_ROUTE)).toEqual({ "204": 2, "429": 1 });
+  });
+});

@@ -65,7 +65,7 @@ describe.each(PROFILES)("import against the emulator ($name profile): mixed outc
     expect(rows["OK-1"]).toMatchObject({ file, line: "2", status: "imported", errorCode: "", importedDeviceId: expect.any(String) });
     expect(rows["OK-1"]!.deviceRegistrationId).not.toBe("");
     expect(rows["KNOWN-806"]).toMatchObject({ line: "3", status: "already_registered", errorCode: "806" });
-    expect(rows["OTHER-808"]).toMatchObject({ line: "4", status: "failed", errorCode: "808", message: expect.stringContaining("other tenant must deregister it") });
+    expect(rows["OTHER-808"]).toMatchObject({ line: "4", status: "failed", errorCode: "808", message: expect.stringContaining("Whoever registered it must deregister it") });
     expect(rows["DUP-A"]).toMatchObject({ line: "5", status: "imported" });
     expect(rows["DUP-B"]).toMatchObject({ line: "6", status: "duplicate", errorName: "duplicate_hash", uploadId: "" });
     expect(rows["CORRUPT-802"]).toMatchObject({ line: "7", status: "failed", errorCode: "802", message: expect.stringContaining("Recapture the hash") });

@@ -134,6 +134,57 @@ describe("AdaptiveLimiter", () => {
     expect(limiter.active).toBe(0);
   });
 
+  it("an aborted waiter gives up its place in the queue: the next one gets the freed slot", async () => {
+    const limiter = new AdaptiveLimiter({ max: 1 });
+    const held = await limiter.acquire();
+    const controller = new AbortController();
+    const gone = limiter.acquire(controller.signal);
+    const next = limiter.acquire();
+    expect(limiter.pending).toBe(2);
+    controller.abort(new Error("stop"));
+    await expect(gone).rejects.toThrow("stop");
+    expect(limiter.pending).toBe(1);
+    held();
+    const release = await next;
+    expect(limiter.active).toBe(1);
+    expect(limiter.pending).toBe(0);
+    release();
+    expect(limiter.active).toBe(0);
+  });
+
+  it("admits waiters in order and never more at once than the limit at the time, while it shrinks and grows", async () => {
+    const limiter = new AdaptiveLimiter({ max: 6 });
+    const started: number[] = [];
+    let running = 0;
+    let overLimit = 0;
+    const limits: number[] = [];
+    const tasks = Array.from({ length: 60 }, (_, i) =>
+      limiter.run(async () => {
+        started.push(i);
+        running += 1;
+        if (running > limiter.limit) overLimit += 1;
+        limits.push(limiter.limit);
+        // Every seventh answer is a 429, the rest are healthy: the limit moves both ways while tasks queue.
+        await Promise.resolve();
+        if (i % 7 === 3) limiter.onThrottle();
+        else limiter.onSuccess();
+        await new Promise((resolve) => setImmediate(resolve));
+        running -= 1;
+      }),
+    );
+    await Promise.all(tasks);
+    expect(started).toEqual(Array.from({ length: 60 }, (_, i) => i));
+    expect(overLimit).toBe(0);
+    // It did shrink and grow back meanwhile.
+    const lowest = limits.indexOf(Math.min(...limits));
+    expect(limits[lowest]).toBeLessThan(6);
+    expect(Math.max(...limits.slice(lowest))).toBeGreaterThan(limits[lowest]!);
+    expect(limiter.active).toBe(0);
+    expect(limiter.pending).toBe(0);
+    expect(limiter.limit).toBeGreaterThanOrEqual(limiter.min);
+    expect(limiter.limit).toBeLessThanOrEqual(limiter.max);
+  });
+
   it("validates options", () => {
     expect(() => new AdaptiveLimiter({ max: 0 })).toThrow(UsageError);
     expect(() => new AdaptiveLimiter({ max: 2, min: 3 })).toThrow(UsageError);

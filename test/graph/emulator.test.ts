@@ -2,6 +2,7 @@ import { ClientSecretCredential } from "@azure/identity";
 import { afterEach, describe, expect, it } from "vitest";
 import { startEmulator, type EmulatorHandle, type ScenarioInput } from "../../src/emulator/index.js";
 import { GraphClient } from "../../src/graph/client.js";
+import { DiagnosedCredential } from "../../src/graph/authority-probe.js";
 import { createCredential } from "../../src/graph/credential.js";
 import type { AutopilotDeviceIdentity, ImportedDeviceIdentity } from "../../src/graph/resources.js";
 
@@ -27,7 +28,7 @@ async function connect(scenario: ScenarioInput, sleep?: (ms: number) => Promise<
     authorityHost: emulator.authorityHost,
     caCertificate: emulator.caCertificate,
   });
-  expect(credential).toBeInstanceOf(ClientSecretCredential);
+  expect(credential instanceof DiagnosedCredential ? credential.inner : credential).toBeInstanceOf(ClientSecretCredential);
   client = new GraphClient({
     credential,
     graphUrl: emulator.graphUrl,

@@ -298,6 +298,30 @@ describe("run --inbox", () => {
   });
 });
 
+describe("run --inbox: a group tag and assigned user for every file", () => {
+  it("--group-tag and --assigned-user (here as variables) win over the files' column and reach Graph; the report says so, with the chosen separator", async () => {
+    const { root, inbox } = makeInbox("overrides");
+    drop(inbox, "tagged.csv", [
+      { serial: "JOB-OVR-1", hash: makeHash(), groupTag: "FromColumn" },
+      { serial: "JOB-OVR-2", hash: makeHash() },
+    ]);
+    const run = await cli(emulator, args(root, "--no-sync"), {
+      AUTOPILOT_IMPORT_GROUP_TAG: "Kiosk-Süd",
+      AUTOPILOT_IMPORT_ASSIGNED_USER: "kiosk@contoso.com",
+      AUTOPILOT_IMPORT_REPORT_DELIMITER: "semicolon",
+    });
+    expect(run.code, run.stderr).toBe(0);
+    for (const serial of ["JOB-OVR-1", "JOB-OVR-2"]) {
+      expect(emulator.devices().registered.find((d) => d.serialNumber === serial), serial).toMatchObject({ groupTag: "Kiosk-Süd", userPrincipalName: "kiosk@contoso.com" });
+    }
+    const report = readCsvReport(path.join(root, "done", "tagged.csv.report.csv"), ";");
+    expect(report.sort((a, b) => Number(a.line) - Number(b.line)).map((r) => [r.serialNumber, r.status, r.groupTag, r.assignedUser])).toEqual([
+      ["JOB-OVR-1", "imported", "Kiosk-Süd", "kiosk@contoso.com"],
+      ["JOB-OVR-2", "imported", "Kiosk-Süd", "kiosk@contoso.com"],
+    ]);
+  });
+});
+
 function require_mkdir(dir: string): void {
   mkdirSync(dir, { recursive: true });
 }

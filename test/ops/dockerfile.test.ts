@@ -50,10 +50,11 @@ describe("Dockerfile", () => {
     expect(diagnostics.map((d) => `line ${d.range.start.line + 1}: ${d.message}`)).toEqual([]);
   });
 
-  it("is multi-stage, every stage on Node 22 slim pinned by minor version and named", () => {
+  // Node 26 is the Active LTS line from 2026-10-28 to 2027-10-20 (github.com/nodejs/Release): update with the schedule.
+  it("is multi-stage, every stage on the Active LTS line (Node 26) slim pinned by minor version and named", () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
     for (const stage of stages) {
-      expect(stage.image).toMatch(/^node:22\.\d+-(bookworm|trixie)-slim(@sha256:[0-9a-f]{64})?$/);
+      expect(stage.image).toMatch(/^node:26\.\d+-(bookworm|trixie)-slim(@sha256:[0-9a-f]{64})?$/);
       expect(stage.name).toMatch(/^[a-z][a-z0-9-]*$/);
     }
     // BuildKit's RUN --mount needs the syntax directive.

@@ -15,7 +15,7 @@ describe("importDevices (in-memory service)", () => {
         location: { file: "devices.csv", line: 13 },
         serialNumber: "SN0001",
         code: "duplicate_serial",
-        message: "Serial number SN0001 appears twice",
+        message: "Device Serial Number 'SN0001' already appears on line 3; only the first is used",
         firstSeen: { file: "devices.csv", line: 3 },
       },
     ];
@@ -45,8 +45,17 @@ describe("importDevices (in-memory service)", () => {
     expect(r.SN0003).toMatchObject({ status: "failed", errorCode: "808", errorName: "ZtdDeviceAssignedToOtherTenant" });
     expect(r.SN0004).toMatchObject({ status: "timeout", errorName: "unknown", message: expect.stringMatching(/^still unknown after 1 min/) });
     expect(r.SN0005).toMatchObject({ status: "timeout", message: "partial at deadline" });
-    expect(r.BAD1).toMatchObject({ status: "invalid", errorName: "hash_not_base64", line: 12 });
-    expect(report.find((row) => row.line === 13)).toMatchObject({ status: "duplicate", message: expect.stringContaining("first seen at devices.csv:3") });
+    expect(r.BAD1).toMatchObject({ status: "invalid", errorCode: "hash_not_base64", errorName: "hash_not_base64", line: 12, message: "Hardware Hash is not valid base64; not submitted" });
+    // The reader's sentence names the first line once; the report does not repeat it.
+    expect(report.find((row) => row.line === 13)).toMatchObject({
+      status: "duplicate",
+      errorCode: "duplicate_serial",
+      message: "Device Serial Number 'SN0001' already appears on line 3; only the first is used",
+    });
+    // Every row has a message, and every row not imported a code.
+    for (const row of report) expect(row.message, row.serialNumber).not.toBe("");
+    for (const row of report) if (row.status !== "imported" && row.status !== "timeout") expect(row.errorCode, row.serialNumber).not.toBe("");
+    expect(r.SN0000).toMatchObject({ message: "imported", groupTag: "", assignedUser: "" });
     expect([...service.submittedTimes.values()].every((n) => n === 1)).toBe(true);
   });
 

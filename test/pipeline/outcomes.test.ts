@@ -38,8 +38,10 @@ describe("outcome mapping", () => {
   it("explains 808 and 802 to the operator", () => {
     const v808 = verdictFor(staged({ deviceImportStatus: "error", deviceErrorCode: 808, deviceErrorName: "ZtdDeviceAssignedToAnotherTenant" }));
     expect(v808).toMatchObject({ status: "failed", errorCode: "808", errorName: "ZtdDeviceAssignedToAnotherTenant" });
-    expect(v808.message).toMatch(/other tenant must deregister it/);
-    expect(v808.message).toMatch(/support case with proof of ownership/);
+    expect(v808.message).toMatch(/Whoever registered it must deregister it: .*Intune.*Partner Center/);
+    expect(v808.message).toMatch(/support case from the Intune admin center with proof of ownership/);
+    // Microsoft Store for Business is retired: no remedy may send anyone there.
+    for (const code of [808, 811]) expect(adviceFor(code, null)).not.toMatch(/Store for Business|MSfB/);
     expect(adviceFor(802, "InvalidZtdHardwareHash")).toMatch(/Recapture the hash/);
   });
 
@@ -57,10 +59,10 @@ describe("remedy per DDS code", () => {
     [803, "MissingZtdSerialNumberAndProductKey", /neither a usable serial number nor a product key/],
     [806, "ZtdDeviceAlreadyAssigned", /already registered in this tenant.*nothing to do/i],
     [807, "ZtdDeviceIsNotRegistered", /not registered to this tenant.*right tenant/],
-    [808, "ZtdDeviceAssignedToOtherTenant", /another tenant.*other tenant must deregister it.*support case with proof of ownership/],
+    [808, "ZtdDeviceAssignedToOtherTenant", /another tenant.*Whoever registered it must deregister it.*support case .*with proof of ownership/],
     [809, "ZtdProfileIsNotRegistered", /deployment profile that is not registered to this tenant/],
     [810, "ZtdProfileAssignedToOtherTenant", /deployment profile belongs to another tenant/],
-    [811, "ZtdDeviceRegisteredByOtherTenant", /registered by another tenant.*other tenant must deregister it.*proof of ownership/],
+    [811, "ZtdDeviceRegisteredByOtherTenant", /registered by another tenant.*Whoever registered it must deregister it.*proof of ownership/],
     [812, "ZtdDeviceNotFound", /found no device matching this record/],
     [813, "ZtdDeviceIsNotUnique", /could not identify the device uniquely/],
     [814, "ZtdDeviceAlreadyAadRegistered", /already exists in Microsoft Entra ID/],

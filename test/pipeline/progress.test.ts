@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { estimateRemainingMs, logProgress, renderProgressLine, ttyProgress } from "../../src/pipeline/progress.js";
 import type { ProgressSnapshot } from "../../src/pipeline/progress.js";
 
-const snapshot: ProgressSnapshot = { read: 1000, readDone: true, valid: 1000, submitted: 800, completed: 500, failed: 3 };
+const snapshot: ProgressSnapshot = { read: 1000, readDone: true, valid: 1000, submitted: 800, completed: 500, failed: 3, rejected: 2 };
 
 describe("progress", () => {
   it("estimates the time left from the completion rate once reading is done", () => {
@@ -13,7 +13,7 @@ describe("progress", () => {
 
   it("renders a one-line bar", () => {
     expect(renderProgressLine(snapshot, 10_000, 10)).toBe(
-      "[#####-----]  50% read 1,000 · submitted 800 · done 500 · failed 3 · ETA 10s",
+      "[#####-----]  50% read 1,000 · submitted 800 · done 500 · failed 3 · rejected 2 · ETA 10s",
     );
     expect(renderProgressLine({ ...snapshot, readDone: false }, 10_000, 10)).toMatch(/\?% .* ETA --$/);
   });

@@ -25,6 +25,12 @@ describe("CSV cells", () => {
     expect(csvCell(value)).toBe(cell);
   });
 
+  it("quotes what contains the separator in use, and joins with it", () => {
+    expect(csvLine(["a;b", "c,d", "e\tf"], ";")).toBe('"a;b";c,d;e\tf\r\n');
+    expect(csvLine(["a;b", "c,d", "e\tf"], "\t")).toBe('a;b\tc,d\t"e\tf"\r\n');
+    expect(csvCell("\tcmd", "\t")).toBe(`"'\tcmd"`);
+  });
+
   it("leaves harmless text alone", () => {
     expect(neutralizeFormula("Sales = EMEA")).toBe("Sales = EMEA");
     expect(neutralizeFormula("")).toBe("");

@@ -9,6 +9,7 @@ import { reportFormatFor, type ReportColumn } from "../../src/report/columns.js"
 import { formatReport } from "../../src/report/format.js";
 import { validationReportColumns } from "../../src/report/validation-report.js";
 import { openReportWriter } from "../../src/report/writer.js";
+import { readExcelCsv } from "../support/device-csv.js";
 import { fileTempDir } from "../support/temp-dir.js";
 
 const dir = fileTempDir();
@@ -50,7 +51,48 @@ describe("report writer", () => {
     await writer.write({ id: 2, text: "=1+1" });
     await writer.close();
     expect(writer.rows).toBe(2);
-    expect(readFileSync(path, "utf8")).toBe(`id,text\r\n1,"a,b"\r\n2,'=1+1\r\n`);
+    expect(readFileSync(path, "utf8")).toBe(`\uFEFFid,text\r\n1,"a,b"\r\n2,'=1+1\r\n`);
+  });
+
+  it("writes a CSV file as Excel opens it: the UTF-8 BOM's bytes, CRLF, the given separator, formulas neutralised", async () => {
+    const path = join(dir, "excel.csv");
+    const writer = await openReportWriter(path, columns, { delimiter: ";" });
+    await writer.write({ id: 1, text: "Zoë Müller; Ventes" });
+    await writer.write({ id: 2, text: "=cmd|' /C calc'!A0" });
+    await writer.write({ id: 3, text: "Gérard,Dupont" });
+    await writer.close();
+    const bytes = readFileSync(path);
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    // Every line break is CRLF: no LF without its CR.
+    expect(bytes.toString("latin1").match(/(?<!\r)\n/g)).toBeNull();
+    expect(bytes.subarray(3).toString("utf8")).toBe(`id;text\r\n1;"Zoë Müller; Ventes"\r\n2;'=cmd|' /C calc'!A0\r\n3;Gérard,Dupont\r\n`);
+    // Read back as Excel reads it: UTF-8 after the BOM, split by the separator: the accented names survive.
+    expect(readExcelCsv(path, ";")).toEqual([
+      { id: "1", text: "Zoë Müller; Ventes" },
+      { id: "2", text: "'=cmd|' /C calc'!A0" },
+      { id: "3", text: "Gérard,Dupont" },
+    ]);
+  });
+
+  it("asks a separator function once, at the first row, so a report opened before its input is read can follow it", async () => {
+    const path = join(dir, "lazy.csv");
+    let asked = 0;
+    let found: "," | ";" | "\t" = ",";
+    const writer = await openReportWriter(path, columns, { delimiter: () => (asked++, found) });
+    expect(asked).toBe(0);
+    found = "\t"; // what the reader learns from the input's header, after the report was opened
+    await writer.write({ id: 1, text: "a\tb" });
+    await writer.write({ id: 2, text: "c" });
+    await writer.close();
+    expect(asked).toBe(1);
+    expect(readFileSync(path, "utf8")).toBe(`\uFEFFid\ttext\r\n1\t"a\tb"\r\n2\tc\r\n`);
+  });
+
+  it("writes the BOM and the header of a report without rows at close", async () => {
+    const path = join(dir, "empty.csv");
+    const writer = await openReportWriter(path, columns, { delimiter: () => ";" });
+    await writer.close();
+    expect(readFileSync(path, "utf8")).toBe("\uFEFFid;text\r\n");
   });
 
   it("writes JSON Lines when the path ends in .jsonl", async () => {

@@ -36,6 +36,8 @@ export function outcome(file: string, line: number, serialNumber: string, status
     errorCode: "",
     errorName: "",
     message: "",
+    groupTag: "",
+    assignedUser: "",
     uploadId: "u1",
     importedDeviceId: `staged-${serialNumber}`,
     deviceRegistrationId: "",

@@ -44,9 +44,22 @@ export async function readAll(inputs: readonly string[], options?: ReaderOptions
   return { rows, files: reader.files };
 }
 
-/** Reads a CSV report back as rows. */
-export function readCsvReport(file: string): Array<Record<keyof ImportReportRow, string>> {
-  return parse(readFileSync(file), { columns: true, skip_empty_lines: true }) as Array<Record<keyof ImportReportRow, string>>;
+const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/**
+ * Reads a CSV report back as Excel does: the UTF-8 BOM must be there (without it Excel reads ANSI), the bytes after it
+ * are decoded as UTF-8, records end in CRLF and fields are split by `delimiter`.
+ */
+export function readExcelCsv(file: string, delimiter: "," | ";" | "\t" = ","): Array<Record<string, string>> {
+  const bytes = readFileSync(file);
+  if (!bytes.subarray(0, 3).equals(UTF8_BOM)) throw new Error(`${file} does not start with the UTF-8 byte order mark`);
+  const text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+  return parse(text, { columns: true, skip_empty_lines: true, delimiter, record_delimiter: "\r\n" }) as Array<Record<string, string>>;
+}
+
+/** Reads an import report (CSV) back as rows, as Excel would. */
+export function readCsvReport(file: string, delimiter: "," | ";" | "\t" = ","): Array<Record<keyof ImportReportRow, string>> {
+  return readExcelCsv(file, delimiter) as Array<Record<keyof ImportReportRow, string>>;
 }
 
 /** Report rows by serial number. */

@@ -8,6 +8,7 @@ import { atLeast, cleanupProgressSink } from "../output/cleanup.js";
 import type { CliContext, Command } from "../context.js";
 import { failureText, type CommandOutcome } from "../exit-codes.js";
 import { graphConfigFor } from "../../run/graph.js";
+import { deviceCodePrompt } from "../device-code-prompt.js";
 import { ENVIRONMENT_ONLY_NAMES, graphHelpSections, graphOptions } from "../options/graph.js";
 import { commandHelp } from "../options/help.js";
 import { loggerFor } from "../output/terminal.js";
@@ -60,8 +61,8 @@ function json(result: CleanupRunsResult): string {
 
 async function run(args: readonly string[], context: CliContext): Promise<CommandOutcome> {
   const config = loadCleanupConfig(args, context.env, context.cwd);
-  const logger = loggerFor(context, config.logLevel, config.logFile);
-  const client = createGraphClient(graphConfigFor(config.auth, 1), { signal: context.signal, logger });
+  const logger = loggerFor(context, config.logLevel, config.logFile, config.logFormat);
+  const client = createGraphClient(graphConfigFor(config.auth, 1, deviceCodePrompt(context)), { signal: context.signal, logger });
   const endpoint = resolveEndpoints({ cloud: config.auth.cloud, graphUrl: config.auth.graphUrl }).graphRoot;
   const say = (text: string): void => {
     context.stderr.write(`${text}\n`);
@@ -71,6 +72,8 @@ async function run(args: readonly string[], context: CliContext): Promise<Comman
     everyMs: context.stderr.isTTY ? 200 : 10_000,
   });
   try {
+    // Signed in before the state directory is locked.
+    await client.signIn(context.signal);
     logger.info({ stateDir: config.stateDir, run: config.run, maxTime: config.maxTimeMs === undefined ? null : formatDuration(config.maxTimeMs) }, "cleanup starting");
     const result = await cleanupRuns({
       stateDir: config.stateDir,

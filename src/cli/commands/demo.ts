@@ -11,6 +11,7 @@ import type { CommandOutcome } from "../exit-codes.js";
 import { commandHelp } from "../options/help.js";
 import { switchOption, valueOption } from "../options/option.js";
 import { parseOptions } from "../options/parse.js";
+import { fileOptions, rowOverrides } from "../options/import.js";
 import { defaultReportName } from "../config/import.js";
 import { cleanupEndLine } from "../output/cleanup.js";
 import { printJson, printOutcomes } from "../output/import-summary.js";
@@ -23,10 +24,14 @@ const SAMPLES_DIR = fileURLToPath(new URL("../../../fixtures/samples/", import.m
 const demoOptions = {
   report: valueOption({ arg: "PATH", env: [], schema: z.string().min(1), help: "per-device report (default ./autopilot-import-report-<time>.csv)" }),
   json: switchOption({ default: false, env: [], help: "print the import's JSON summary on stdout" }),
+  // As `import` has them, without their variables (the demo reads none).
+  "group-tag": { ...fileOptions["group-tag"], env: [] },
+  "assigned-user": { ...fileOptions["assigned-user"], env: [] },
+  "report-delimiter": { ...fileOptions["report-delimiter"], env: [] },
 };
 
 const help = commandHelp({
-  about: `Usage: autopilot-import demo [files...] [--report PATH] [--json]
+  about: `Usage: autopilot-import demo [files...] [options]
 
 Runs a complete import against a local Graph emulator started in this process, so you can see
 the tool work without a tenant: the emulator issues tokens to the real Azure sign-in code, stages
@@ -74,6 +79,7 @@ async function run(args: readonly string[], context: CliContext): Promise<Comman
   const files = parsed.positionals.length > 0 ? parsed.positionals : await sampleFiles();
   const reportPath = path.resolve(context.cwd, parsed.values.report ?? defaultReportName(new Date()));
   const [, registered, foreign] = await firstSerials(files, context.cwd, 3);
+  const overrides = rowOverrides(parsed.values);
 
   const emulator = await startEmulator({ scenario: demoScenario(registered, foreign) });
   try {
@@ -95,6 +101,8 @@ async function run(args: readonly string[], context: CliContext): Promise<Comman
       files,
       cwd: context.cwd,
       reportPath,
+      ...(parsed.values["report-delimiter"] ? { reportDelimiter: parsed.values["report-delimiter"] } : {}),
+      ...(overrides ? { overrides } : {}),
       // As in `import`: the outcomes are told as soon as they are final, before the cleanup's remainder.
       onOutcomes: (outcomes, read) => printOutcomes(context, outcomes, read, reportPath),
     });

@@ -3,17 +3,23 @@ import path from "node:path";
 import { openDeviceReader } from "../../csv/reader.js";
 import { UsageError } from "../../errors.js";
 import { formatPlan, planUploads } from "../../pipeline/plan.js";
+import type { GraphConfig } from "../../graph/create.js";
 import { graphConfigFor } from "../../run/graph.js";
+import { signIn } from "../../run/sign-in.js";
+import { deviceCodePrompt } from "../device-code-prompt.js";
 import { openRunState, type RunState } from "../../run/state.js";
 import { runTargetFor } from "../../run/target.js";
 import { formatDuration } from "../../util/duration.js";
 import { importOptions, importOwnOptions, loadImportConfig, type ImportConfig } from "../config/import.js";
 import type { CliContext, Command } from "../context.js";
 import { rowsNotImported, type CommandOutcome } from "../exit-codes.js";
-import { ENVIRONMENT_ONLY_NAMES, SIGN_IN_TITLE, logOptions, signInOptions } from "../options/graph.js";
+import { ENVIRONMENT_ONLY_NAMES, SIGN_IN_TITLE, graphParsing, logOptions, signInOptions } from "../options/graph.js";
 import { commandHelp } from "../options/help.js";
-import { afterOptions, cleanupOptions, stateOptions, submitOptions } from "../options/import.js";
-import { cleanupEndLine } from "../output/cleanup.js";
+import { afterOptions, cleanupOptions, fileOptions, stateOptions, submitOptions } from "../options/import.js";
+import { cleanupEndLine, leftoversLine } from "../output/cleanup.js";
+import { carriedArgs, commandText } from "../output/follow-up.js";
+import { cleanupBudget } from "../config/cleanup-budget.js";
+import { cleanupCommandTable } from "../config/cleanup.js";
 import { fileErrors, printJson, printOutcomes } from "../output/import-summary.js";
 import { commandLine } from "../output/shell-words.js";
 import { loggerFor } from "../output/terminal.js";
@@ -37,7 +43,7 @@ Arguments:
   files                    CSV files (UTF-8 with or without BOM, UTF-16, Windows-1252; comma, semicolon
                            or tab); - reads standard input`,
   sections: [
-    ["Options", { ...importOwnOptions, ...submitOptions }],
+    ["Options", { ...importOwnOptions, ...fileOptions, ...submitOptions }],
     ["After the import (once every device is final)", afterOptions],
     ["Cleanup of staged records (on by default; the outcome counts and the report come first, then what is left is deleted)", cleanupOptions],
     ["Resume (a run is the same files by content, tenant and Graph endpoint; see autopilot-import status; standard input cannot be resumed)", stateOptions],
@@ -49,15 +55,17 @@ Arguments:
   0    every row imported, already registered or updated (the sync's and the cleanup's outcomes do not
        change it)
   1    some rows not imported (failed, invalid, duplicate or timed out): see the report
-  2    usage or configuration error, an input file that cannot be read, the state directory is
-       in use by another process, or this machine's files or folders cannot be used
+  2    usage or configuration error, an input file that cannot be read, inputs with no device rows (a
+       header only), the state directory is in use by another process, or this machine's files or
+       folders cannot be used
   3    authentication failure or a fatal service error
   4    internal error (a bug: the message carries what to report)
-  130  interrupted (SIGINT), 143 terminated (SIGTERM): run the same command again to resume (also when
-       the signal came during the cleanup, after the report); a second signal stops at once (the
-       journal stays consistent)
+  130  interrupted (SIGINT), 143 terminated (SIGTERM) before every row was final: run the same command
+       again to resume; a second signal stops at once (the journal stays consistent). A signal during
+       the cleanup or the sync's wait (after the report) stops them and exits 0 or 1 as the rows say
 
 Examples:
+  autopilot-import import devices.csv --device-code --tenant contoso.onmicrosoft.com
   AZURE_CLIENT_SECRET=… autopilot-import import devices.csv --tenant contoso.onmicrosoft.com --client-id 11111111-…
   autopilot-import import batch*.csv --managed-identity --report out.jsonl --json
   autopilot-import import devices.csv --dry-run
@@ -79,7 +87,7 @@ async function preflight(config: ImportConfig, cwd: string): Promise<void> {
 }
 
 async function dryRun(config: ImportConfig, context: CliContext): Promise<CommandOutcome> {
-  const reader = openDeviceReader(config.files, { stdin: context.stdin, signal: context.signal, cwd: context.cwd });
+  const reader = openDeviceReader(config.files, { stdin: context.stdin, signal: context.signal, cwd: context.cwd, ...(config.overrides ? { overrides: config.overrides } : {}) });
   const plan = await planUploads(reader.rows(), config.batchSize);
   const errors = fileErrors(reader.files);
   for (const line of errors) context.stderr.write(`${line}\n`);
@@ -124,20 +132,29 @@ async function run(args: readonly string[], context: CliContext): Promise<Comman
   const config = loadImportConfig(args, context.env, context.cwd);
   await preflight(config, context.cwd);
   if (config.dryRun) return dryRun(config, context);
-  const state = await openState(config, context);
+  // Signed in before the state directory is locked: a refused sign-in leaves no run behind.
+  const signedIn = await signIn(graphConfigFor(config.auth, config.concurrency, deviceCodePrompt(context)), context.signal);
   try {
-    return await importWithState(args, config, context, state);
+    const state = await openState(config, context);
+    try {
+      return await importWithState(args, config, context, state, signedIn.graph);
+    } finally {
+      state?.close();
+    }
   } finally {
-    state?.close();
+    signedIn.close();
   }
 }
 
-async function importWithState(args: readonly string[], config: ImportConfig, context: CliContext, state: RunState | undefined): Promise<CommandOutcome> {
-  const logger = loggerFor(context, config.logLevel, config.logFile);
+async function importWithState(args: readonly string[], config: ImportConfig, context: CliContext, state: RunState | undefined, graph: GraphConfig): Promise<CommandOutcome> {
+  const logger = loggerFor(context, config.logLevel, config.logFile, config.logFormat);
   const { batchSize, concurrency, api } = config;
   logger.info({ files: config.files, batchSize, concurrency, api, pollTimeout: formatDuration(config.pollTimeoutMs), ...(state ? { run: state.key, journal: state.file } : {}) }, "import starting");
-  const { summary, files } = await runImport(context, {
-    graph: graphConfigFor(config.auth, concurrency),
+  // Someone at the terminal gets the prompt back soon: a short cleanup unless --cleanup-max-time says otherwise.
+  const budget = cleanupBudget({ maxTimeMs: config.cleanup.maxTimeMs, given: config.cleanupMaxTimeGiven, interactive: context.stderr.isTTY === true });
+  const cleanup = { ...config.cleanup, maxTimeMs: budget.maxTimeMs };
+  const { summary, files, stoppedAfterOutcomes, toldSync, leftovers } = await runImport(context, {
+    graph,
     concurrency,
     logger,
     files: config.files,
@@ -147,8 +164,11 @@ async function importWithState(args: readonly string[], config: ImportConfig, co
     batchSize,
     pollTimeoutMs: config.pollTimeoutMs,
     reportPath: config.reportPath,
+    ...(config.reportDelimiter ? { reportDelimiter: config.reportDelimiter } : {}),
+    ...(config.overrides ? { overrides: config.overrides } : {}),
     after: config.after,
-    cleanup: config.cleanup,
+    cleanup,
+    ...(state ? { leftovers: { stateDir: config.state.dir, target: runTargetFor(config.auth), ownJournal: state.file } } : {}),
     journal: state?.journal,
     onOutcomes: (outcomes, read) => printOutcomes(context, outcomes, read, config.reportPath),
   }).catch((error: unknown) => {
@@ -156,10 +176,23 @@ async function importWithState(args: readonly string[], config: ImportConfig, co
     if (state) say(context, `the run's progress is journaled in ${state.file}; to finish it, run the same command again:\n  autopilot-import ${commandLine(["import", ...args])}`);
     throw error;
   });
-  if (summary.cleanup) context.stderr.write(`${cleanupEndLine(summary.cleanup, config.cleanup.writeLimit, config.cleanup.maxTimeMs, state ? config.state.dir : undefined)}\n`);
+  // A signal after the outcomes (in the cleanup or the sync's wait): every row is final, so the rows decide the exit code.
+  if (stoppedAfterOutcomes) say(context, `stopped after the report was complete: every row's outcome is in ${config.reportPath}`);
+  if (summary.sync && toldSync && summary.sync.message !== toldSync.message) context.stderr.write(`sync: ${summary.sync.message}\n`);
+  if (summary.cleanup) {
+    const finish = state ? cleanupFinishCommand(args, config.state.dir) : undefined;
+    context.stderr.write(`${cleanupEndLine(summary.cleanup, cleanup.writeLimit, cleanup.maxTimeMs, finish, budget.source === "interactive" ? "interactive" : "given")}\n`);
+  }
+  if (leftovers) context.stderr.write(`${leftoversLine(leftovers, cleanupFinishCommand(args, config.state.dir))}\n`);
   if (config.json) printJson(context, summary);
   logger.flush();
-  return { kind: "rows", unreadableFiles: fileErrors(files).length, rowsNotDone: rowsNotImported(summary) };
+  return { kind: "rows", unreadableFiles: fileErrors(files).length, rowsNotDone: rowsNotImported(summary), noRows: summary.rows === 0 };
+}
+
+/** The complete `cleanup` command for this import's leftovers: its state directory, sign-in, endpoint and write budget. */
+function cleanupFinishCommand(args: readonly string[], stateDir: string): string {
+  const carried = carriedArgs(args, importOptions, cleanupCommandTable, { prepare: graphParsing.prepare, drop: ["state-dir", "json", "force-unlock"] });
+  return commandText(["cleanup", "--state-dir", stateDir, ...carried]);
 }
 
 export const importCommand: Command = {

@@ -2,13 +2,16 @@ import { StateLockedError } from "../../state/lock-error.js";
 import { runInboxJob } from "../../inbox/job.js";
 import { INBOX_LOCK_FILE } from "../../inbox/lock.js";
 import { graphConfigFor, openGraph } from "../../run/graph.js";
+import { deviceCodePrompt } from "../device-code-prompt.js";
 import { runTargetFor } from "../../run/target.js";
 import { inboxOptions, loadRunConfig, runOptions } from "../config/run.js";
 import type { CliContext, Command } from "../context.js";
 import { exitCodeOf, failureText, type CommandOutcome } from "../exit-codes.js";
-import { ENVIRONMENT_ONLY_NAMES, graphHelpSections } from "../options/graph.js";
+import { ENVIRONMENT_ONLY_NAMES, graphHelpSections, graphParsing } from "../options/graph.js";
+import { cleanupCommandTable } from "../config/cleanup.js";
+import { carriedArgs, commandText } from "../output/follow-up.js";
 import { commandHelp } from "../options/help.js";
-import { afterOptions, cleanupOptions, stateOptions, submitOptions } from "../options/import.js";
+import { afterOptions, cleanupOptions, fileOptions, stateOptions, submitOptions } from "../options/import.js";
 import { closingLine, fileLine, jobJson, lockedJson, skippedLines } from "../output/inbox-job.js";
 import { loggerFor, startProgress, stepLine, type RunProgress } from "../output/terminal.js";
 
@@ -38,7 +41,7 @@ imported (also when an earlier job stopped before its sync).
 `,
   sections: [
     ["Inbox", inboxOptions],
-    ["Import (per file, as for autopilot-import import)", { ...submitOptions, ...afterOptions, ...stateOptions }],
+    ["Import (per file, as for autopilot-import import)", { ...fileOptions, ...submitOptions, ...afterOptions, ...stateOptions }],
     ["Cleanup of staged records (on by default; per file, after the file is moved: it never delays a move)", cleanupOptions],
     ...graphHelpSections,
   ],
@@ -68,10 +71,12 @@ function say(context: CliContext, text: string): void {
 
 async function run(args: readonly string[], context: CliContext): Promise<CommandOutcome> {
   const config = loadRunConfig(args, context.env, context.cwd);
-  const logger = loggerFor(context, config.logLevel, config.logFile);
-  const graph = openGraph(graphConfigFor(config.auth, config.concurrency), config.concurrency, { signal: context.signal, logger });
+  const logger = loggerFor(context, config.logLevel, config.logFile, config.logFormat);
+  const graph = openGraph(graphConfigFor(config.auth, config.concurrency, deviceCodePrompt(context)), config.concurrency, { signal: context.signal, logger });
   let progress: RunProgress | undefined;
   try {
+    // Signed in before the inbox and the state directory are locked: a refused sign-in leaves no run behind.
+    await graph.client.signIn(context.signal);
     const result = await runInboxJob({
       dir: config.inbox,
       stateDir: config.stateDir,
@@ -86,6 +91,8 @@ async function run(args: readonly string[], context: CliContext): Promise<Comman
       cleanup: config.cleanup,
       settleMs: config.settleMs,
       reportFormat: config.reportFormat,
+      ...(config.reportDelimiter ? { reportDelimiter: config.reportDelimiter } : {}),
+      ...(config.overrides ? { overrides: config.overrides } : {}),
       logger,
       signal: context.signal,
       events: {
@@ -105,6 +112,11 @@ async function run(args: readonly string[], context: CliContext): Promise<Comman
       },
     });
     for (const line of skippedLines(result.skipped, config.settleMs)) say(context, line);
+    if (result.leftovers) {
+      const { deleted, remaining } = result.leftovers;
+      const rest = remaining > 0 ? `; ${remaining} still left: ${commandText(["cleanup", "--state-dir", config.stateDir, ...carriedArgs(args, runOptions, cleanupCommandTable, { prepare: graphParsing.prepare, drop: ["state-dir", "json", "force-unlock"] })])} deletes them` : "";
+      say(context, `cleanup: ${deleted} staged record(s) left by earlier runs in the state directory deleted${rest}`);
+    }
     const outcome: CommandOutcome = result.stopped
       ? { kind: "stopped", error: result.stopped.error }
       : { kind: "partial", left: result.files.filter((f) => f.outcome === "failed").length };

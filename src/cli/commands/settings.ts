@@ -4,6 +4,7 @@ import { loadSettingsConfig, settingsOptions } from "../config/sync.js";
 import type { CliContext, Command } from "../context.js";
 import type { CommandOutcome } from "../exit-codes.js";
 import { graphConfigFor } from "../../run/graph.js";
+import { deviceCodePrompt } from "../device-code-prompt.js";
 import { ENVIRONMENT_ONLY_NAMES, graphHelpSections, graphOptions } from "../options/graph.js";
 import { commandHelp } from "../options/help.js";
 import { loggerFor } from "../output/terminal.js";
@@ -23,8 +24,8 @@ the sync status, when the service last synced, when a sync was last triggered by
 
 async function run(args: readonly string[], context: CliContext): Promise<CommandOutcome> {
   const config = loadSettingsConfig(args, context.env, context.cwd);
-  const logger = loggerFor(context, config.logLevel, config.logFile);
-  const client = createGraphClient(graphConfigFor(config.auth, 1), { signal: context.signal, logger });
+  const logger = loggerFor(context, config.logLevel, config.logFile, config.logFormat);
+  const client = createGraphClient(graphConfigFor(config.auth, 1, deviceCodePrompt(context)), { signal: context.signal, logger });
   try {
     const settings = await readAutopilotSettings(client, context.signal);
     if (config.json) {

@@ -1,6 +1,7 @@
 import path from "node:path";
 import { CLOUDS } from "../../graph/clouds.js";
 import { DEFAULT_STATE_DIR, stateLayout } from "../../state/state-dir.js";
+import { pruneRuns, type PrunedRun } from "../../state/prune.js";
 import { describeRuns, lockStatus, type LockStatus, type RunStatus } from "../../state/status.js";
 import type { CliContext, Command } from "../context.js";
 import type { CommandOutcome } from "../exit-codes.js";
@@ -12,21 +13,25 @@ import { cleanupCommand } from "../output/cleanup.js";
 import { commandLine } from "../output/shell-words.js";
 
 const statusOptions = {
+  prune: switchOption({
+    default: false,
+    help: "first forget (delete the journals of) the runs that never submitted anything: a refused sign-in, a stop\nbefore the first upload, an input without valid rows; runs with uploads are never touched (takes the lock)",
+  }),
   "state-dir": { ...stateOptions["state-dir"], help: "the state directory (default ./.autopilot-import)" },
   json: switchOption({
     default: false,
-    help: 'print {"stateDir","lock","runs"} on stdout instead: lock is null or {"pid","host","since","command","heartbeatAt","stale"}; each run has "run","journal","archived","finished","createdAt","updatedAt","files","tenant","endpoint","input","submitted","uploads","outcomes","inFlight","cleanup","attempts","lastAttempt","finishedAt","summary","journalDamage","resume"; cleanup is {"deleted","remaining"}: the run\'s staged records deleted, and those left to delete (autopilot-import cleanup)',
+    help: 'print {"stateDir","lock","runs"} (with --prune also "pruned") on stdout instead: lock is null or {"pid","host","since","command","heartbeatAt","stale"}; each run has "run","journal","archived","finished","createdAt","updatedAt","files","tenant","endpoint","input","submitted","uploads","outcomes","inFlight","cleanup","attempts","lastAttempt","finishedAt","summary","journalDamage","resume"; cleanup is {"deleted","remaining"}: the run\'s staged records deleted, and those left to delete (autopilot-import cleanup)',
   }),
 };
 
 const help = commandHelp({
-  about: `Usage: autopilot-import status [--state-dir DIR] [--json]
+  about: `Usage: autopilot-import status [--state-dir DIR] [--prune] [--json]
 
 Lists the import runs journaled in the state directory and how far each got: the input files, the
 tenant and Graph endpoint, rows read, devices submitted, outcomes by status, staged devices still
 processing, the cleanup of staged records (deleted, left to delete), uploads whose answer was lost
 (reconciled with Graph when the run is resumed), the attempts so far, and how to resume. Also shows
-who holds the state directory's lock. Reads only.
+who holds the state directory's lock. Reads only, except with --prune.
 
 A run is one set of input files (by content), one tenant and one Graph endpoint: running the same
 import command again resumes it; --fresh archives it and starts over.
@@ -50,6 +55,16 @@ export function resumeCommand(run: RunStatus, stateDir: string): string | null {
 }
 
 const number = new Intl.NumberFormat("en-US");
+
+/** What --prune forgot, one line per run. */
+function prunedLines(pruned: readonly PrunedRun[]): string {
+  if (pruned.length === 0) return "Forgot no run: every journaled run submitted something.";
+  const lines = pruned.map((p) => {
+    const state = p.archived ? "archived" : p.finished ? "finished" : "not finished";
+    return `Forgot run ${p.run} (${p.files.join(", ") || "?"}, started ${p.createdAt ?? "?"}, ${state}): nothing was submitted`;
+  });
+  return lines.join("\n");
+}
 
 function describeLock(lock: LockStatus | null): string {
   if (!lock) return "not locked";
@@ -99,14 +114,16 @@ function formatRun(run: RunStatus, stateDir: string): string {
 async function run(args: readonly string[], context: CliContext): Promise<CommandOutcome> {
   const { values: config } = parseOptions(statusOptions, args, context.env, { command: "status" });
   const layout = stateLayout(path.resolve(context.cwd, config["state-dir"] ?? DEFAULT_STATE_DIR));
+  const pruned = config.prune ? await pruneRuns(layout) : undefined;
   const lock = lockStatus(layout);
   const runs = await describeRuns(layout);
   if (config.json) {
-    const out = { stateDir: layout.dir, lock, runs: runs.map((r) => ({ ...r, resume: resumeCommand(r, layout.dir) })) };
+    const out = { stateDir: layout.dir, lock, runs: runs.map((r) => ({ ...r, resume: resumeCommand(r, layout.dir) })), ...(pruned ? { pruned } : {}) };
     context.stdout.write(`${JSON.stringify(out)}\n`);
     return { kind: "done" };
   }
   const blocks = [`State directory ${layout.dir}: ${describeLock(lock)}`];
+  if (pruned) blocks.push(prunedLines(pruned));
   if (runs.length === 0) blocks.push("No import runs are journaled here.");
   for (const r of runs) blocks.push(formatRun(r, layout.dir));
   context.stdout.write(`${blocks.join("\n\n")}\n`);

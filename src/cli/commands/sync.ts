@@ -5,6 +5,7 @@ import { loadSyncConfig, syncOptions } from "../config/sync.js";
 import type { CliContext, Command } from "../context.js";
 import type { CommandOutcome } from "../exit-codes.js";
 import { graphConfigFor } from "../../run/graph.js";
+import { deviceCodePrompt } from "../device-code-prompt.js";
 import { ENVIRONMENT_ONLY_NAMES, graphHelpSections, graphOptions } from "../options/graph.js";
 import { commandHelp } from "../options/help.js";
 import { loggerFor } from "../output/terminal.js";
@@ -51,8 +52,8 @@ export function syncJson(result: SyncResult): string {
 
 async function run(args: readonly string[], context: CliContext): Promise<CommandOutcome> {
   const config = loadSyncConfig(args, context.env, context.cwd);
-  const logger = loggerFor(context, config.logLevel, config.logFile);
-  const client = createGraphClient(graphConfigFor(config.auth, 1), { signal: context.signal, logger });
+  const logger = loggerFor(context, config.logLevel, config.logFile, config.logFormat);
+  const client = createGraphClient(graphConfigFor(config.auth, 1, deviceCodePrompt(context)), { signal: context.signal, logger });
   try {
     logger.info({ wait: config.wait, maxWait: formatDuration(config.maxWaitMs) }, "sync starting");
     const result = await triggerAutopilotSync(client, { wait: config.wait, maxWaitMs: config.maxWaitMs, signal: context.signal, logger });

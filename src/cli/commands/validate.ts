@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { z } from "zod";
+import { inputDelimiter } from "../../csv/delimiter.js";
 import { openDeviceReader } from "../../csv/reader.js";
 import { InterruptedError, UsageError } from "../../errors.js";
 import type { RowResult } from "../../model/device.js";
@@ -9,6 +10,7 @@ import type { CliContext, Command } from "../context.js";
 import type { CommandOutcome } from "../exit-codes.js";
 import { switchOption, valueOption } from "../options/option.js";
 import { parseOptions } from "../options/parse.js";
+import { reportDelimiterOption } from "../options/import.js";
 import { commandHelp } from "../options/help.js";
 import { countRow, emptyTally, humanSummary, jsonSummary, problemLine } from "../output/validate-tally.js";
 
@@ -22,11 +24,12 @@ const validateOptions = {
     schema: z.string().min(1).refine((value) => value !== "-", "needs a file path"),
     help: "write a per-row report: JSON Lines if PATH ends in .jsonl, CSV otherwise; columns: file, line, serialNumber, status (valid|invalid|duplicate), code, message",
   }),
+  "report-delimiter": { ...reportDelimiterOption, env: [] },
   json: switchOption({ default: false, env: [], help: 'print one JSON object on stdout: {"rows","valid","invalid","duplicates","files":[{"path","rows","encoding","error"}]}' }),
 };
 
 const help = commandHelp({
-  about: `Usage: autopilot-import validate <files...|-> [--report PATH] [--json]
+  about: `Usage: autopilot-import validate <files...|-> [--report PATH] [--report-delimiter comma|semicolon|tab] [--json]
 
 Checks hardware-hash CSV files without contacting Microsoft Graph: every row is read,
 validated and checked for duplicates (across all files). Nothing is uploaded.
@@ -64,21 +67,22 @@ function usage(message: string): UsageError {
 
 function parseValidateArgs(args: readonly string[], cwd: string) {
   const { values, positionals: files } = parseOptions(validateOptions, args, {}, { command: "validate", positionals: true });
-  const { report, json } = values;
+  const { report, json, "report-delimiter": reportDelimiter } = values;
   if (files.length === 0) throw usage("no input files given ('-' reads standard input)");
   if (files.filter((file) => file === "-").length > 1) throw usage("'-' (standard input) can be given only once");
   if (report !== undefined) {
     const target = resolve(cwd, report);
     if (files.some((file) => file !== "-" && resolve(cwd, file) === target)) throw usage(`the report ${report} would overwrite an input file`);
   }
-  return { files, report, json };
+  return { files, report, json, reportDelimiter };
 }
 
 async function run(args: readonly string[], context: CliContext): Promise<CommandOutcome> {
   const options = parseValidateArgs(args, context.cwd);
-  const report: ReportWriter<RowResult> | undefined =
-    options.report === undefined ? undefined : await openReportWriter(resolve(context.cwd, options.report), validationReportColumns);
   const reader = openDeviceReader(options.files, { stdin: context.stdin, signal: context.signal, cwd: context.cwd });
+  // Opened before reading (a bad path fails first); the separator, the input's, is asked at the first row.
+  const report: ReportWriter<RowResult> | undefined =
+    options.report === undefined ? undefined : await openReportWriter(resolve(context.cwd, options.report), validationReportColumns, { delimiter: options.reportDelimiter ?? (() => inputDelimiter(reader.files)) });
   const tally = emptyTally();
   let listed = 0;
   try {

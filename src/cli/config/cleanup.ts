@@ -31,7 +31,10 @@ export const cleanupCommandOptions = {
   "force-unlock": { ...stateOptions["force-unlock"], help: "take the state directory's lock even if its holder seems alive" },
 };
 
-export const CLEANUP_COMMAND_ENV_FOR_FLAG = envTable({ ...cleanupCommandOptions, ...graphOptions });
+/** Every option of the `cleanup` command (an import's hint carries those it shares, see commands/import.ts). */
+export const cleanupCommandTable = { ...cleanupCommandOptions, ...graphOptions };
+
+export const CLEANUP_COMMAND_ENV_FOR_FLAG = envTable(cleanupCommandTable);
 
 export interface CleanupCommandConfig extends GraphCommandConfig {
   /** Absolute path of the state directory. */

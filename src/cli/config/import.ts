@@ -5,10 +5,13 @@ import type { AfterImportOptions, CleanupSettings } from "../../after/options.js
 import type { AuthConfig } from "../../run/graph.js";
 import { DEFAULT_STATE_DIR } from "../../state/state-dir.js";
 import { timeStamp } from "../../util/time-stamp.js";
+import type { LogFormat } from "../../log.js";
 import { graphCommandConfig, graphOptions, graphParsing, type LOG_LEVELS } from "../options/graph.js";
-import { afterImportSettings, afterOptions, cleanupOptions, cleanupSettings, stateOptions, submitOptions, submitSettings, type SubmitSettings } from "../options/import.js";
-import { envTable, switchOption, valueOption } from "../options/option.js";
-import { parseOptions, type Env } from "../options/parse.js";
+import { afterImportSettings, afterOptions, cleanupOptions, cleanupSettings, fileOptions, rowOverrides, stateOptions, submitOptions, submitSettings, type SubmitSettings } from "../options/import.js";
+import type { RowOverrides } from "../../csv/types.js";
+import type { CsvDelimiter } from "../../report/csv-format.js";
+import { envNames, envTable, switchOption, valueOption } from "../options/option.js";
+import { firstEnv, parseOptions, type Env } from "../options/parse.js";
 import { UsageError } from "../../errors.js";
 
 /** `autopilot-import-report-20250102T030405Z.csv`: sortable, no characters Windows rejects. */
@@ -20,7 +23,7 @@ export const importOwnOptions = {
   report: valueOption({
     arg: "PATH",
     schema: z.string().min(1),
-    help: "per-device report (default ./autopilot-import-report-<time>.csv; .jsonl for JSON Lines): file, line, serialNumber, status, errorCode, errorName, message, uploadId, importedDeviceId, deviceRegistrationId, registered; status is imported, already_registered (806), updated (806, properties set), failed, invalid, duplicate or timeout; registered is yes, no or unchecked",
+    help: "per-device report (default ./autopilot-import-report-<time>.csv, UTF-8 with BOM for Excel; .jsonl for JSON Lines): file, line, serialNumber, status, errorCode, errorName, message, groupTag, assignedUser, uploadId, importedDeviceId, deviceRegistrationId, registered; status is imported, already_registered (806), updated (806, properties set), failed, invalid, duplicate or timeout; registered is yes, no or unchecked",
   }),
   json: switchOption({
     default: false,
@@ -34,7 +37,7 @@ export const importOwnOptions = {
 };
 
 /** What `run` (the inbox job) shares with `import`: all but the inputs, the report, --dry-run and --fresh. */
-export const sharedImportOptions = { ...submitOptions, ...afterOptions, ...cleanupOptions, ...stateOptions, ...graphOptions };
+export const sharedImportOptions = { ...fileOptions, ...submitOptions, ...afterOptions, ...cleanupOptions, ...stateOptions, ...graphOptions };
 
 export const importOptions = { ...importOwnOptions, ...sharedImportOptions };
 
@@ -58,19 +61,26 @@ export interface ImportConfig extends SubmitSettings {
   /** Absolute path of the report. */
   readonly reportPath: string;
   readonly reportFormat: "csv" | "jsonl";
+  /** --report-delimiter; undefined: the first input's. */
+  readonly reportDelimiter: CsvDelimiter | undefined;
+  /** --group-tag / --assigned-user for every row. */
+  readonly overrides: RowOverrides | undefined;
   readonly dryRun: boolean;
   readonly json: boolean;
   readonly after: AfterImportOptions;
   readonly cleanup: CleanupSettings;
+  /** --cleanup-max-time (or its variable) was given: an interactive run then keeps it instead of its short budget. */
+  readonly cleanupMaxTimeGiven: boolean;
   readonly state: StateConfig;
   readonly logLevel: (typeof LOG_LEVELS)[number];
   readonly logFile: string | undefined;
+  readonly logFormat: LogFormat | undefined;
   readonly auth: AuthConfig;
 }
 
 /** Parses argv + environment into an ImportConfig; throws UsageError with every problem named. */
 export function loadImportConfig(args: readonly string[], env: Env, cwd: string, now: Date = new Date()): ImportConfig {
-  const { values: c, positionals } = parseOptions(importOptions, args, env, { ...graphParsing, command: "import", positionals: true });
+  const { values: c, positionals, given } = parseOptions(importOptions, args, env, { ...graphParsing, command: "import", positionals: true });
   if (positionals.length === 0) throw new UsageError("give at least one CSV file, or - for standard input");
   const reportPath = path.resolve(cwd, c.report ?? defaultReportName(now));
   return {
@@ -79,10 +89,13 @@ export function loadImportConfig(args: readonly string[], env: Env, cwd: string,
     files: positionals,
     reportPath,
     reportFormat: reportPath.toLowerCase().endsWith(".jsonl") ? "jsonl" : "csv",
+    reportDelimiter: c["report-delimiter"],
+    overrides: rowOverrides(c),
     dryRun: c["dry-run"],
     json: c.json,
     after: afterImportSettings(c),
     cleanup: cleanupSettings(c),
+    cleanupMaxTimeGiven: given.has("cleanup-max-time") || firstEnv(env, envNames("cleanup-max-time", importOptions["cleanup-max-time"])) !== undefined,
     state: { dir: path.resolve(cwd, c["state-dir"] ?? DEFAULT_STATE_DIR), fresh: c.fresh, forceUnlock: c["force-unlock"] },
   };
 }

@@ -10,8 +10,11 @@ import { INBOX_STATE_DIR } from "../../inbox/layout.js";
 import { DEFAULT_SETTLE_MS } from "../../inbox/settle.js";
 import type { AuthConfig } from "../../run/graph.js";
 import { formatDuration } from "../../util/duration.js";
+import type { LogFormat } from "../../log.js";
 import { graphCommandConfig, graphParsing, type LOG_LEVELS } from "../options/graph.js";
-import { afterImportSettings, cleanupSettings, submitSettings, type SubmitSettings } from "../options/import.js";
+import { afterImportSettings, cleanupSettings, rowOverrides, submitSettings, type SubmitSettings } from "../options/import.js";
+import type { RowOverrides } from "../../csv/types.js";
+import type { CsvDelimiter } from "../../report/csv-format.js";
 import { sharedImportOptions } from "./import.js";
 import { envTable, switchOption, valueOption } from "../options/option.js";
 import { parseOptions, type Env } from "../options/parse.js";
@@ -44,6 +47,10 @@ export interface RunConfig extends SubmitSettings {
   readonly inbox: string;
   readonly settleMs: number;
   readonly reportFormat: "csv" | "jsonl";
+  /** --report-delimiter; undefined: each file's own. */
+  readonly reportDelimiter: CsvDelimiter | undefined;
+  /** --group-tag / --assigned-user for every row of every file. */
+  readonly overrides: RowOverrides | undefined;
   readonly json: boolean;
   readonly after: AfterImportOptions;
   readonly cleanup: CleanupSettings;
@@ -52,6 +59,7 @@ export interface RunConfig extends SubmitSettings {
   readonly forceUnlock: boolean;
   readonly logLevel: (typeof LOG_LEVELS)[number];
   readonly logFile: string | undefined;
+  readonly logFormat: LogFormat | undefined;
   readonly auth: AuthConfig;
 }
 
@@ -65,6 +73,8 @@ export function loadRunConfig(args: readonly string[], env: Env, cwd: string): R
     inbox: path.resolve(cwd, c.inbox),
     settleMs: c.settle,
     reportFormat: c["report-format"],
+    reportDelimiter: c["report-delimiter"],
+    overrides: rowOverrides(c),
     json: c.json,
     after: afterImportSettings(c),
     cleanup: cleanupSettings(c),

@@ -7,8 +7,10 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { UsageError } from "../../errors.js";
+import { LOG_FORMATS, type LogFormat } from "../../log.js";
 import type { AuthConfig } from "../../run/graph.js";
-import { valueOption, type OptionValues } from "./option.js";
+import { DEFAULT_PUBLIC_CLIENT_ID } from "../../graph/delegated.js";
+import { switchOption, valueOption, type OptionValues } from "./option.js";
 import { firstEnv, type Env, type ParseOptions } from "./parse.js";
 import { booleanText, choiceText, urlText } from "./values.js";
 
@@ -18,7 +20,17 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const signInOptions = {
   tenant: valueOption({ arg: "ID", env: ["AUTOPILOT_IMPORT_TENANT","AZURE_TENANT_ID"], schema: z.string().trim().min(1), help: "tenant id or domain" }),
-  "client-id": valueOption({ arg: "ID", env: ["AUTOPILOT_IMPORT_CLIENT_ID","AZURE_CLIENT_ID"], schema: z.string().trim().min(1), help: "application (client) id" }),
+  "client-id": valueOption({
+    arg: "ID",
+    env: ["AUTOPILOT_IMPORT_CLIENT_ID", "AZURE_CLIENT_ID"],
+    schema: z.string().trim().min(1),
+    help: `application (client) id: the app's, or with --device-code/--interactive your organisation's public client\n(default ${DEFAULT_PUBLIC_CLIENT_ID}, Microsoft Graph Command Line Tools)`,
+  }),
+  "device-code": switchOption({
+    default: false,
+    help: "sign in as yourself with a code: the URL and code are printed on stderr, open the URL on any device\n(for an admin at a laptop, over SSH, in a container); needs the delegated permission and an Intune role",
+  }),
+  interactive: switchOption({ default: false, help: "sign in as yourself in this machine's browser (as --device-code, where a browser can open)" }),
   certificate: valueOption({
     arg: "PATH",
     env: ["AUTOPILOT_IMPORT_CERTIFICATE", "AZURE_CLIENT_CERTIFICATE_PATH"],
@@ -28,7 +40,7 @@ export const signInOptions = {
   "managed-identity": valueOption<true | string>({
     arg: "[ID]",
     schema: z.union([z.literal(true), z.string().regex(GUID, "expected a client id (GUID)")]),
-    help: "use the managed identity (system-assigned, or the user-assigned client id)\nclient secret: only from AZURE_CLIENT_SECRET or the file named by AZURE_CLIENT_SECRET_FILE\nnone of these: workload identity, managed identity, Azure CLI/PowerShell/azd sign-in, in that order",
+    help: "use the managed identity (system-assigned, or the user-assigned client id)\nclient secret: only from AZURE_CLIENT_SECRET or the file named by AZURE_CLIENT_SECRET_FILE\nnone of these: workload identity, managed identity, Azure CLI/PowerShell/azd sign-in, in that order\n(Azure CLI/PowerShell tokens lack the Intune permission: at a laptop, use --device-code)",
   }),
   cloud: valueOption({ arg: "NAME", schema: choiceText(CLOUD_NAMES), default: "public" as (typeof CLOUD_NAMES)[number], help: "public (default), usgov, usgovdod, china" }),
   "graph-url": valueOption({ arg: "URL", schema: urlText, help: "Graph root override (e.g. the emulator)" }),
@@ -38,13 +50,15 @@ export const signInOptions = {
 
 export const logOptions = {
   "log-level": valueOption({ arg: "LEVEL", schema: choiceText(LOG_LEVELS), default: "info" as (typeof LOG_LEVELS)[number], help: "fatal, error, warn, info (default), debug, trace, silent" }),
-  "log-file": valueOption({ arg: "PATH", schema: z.string().min(1), help: "JSON log lines to this file (otherwise stderr)" }),
+  "log-file": valueOption({ arg: "PATH", schema: z.string().min(1), help: "log lines to this file (otherwise stderr)" }),
+  "log-format": valueOption({ arg: "FORMAT", schema: choiceText(LOG_FORMATS), help: "json or text (12:00:01 WARN  message key=value); default text on a terminal, json otherwise" }),
 };
 
 /** The sign-in, connection and log options of every Graph command. */
 export const graphOptions = { ...signInOptions, ...logOptions };
 
-export const SIGN_IN_TITLE = "Authentication (a Microsoft Entra ID app with DeviceManagementServiceConfig.ReadWrite.All)";
+export const SIGN_IN_TITLE =
+  "Authentication (yourself: --device-code or --interactive; an app: secret, certificate or managed identity; either needs DeviceManagementServiceConfig.ReadWrite.All)";
 
 /**
  * Settings read only from the environment, first match wins: secrets (and the token file) have no flag, so they never
@@ -113,9 +127,20 @@ function readCaCert(file: string, cwd: string): string {
 
 type GraphValues = OptionValues<typeof signInOptions>;
 
+/** --device-code or --interactive: a user's own sign-in, which excludes the app-only ones. */
+function delegatedSignIn(c: GraphValues): AuthConfig["signIn"] {
+  if (c["device-code"] && c.interactive) throw new UsageError("--device-code and --interactive cannot be combined: choose one way to sign in");
+  const flag = c["device-code"] ? "--device-code" : c.interactive ? "--interactive" : undefined;
+  if (!flag) return undefined;
+  if (c.certificate) throw new UsageError(`${flag} signs you in as yourself: drop --certificate`);
+  if (c["managed-identity"]) throw new UsageError(`${flag} signs you in as yourself: drop --managed-identity`);
+  return c["device-code"] ? "deviceCode" : "interactive";
+}
+
 /** The validated flags plus the secrets and proxy settings only the environment carries. */
 export function resolveAuth(c: GraphValues, env: Env, cwd: string, options: { readCaCertificate: boolean }): AuthConfig {
   if (c.certificate && c["managed-identity"]) throw new UsageError("--certificate and --managed-identity cannot be combined");
+  const signIn = delegatedSignIn(c);
   const secretFile = firstEnv(env, GRAPH_ENV_ONLY.clientSecretFile);
   const clientSecret = firstEnv(env, GRAPH_ENV_ONLY.clientSecret) ?? (secretFile ? readSecretFile(secretFile, cwd) : undefined);
   return {
@@ -126,6 +151,7 @@ export function resolveAuth(c: GraphValues, env: Env, cwd: string, options: { re
     certificatePassword: firstEnv(env, GRAPH_ENV_ONLY.certificatePassword),
     federatedTokenFile: firstEnv(env, GRAPH_ENV_ONLY.federatedTokenFile),
     managedIdentity: c["managed-identity"],
+    signIn,
     cloud: c.cloud,
     graphUrl: c["graph-url"],
     authorityHost: c["authority-host"],
@@ -140,11 +166,18 @@ export function resolveAuth(c: GraphValues, env: Env, cwd: string, options: { re
 export interface GraphCommandConfig {
   readonly logLevel: (typeof LOG_LEVELS)[number];
   readonly logFile: string | undefined;
+  /** --log-format; undefined: text on a terminal, json otherwise (src/cli/output/terminal.ts). */
+  readonly logFormat: LogFormat | undefined;
   readonly auth: AuthConfig;
 }
 
 export function graphCommandConfig(c: OptionValues<typeof graphOptions>, env: Env, cwd: string, options: { readCaCertificate: boolean }): GraphCommandConfig {
-  return { logLevel: c["log-level"], logFile: c["log-file"] ? path.resolve(cwd, c["log-file"]) : undefined, auth: resolveAuth(c, env, cwd, options) };
+  return {
+    logLevel: c["log-level"],
+    logFile: c["log-file"] ? path.resolve(cwd, c["log-file"]) : undefined,
+    logFormat: c["log-format"],
+    auth: resolveAuth(c, env, cwd, options),
+  };
 }
 
 /** The help sections every Graph command ends its options with. */

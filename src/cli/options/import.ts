@@ -5,13 +5,18 @@
 import path from "node:path";
 import type { AfterImportOptions, CleanupSettings } from "../../after/options.js";
 import { DEFAULT_CLEANUP_MAX_TIME_MS } from "../../after/cleanup.js";
+import { INTERACTIVE_CLEANUP_MAX_TIME_MS } from "../config/cleanup-budget.js";
 import { DEFAULT_SYNC_MAX_WAIT_MS } from "../../after/sync.js";
 import { DEFAULT_VERIFY_TIMEOUT_MS } from "../../after/verify.js";
 import { DEFAULT_WRITE_LIMIT } from "../../after/write-pacer.js";
 import { DEFAULT_BATCH_SIZE, DEFAULT_CONCURRENCY, DEFAULT_POLL_TIMEOUT_MS, MAX_CONCURRENCY, MAX_UPLOAD_SIZE } from "../../pipeline/defaults.js";
+import type { RowOverrides } from "../../csv/types.js";
+import { checkGroupTag } from "../../model/group-tag.js";
+import { checkUserPrincipalName } from "../../model/user-principal-name.js";
+import type { CsvDelimiter } from "../../report/csv-format.js";
 import { formatDuration } from "../../util/duration.js";
 import { switchOption, valueOption, type OptionValues } from "./option.js";
-import { choiceText, durationText, formatWriteLimit, integerText, writeLimitText } from "./values.js";
+import { choiceText, durationText, fieldText, formatWriteLimit, integerText, writeLimitText } from "./values.js";
 import { z } from "zod";
 
 
@@ -32,6 +37,30 @@ export const submitOptions = {
   }),
 };
 
+const DELIMITERS = { comma: ",", semicolon: ";", tab: "\t" } as const satisfies Record<string, CsvDelimiter>;
+
+/** The CSV report's separator; `validate` takes it too. */
+export const reportDelimiterOption = valueOption({
+  arg: "comma|semicolon|tab",
+  schema: choiceText(["comma", "semicolon", "tab"]).transform((name): CsvDelimiter => DELIMITERS[name]),
+  help: "the CSV report's separator (default: the first input file's, which Excel in that locale expects); the report is UTF-8 with a BOM and CRLF line ends either way",
+});
+
+/** Values for every row of the input, and how the report is written. */
+export const fileOptions = {
+  "group-tag": valueOption({
+    arg: "TAG",
+    schema: fieldText(checkGroupTag),
+    help: "the group tag (order ID) of every device, replacing the file's Group Tag column where there is one (as Import-AutopilotCSV -groupTag); at most 128 characters",
+  }),
+  "assigned-user": valueOption({
+    arg: "UPN",
+    schema: fieldText(checkUserPrincipalName),
+    help: "the assigned user (user principal name, name@domain.com) of every device, replacing the file's Assigned User column",
+  }),
+  "report-delimiter": reportDelimiterOption,
+};
+
 export const afterOptions = {
   verify: switchOption({ default: true, help: "do not confirm that imported devices appear in Windows Autopilot devices (by deviceRegistrationId, JSON-batched, or one listing when that is cheaper)" }),
   "verify-timeout": valueOption({
@@ -47,7 +76,7 @@ export const afterOptions = {
   sync: switchOption({ default: true, help: "do not trigger the Autopilot sync (by default it runs once if any device was imported)" }),
   "sync-wait": switchOption({
     default: true,
-    help: "if the 10-minute rule refuses the sync, report when it can be run instead of waiting for it (by default it waits, up to --sync-max-wait, and triggers once more)",
+    help: "if the 10-minute rule refuses the sync, report when it can be run instead of waiting for it (by default an import waits after its summary and report, with a countdown, up to --sync-max-wait, and triggers once more)",
   }),
   "sync-max-wait": valueOption({ arg: "DURATION", schema: durationText(true), default: DEFAULT_SYNC_MAX_WAIT_MS, help: `longest wait for the sync (default ${formatDuration(DEFAULT_SYNC_MAX_WAIT_MS)})` }),
 };
@@ -61,7 +90,7 @@ export const cleanupOptions = {
     arg: "DURATION",
     schema: durationText(true),
     default: DEFAULT_CLEANUP_MAX_TIME_MS,
-    help: `how long deletes go on once the report is complete (default ${formatDuration(DEFAULT_CLEANUP_MAX_TIME_MS)}; 0: not at all); the rest is left for 'autopilot-import cleanup'`,
+    help: `how long deletes go on once the report is complete, earlier runs' leftovers included (default ${formatDuration(DEFAULT_CLEANUP_MAX_TIME_MS)}; an import at a terminal: ${formatDuration(INTERACTIVE_CLEANUP_MAX_TIME_MS)} unless given; 0: not at all); the rest is left for 'autopilot-import cleanup' or the next import`,
   }),
   "write-limit": valueOption({
     arg: "N/DURATION",
@@ -81,6 +110,13 @@ export const stateOptions = {
 
 export function afterImportSettings(c: OptionValues<typeof afterOptions>): AfterImportOptions {
   return { verify: c.verify, verifyTimeoutMs: c["verify-timeout"], updateExisting: c["update-existing"], sync: c.sync, syncWait: c["sync-wait"], syncMaxWaitMs: c["sync-max-wait"] };
+}
+
+/** What --group-tag and --assigned-user set for every row; undefined when neither is given. */
+export function rowOverrides(c: OptionValues<typeof fileOptions>): RowOverrides | undefined {
+  const groupTag = c["group-tag"];
+  const assignedUserPrincipalName = c["assigned-user"];
+  return groupTag === undefined && assignedUserPrincipalName === undefined ? undefined : { groupTag, assignedUserPrincipalName };
 }
 
 export function cleanupSettings(c: OptionValues<typeof cleanupOptions>): CleanupSettings {

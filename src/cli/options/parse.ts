@@ -5,6 +5,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { UsageError } from "../../errors.js";
+import { nearestWord } from "../../util/edit-distance.js";
 import { envNames, type OptionTable, type OptionValues } from "./option.js";
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -71,9 +72,11 @@ function commandLineProblem(error: unknown, table: OptionTable, command: string 
   const name = flag.replace(/^--?/, "").replace(/=.*$/, "");
   let problem: string;
   switch ((error as { code?: string }).code) {
-    case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
-      problem = `unknown option '${flag}'`;
+    case "ERR_PARSE_ARGS_UNKNOWN_OPTION": {
+      const near = nearMiss(name, table);
+      problem = `unknown option '${flag}'${near ? `: did you mean --${near}?` : ""}`;
       break;
+    }
     case "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL":
       problem = `unexpected argument '${/'([^']*)'/.exec(message)?.[1] ?? "?"}': this command takes options only`;
       break;
@@ -84,4 +87,11 @@ function commandLineProblem(error: unknown, table: OptionTable, command: string 
       problem = message.replace(/\. To specify a positional argument.*$/s, "");
   }
   return command ? `${command}: ${problem} (see 'autopilot-import ${command} --help')` : problem;
+}
+
+/** The flag a mistyped one most likely meant: any of the table's, or `no-` and a switch's name. */
+function nearMiss(name: string, table: OptionTable): string | undefined {
+  if (name.length < 2) return undefined;
+  const flags = Object.entries(table).flatMap(([flag, option]) => (option.kind === "boolean" ? [flag, `no-${flag}`] : [flag]));
+  return nearestWord(name, flags);
 }

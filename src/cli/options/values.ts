@@ -1,6 +1,7 @@
 /** How option texts are read: every flag and variable goes through one of these zod schemas. */
 import { z } from "zod";
 import { DEFAULT_WRITE_LIMIT, type WriteLimit } from "../../after/write-pacer.js";
+import type { FieldCheck } from "../../model/field-check.js";
 import { formatDuration, parseDuration } from "../../util/duration.js";
 
 export const booleanText = z.union([z.boolean(), z.string()]).transform((value, ctx) => {
@@ -32,6 +33,15 @@ export const durationText = (allowZero = false) =>
   });
 
 export const urlText = z.url({ protocol: /^https?$/, error: "expected an https:// URL" });
+
+/** A device field for a whole file, checked as the model checks the column (src/model), so a bad value is a usage error. */
+export const fieldText = (check: (raw: string) => FieldCheck<string | undefined>) =>
+  z.string().transform((value, ctx) => {
+    const result = check(value);
+    if (!result.ok) ctx.addIssue({ code: "custom", message: `the value ${result.reason}` });
+    else if (result.value === undefined) ctx.addIssue({ code: "custom", message: "expected a value, got an empty one" });
+    return result.ok && result.value !== undefined ? result.value : z.NEVER;
+  });
 
 /** One of a few words. */
 export const choiceText = <const T extends readonly [string, ...string[]]>(choices: T) =>

@@ -1,5 +1,6 @@
 /** What people are told about the cleanup of staged records: before its remainder runs, while it runs, and after. */
 import type { CleanupProgress } from "../../after/cleanup.js";
+import type { CleanupRunsResult } from "../../after/cleanup-runs.js";
 import { deleteDurationMs, type WriteLimit } from "../../after/write-pacer.js";
 import { formatDuration } from "../../util/duration.js";
 import type { CleanupSummary } from "../../pipeline/types.js";
@@ -29,20 +30,32 @@ export function cleanupProgressLine(progress: CleanupProgress, limit: WriteLimit
   return `cleanup: ${number.format(progress.deleted)} staged record(s) deleted${left}`;
 }
 
-/** The closing line; `stateDir` undefined: no journal was kept (standard input), so what is left cannot be found again. */
-export function cleanupEndLine(summary: CleanupSummary, limit: WriteLimit, maxTimeMs: number, stateDir: string | undefined, run?: string): string {
+/**
+ * The closing line: what was deleted, what is left and why, and `finish`, the complete command that deletes the rest
+ * (undefined: no journal was kept, standard input, so what is left cannot be found again). `budget`: the time limit
+ * was the short one of an interactive run, not one given with --cleanup-max-time.
+ */
+export function cleanupEndLine(summary: CleanupSummary, limit: WriteLimit, maxTimeMs: number, finish: string | undefined, budget: "given" | "interactive" = "given"): string {
   const done = `cleanup: ${number.format(summary.deleted)} staged record(s) of this run deleted`;
   if (summary.remaining === 0) return done;
   const why =
     summary.stoppedBy === "timeLimit"
-      ? `after --cleanup-max-time ${formatDuration(maxTimeMs)}`
+      ? budget === "interactive"
+        ? `after ${formatDuration(maxTimeMs)} (an interactive run's budget; --cleanup-max-time sets another)`
+        : `after --cleanup-max-time ${formatDuration(maxTimeMs)}`
       : summary.stoppedBy === "interrupted"
         ? "when the run was stopped"
         : `(${summary.error ?? "stopped"})`;
-  const next = stateDir
-    ? `${cleanupCommand(stateDir, run)} deletes them (${atLeast(summary.remaining, limit)})`
+  const next = finish
+    ? `${finish} deletes them (${atLeast(summary.remaining, limit)}); the next import in this state directory also deletes them, within its cleanup time`
     : "no journal was kept for standard input, so no later cleanup can find them";
   return `${done}; ${number.format(summary.remaining)} left ${why}: ${next}`;
+}
+
+/** What an import did about the staged records earlier runs left in its state directory, and the command for the rest. */
+export function leftoversLine(result: Pick<CleanupRunsResult, "deleted" | "remaining" | "runs">, finish: string): string {
+  const head = `cleanup: ${number.format(result.deleted)} staged record(s) left by ${result.runs.length} earlier run(s) in this state directory deleted`;
+  return result.remaining === 0 ? head : `${head}; ${number.format(result.remaining)} still left: ${finish} deletes them`;
 }
 
 export interface CleanupProgressSink {

@@ -9,9 +9,17 @@ export function fileErrors(files: readonly FileSummary[]): string[] {
   return files.filter((f) => f.error !== null).map((f) => `autopilot-import: ${f.path}: ${f.error} (nothing from this file was imported)`);
 }
 
+/** Said when the inputs hold no device row at all (exit 2): most often an export that came out empty. */
+export function noRowsLine(files: readonly FileSummary[]): string {
+  const names = files.map((f) => f.path).join(", ");
+  return `autopilot-import: warning: no device rows in ${names || "the input"} (a header only, or an empty file): nothing was imported`;
+}
+
 /** The outcome lines on stderr: said as soon as the outcomes are final (before the cleanup's remainder). */
 export function printOutcomes(context: CliContext, summary: ImportSummary, files: readonly FileSummary[], reportPath: string): void {
-  for (const line of fileErrors(files)) context.stderr.write(`${line}\n`);
+  const errors = fileErrors(files);
+  for (const line of errors) context.stderr.write(`${line}\n`);
+  if (summary.rows === 0 && errors.length === 0) context.stderr.write(`${noRowsLine(files)}\n`);
   context.stderr.write(formatSummary(summary));
   context.stderr.write(`report: ${reportPath}\n`);
 }

@@ -1,9 +1,10 @@
 /**
- * How a run shows itself here: the logger (on a terminal without --log-file only errors reach stderr, so JSON lines
- * do not tear the progress bar; off a terminal the logs are the progress), the progress, and a line per step.
+ * How a run shows itself here: the logger (on a terminal without --log-file only errors reach stderr, as text lines
+ * that do not tear the progress bar; off a terminal the logs are the progress, as JSON lines unless --log-format
+ * says otherwise), the progress, and a line per step.
  */
 import type { Logger } from "pino";
-import { createLogger, type LogLevel } from "../../log.js";
+import { createLogger, type LogFormat, type LogLevel } from "../../log.js";
 import { logProgress, ttyProgress, type ProgressSink, type ProgressSnapshot } from "../../pipeline/progress.js";
 import type { CliContext } from "../context.js";
 
@@ -11,10 +12,18 @@ import type { CliContext } from "../context.js";
 export const TTY_REDRAW_MS = 200;
 export const LOG_PROGRESS_MS = 10_000;
 
-export function loggerFor(context: CliContext, level: LogLevel, file: string | undefined): Logger {
-  if (file) return createLogger({ level, file });
-  const quiet = context.stderr.isTTY === true && level !== "silent" ? "error" : level;
-  return createLogger({ level: quiet, destination: context.stderr });
+/** The log's format when --log-format is not given: text for a person at a terminal, JSON lines for files and pipes. */
+export function defaultLogFormat(context: CliContext, file: string | undefined): LogFormat {
+  return !file && context.stderr.isTTY === true ? "text" : "json";
+}
+
+export function loggerFor(context: CliContext, level: LogLevel, file: string | undefined, format?: LogFormat): Logger {
+  const chosen = format ?? defaultLogFormat(context, file);
+  if (file) return createLogger({ level, file, format: chosen });
+  const tty = context.stderr.isTTY === true;
+  const quiet = tty && level !== "silent" ? "error" : level;
+  // Text lines on a terminal first erase the progress bar's line, which the bar then redraws below them.
+  return createLogger({ level: quiet, destination: context.stderr, format: chosen, clearLine: tty && chosen === "text" });
 }
 
 function progressFor(context: CliContext, logger: Logger): ProgressSink {

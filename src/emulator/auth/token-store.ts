@@ -3,6 +3,10 @@ import { randomBytes } from "node:crypto";
 export interface Principal {
   readonly tenantId: string;
   readonly clientId: string;
+  /** A user's sign-in (delegated): the consented scopes, space-separated, as in the `scp` claim. */
+  readonly scp?: string;
+  /** A user's sign-in: who, as in the `upn` claim. */
+  readonly upn?: string;
 }
 
 interface IssuedToken extends Principal {
@@ -35,7 +39,8 @@ export class TokenStore {
     const issued = this.tokens.get(match[1] ?? "");
     if (!issued) return { valid: false, reason: "unknown" };
     if (issued.expiresAt <= now) return { valid: false, reason: "expired" };
-    return { valid: true, principal: { tenantId: issued.tenantId, clientId: issued.clientId } };
+    const { expiresAt: _expiresAt, ...principal } = issued;
+    return { valid: true, principal };
   }
 
   private sweep(now: number): void {

@@ -13,13 +13,14 @@ export class GraphRequestError extends ServiceError {
   readonly requestId: string | undefined;
   readonly clientRequestId: string;
 
-  constructor(request: RequestInfo, response: ResponseInfo, options?: { cause?: unknown }) {
+  /** `hint`: what to do about it, told after the service's words (e.g. the permission a 403 lacks). */
+  constructor(request: RequestInfo, response: ResponseInfo, options?: { cause?: unknown; hint?: string }) {
     const { code, message } = graphError(response.body);
     const requestId = response.headers["request-id"] ?? innerRequestId(response.body);
     const detail = code || message ? ` (${[code, message].filter(Boolean).join(": ")})` : "";
     super(
       oneLine(`Graph request failed with status ${response.status}${detail}: ${describeRequest(request)}` +
-        (requestId ? ` [request-id ${requestId}]` : "")),
+        (requestId ? ` [request-id ${requestId}]` : "")) + (options?.hint ? `; ${options.hint}` : ""),
       response.status,
       code,
       options,

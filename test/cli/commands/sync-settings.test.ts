@@ -103,7 +103,7 @@ describe("autopilot-import sync and settings", () => {
       "registered", "uploads", "requests", "durationMs", "sync", "cleanup",
     ]);
     expect(summary).toMatchObject({ rows: 2, imported: 1, alreadyRegistered: 0, updated: 1, registered: 2, sync: { status: "triggered" } });
-    expect(run.stderr).toContain("registered in Autopilot: 2 of 2 confirmed");
+    expect(run.stderr).toContain("registered in Autopilot: 2 of 2 checked confirmed");
     expect(run.stderr).toContain("sync: Autopilot sync triggered.");
     const rows = bySerial(readCsvReport(report));
     expect(rows["CLI-NEW"]).toMatchObject({ status: "imported", registered: "yes" });

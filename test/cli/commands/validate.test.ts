@@ -1,8 +1,8 @@
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse } from "csv-parse/sync";
 import { describe, expect, it } from "vitest";
 import { runCli, startCli } from "../../support/cli-process.js";
+import { readExcelCsv } from "../../support/device-csv.js";
 import { writeDeviceCsv } from "../../support/fixtures/generate.js";
 import { fileTempDir } from "../../support/temp-dir.js";
 
@@ -79,7 +79,7 @@ describe("validate: bad rows", () => {
     expect(result.stderr).toContain("fixtures/mixed-bad-rows.csv:3: invalid (hash_not_base64): Hardware Hash is not valid base64 (character '#' at position 17)\n");
     expect(result.stderr).toContain("fixtures/mixed-bad-rows.csv:9: duplicate (duplicate_serial): Device Serial Number 'BAD0000001' already appears on line 2; only the first is used\n");
     expect(result.stderr).toContain(`Report: ${report}\n`);
-    const rows = parse(readFileSync(report), { columns: true }) as Record<string, string>[];
+    const rows = readExcelCsv(report);
     expect(Object.keys(rows[0] ?? {})).toEqual(["file", "line", "serialNumber", "status", "code", "message"]);
     expect(rows.map((row) => `${row.line}:${row.status}:${row.code}`)).toEqual([
       "2:valid:",
@@ -98,6 +98,22 @@ describe("validate: bad rows", () => {
       "17:valid:",
     ]);
     expect(rows[12]).toEqual({ file: "fixtures/mixed-bad-rows.csv", line: "14", serialNumber: "BAD000000D", status: "valid", code: "", message: "" });
+  });
+
+  it("writes the CSV report with the input's separator (semicolon here), or the one --report-delimiter names", async () => {
+    const own = join(dir, "semicolon-report.csv");
+    expect((await runCli(["validate", "fixtures/semicolon-delimited.csv", "--report", own])).code).toBe(0);
+    expect(readFileSync(own, "utf8").startsWith("\uFEFFfile;line;serialNumber;status;code;message\r\n")).toBe(true);
+    const rows = readExcelCsv(own, ";");
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((row) => row.file === "fixtures/semicolon-delimited.csv" && row.status === "valid")).toBe(true);
+
+    const tabbed = join(dir, "tab-report.csv");
+    expect((await runCli(["validate", "fixtures/semicolon-delimited.csv", "--report", tabbed, "--report-delimiter", "tab"])).code).toBe(0);
+    expect(readExcelCsv(tabbed, "\t")).toEqual(rows);
+    const refused = await runCli(["validate", "fixtures/semicolon-delimited.csv", "--report", tabbed, "--report-delimiter", "pipe"]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/--report-delimiter: expected one of comma, semicolon, tab/);
   });
 
   it("writes JSON Lines when the report path ends in .jsonl", async () => {
@@ -183,7 +199,7 @@ describe("validate: usage", () => {
   it("prints the full help on --help and lists the command in the top-level help", async () => {
     const help = await runCli(["validate", "--help"]);
     expect(help.code).toBe(0);
-    expect(help.stdout).toMatch(/^Usage: autopilot-import validate <files\.\.\.\|-> \[--report PATH\] \[--json\]/);
+    expect(help.stdout).toMatch(/^Usage: autopilot-import validate <files\.\.\.\|-> \[--report PATH\] \[--report-delimiter comma\|semicolon\|tab\] \[--json\]/);
     for (const text of ["--report PATH", "--json", "Exit codes:", "UTF-16LE", "Windows-1252"]) expect(help.stdout).toContain(text);
     const top = await runCli(["--help"]);
     expect(top.stdout).toMatch(/^\s+validate\s+check hardware-hash CSV files offline/m);
@@ -194,11 +210,12 @@ describe("validate: signals", () => {
   it("stops on SIGINT with exit code 130, keeping the report readable", async () => {
     const report = join(dir, "interrupted.csv");
     // Standard input stays open: the command waits for more rows until the signal arrives, which is sent once
-    // the report exists (the signal handlers are installed before the command starts).
+    // the report exists (the signal handlers are installed before the command starts). The header is written at the
+    // first row, or at the close the signal brings: the report is never left without one.
     const { child, result: finished } = startCli(["validate", "-", "--report", report], { keepStdinOpen: true });
     child.stdin.write(readFileSync(SAMPLES[1] as string));
     const poll = setInterval(() => {
-      if (existsSync(report) && statSync(report).size > 0) {
+      if (existsSync(report)) {
         clearInterval(poll);
         child.kill("SIGINT");
       }
@@ -206,6 +223,6 @@ describe("validate: signals", () => {
     const result = await finished;
     expect(result.code).toBe(130);
     expect(result.stderr).toContain("autopilot-import: interrupted by SIGINT\n");
-    expect(readFileSync(report, "utf8").startsWith("file,line,serialNumber,status,code,message\r\n")).toBe(true);
+    expect(readFileSync(report, "utf8").startsWith("\uFEFFfile,line,serialNumber,status,code,message\r\n")).toBe(true);
   });
 });

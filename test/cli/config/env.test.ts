@@ -34,10 +34,13 @@ const IMPORT_VARIABLES: Record<keyof typeof ENV_FOR_FLAG, { value: string; expec
   "sync-max-wait": { value: "12m", expect: { after: expect.objectContaining({ syncMaxWaitMs: 720_000 }) } },
   "log-level": { value: "debug", expect: { logLevel: "debug" } },
   "log-file": { value: "logs/run.log", expect: { logFile: path.join(cwd, "logs/run.log") } },
+  "log-format": { value: "text", expect: { logFormat: "text" } },
   tenant: { value: "contoso.onmicrosoft.com", expect: { auth: expect.objectContaining({ tenantId: "contoso.onmicrosoft.com" }) } },
   "client-id": { value: "app-id", expect: { auth: expect.objectContaining({ clientId: "app-id" }) } },
   certificate: { value: "cert.pem", expect: { auth: expect.objectContaining({ certificatePath: path.join(cwd, "cert.pem") }) } },
   "managed-identity": { value: MI, expect: { auth: expect.objectContaining({ managedIdentity: MI }) } },
+  "device-code": { value: "true", expect: { auth: expect.objectContaining({ signIn: "deviceCode" }) } },
+  interactive: { value: "yes", expect: { auth: expect.objectContaining({ signIn: "interactive" }) } },
   cloud: { value: "usgov", expect: { auth: expect.objectContaining({ cloud: "usgov" }) } },
   "graph-url": { value: "https://graph.example", expect: { auth: expect.objectContaining({ graphUrl: "https://graph.example" }) } },
   "authority-host": { value: "https://login.example", expect: { auth: expect.objectContaining({ authorityHost: "https://login.example" }) } },
@@ -48,6 +51,9 @@ const IMPORT_VARIABLES: Record<keyof typeof ENV_FOR_FLAG, { value: string; expec
   cleanup: { value: "false", expect: { cleanup: expect.objectContaining({ enabled: false }) } },
   "cleanup-max-time": { value: "30m", expect: { cleanup: expect.objectContaining({ maxTimeMs: 1_800_000 }) } },
   "write-limit": { value: "50/20s", expect: { cleanup: expect.objectContaining({ writeLimit: { writes: 50, windowMs: 20_000 } }) } },
+  "group-tag": { value: "Kiosk-Süd", expect: { overrides: { groupTag: "Kiosk-Süd", assignedUserPrincipalName: undefined } } },
+  "assigned-user": { value: "ana@contoso.com", expect: { overrides: { groupTag: undefined, assignedUserPrincipalName: "ana@contoso.com" } } },
+  "report-delimiter": { value: "semicolon", expect: { reportDelimiter: ";" } },
 };
 
 /** The long flags a help text documents (`--no-x` documents `x`). */

@@ -29,6 +29,15 @@ describe("run configuration", () => {
     expect(importOnly.sort()).toEqual(["dry-run", "fresh", "report"]);
   });
 
+  it("--group-tag, --assigned-user and --report-delimiter apply to every file, validated as import validates them", () => {
+    const config = loadRunConfig(["--inbox", "/d", "--group-tag", " Kiosk ", "--assigned-user", "kiosk@contoso.com", "--report-delimiter", "tab"], {}, cwd);
+    expect(config).toMatchObject({ overrides: { groupTag: "Kiosk", assignedUserPrincipalName: "kiosk@contoso.com" }, reportDelimiter: "\t" });
+    expect(loadRunConfig(["--inbox", "/d"], {}, cwd)).toMatchObject({ overrides: undefined, reportDelimiter: undefined });
+    expect(usageMessage(() => loadRunConfig(["--inbox", "/d", "--group-tag", "a\u0007b"], {}, cwd))).toMatch(/^--group-tag: the value contains the control character/);
+    expect(usageMessage(() => loadRunConfig(["--inbox", "/d", "--group-tag", "  "], {}, cwd))).toMatch(/^--group-tag: expected a value, got an empty one/);
+    expect(usageMessage(() => loadRunConfig(["--inbox", "/d"], { AUTOPILOT_IMPORT_ASSIGNED_USER: "a@@b.com" }, cwd))).toMatch(/^AUTOPILOT_IMPORT_ASSIGNED_USER: the value 'a@@b.com' is not a valid user principal name/);
+  });
+
   it("refuses what makes no sense for an inbox, and names bad values", () => {
     expect(usageMessage(() => loadRunConfig([], {}, cwd))).toMatch(/give the inbox folder with --inbox DIR or AUTOPILOT_IMPORT_INBOX/);
     expect(usageMessage(() => loadRunConfig(["--inbox", "/d", "--report", "r.csv"], {}, cwd))).toMatch(/--report/);

@@ -58,6 +58,14 @@ describe("parseOptions: one table gives the command line, the environment and th
     expect(parseOptions(table, ["x.csv", "-"], {}, { positionals: true }).positionals).toEqual(["x.csv", "-"]);
   });
 
+  it("suggests the near miss of an unknown option, a switch's --no- form too", () => {
+    expect(usageMessage(() => parseOptions(table, ["--batchsize", "5"], {}, { command: "import" }))).toBe(
+      "import: unknown option '--batchsize': did you mean --batch-size? (see 'autopilot-import import --help')",
+    );
+    expect(usageMessage(() => parseOptions(table, ["--no-verfy"], {}, { command: "validate" }))).toMatch(/^validate: unknown option '--no-verfy': did you mean --no-verify\?/);
+    expect(usageMessage(() => parseOptions(table, ["--tenat=x"], {}))).toBe("unknown option '--tenat': did you mean --tenant?");
+  });
+
   it("lets a command rewrite its arguments and texts before validation", () => {
     const parsed = parseOptions(table, ["--later"], {}, { prepare: (args) => args.map((a) => (a === "--later" ? "--wait=5m" : a)), normalize: (flag, raw) => (flag === "wait" && raw === "5m" ? "6m" : raw) });
     expect(parsed.values.wait).toBe(360_000);

@@ -1,0 +1,37 @@
+/**
+ * Intune's answer to a token without the right to import Autopilot devices: 403 Forbidden with its own JSON message
+ * inside Graph's, worded as public reports show it ("Application is not authorized …", "User is not authorized …").
+ */
+import { randomUUID } from "node:crypto";
+import { AUTOPILOT_PERMISSION } from "../../graph/delegated.js";
+import { GraphError } from "../graph-error.js";
+import type { Scenario } from "../scenario.js";
+import type { Principal } from "./token-store.js";
+
+const ACCEPTED = ["DeviceManagementServiceConfig.Read.All", AUTOPILOT_PERMISSION];
+
+function intuneMessage(text: string): string {
+  return JSON.stringify({
+    _version: 3,
+    Message: `${text} - Operation ID (for customer support): 00000000-0000-0000-0000-000000000000 - Activity ID: ${randomUUID()}`,
+    CustomApiErrorPhrase: "",
+    RetryAfter: null,
+    ErrorSourceService: "",
+    HttpHeaders: "{}",
+  });
+}
+
+/** The 403 for a request under /deviceManagement that the token may not make; undefined when it may. */
+export function permissionRefusal(principal: Principal, segments: readonly string[], grants: Scenario["auth"]["grants"]): GraphError | undefined {
+  // Direct requests only: the items of a $batch are not checked (a documented gap of the emulator).
+  if (segments[0] !== "deviceManagement") return undefined;
+  const delegated = principal.scp !== undefined;
+  const scopes = new Set((principal.scp ?? "").split(" "));
+  const hasPermission = delegated ? ACCEPTED.some((name) => scopes.has(name)) : grants.applicationPermission;
+  if (!hasPermission) {
+    const who = delegated ? "" : " as called in app only context";
+    return new GraphError(403, "Forbidden", intuneMessage(`Application is not authorized to perform this operation${who}. Application must have one of the following scopes: ${ACCEPTED.join(", ")}`));
+  }
+  if (delegated && !grants.userIntuneRole) return new GraphError(403, "Forbidden", intuneMessage("User is not authorized to perform this operation"));
+  return undefined;
+}
