@@ -18,6 +18,8 @@ import { DEFAULT_VERIFY_TIMEOUT_MS, verifyRegistration, type VerifyResult } from
 
 /** Defaults: verify, sync; no update of existing devices, no wait for the sync (the CLI turns it on). */
 export interface PostImportOptions extends Partial<AfterImportOptions>, AfterRuntime {
+  /** A sync an earlier run could not trigger (sync-due.json): triggered even when this run imports nothing. */
+  readonly syncOwed?: boolean;
   readonly verifyPoll?: Partial<BackoffPolicy>;
   readonly syncPoll?: Partial<BackoffPolicy>;
   /** Told when each step starts (one line for people); the steps are logged at info as well. */
@@ -121,7 +123,7 @@ export function createPostImportStage(client: GraphClient, options: PostImportOp
       return { outcome: { ...earlierSync, message: `refused by the 10-minute rule in an earlier attempt of this run${when}; not triggered again: ${SYNC_LEFT_FOR_LATER}` } };
     }
     if (earlierSync) return { outcome: { ...earlierSync, message: `${earlierSync.message} (by an earlier attempt of this run; not triggered again)` } };
-    if (importedCount === 0) return { outcome: { status: "skipped", message: "skipped: no device was imported" } };
+    if (importedCount === 0 && !options.syncOwed) return { outcome: { status: "skipped", message: "skipped: no device was imported" } };
     step("Triggering the Autopilot sync…");
     // Never waits here: a wait for the 10-minute window comes back as `later`, run once the outcomes are told.
     return syncNow(

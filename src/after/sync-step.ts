@@ -38,7 +38,7 @@ export interface SyncStep {
 }
 
 /** What the next run does about a sync refused by the 10-minute rule. */
-export const SYNC_LEFT_FOR_LATER = "'autopilot-import sync' then triggers it, and so does the next import that imports devices or the next inbox job";
+export const SYNC_LEFT_FOR_LATER = "'autopilot-import sync' then triggers it, and so does the next import in the same state directory or the next inbox job";
 
 const outcomeOf = (result: SyncResult, message = result.message): SyncOutcome => ({ status: result.status, message, ...(result.retryAt ? { retryAt: result.retryAt } : {}) });
 

@@ -27,6 +27,8 @@ export interface RunImportOptions extends Omit<ImportFilesOptions, "client" | "l
   readonly after?: AfterImportOptions;
   /** The deletion of the run's staged records; none when absent or disabled. */
   readonly cleanup?: CleanupSettings;
+  /** A sync an earlier run in this state directory could not trigger: this one triggers it. */
+  readonly syncOwed?: boolean;
   /** Where earlier runs' leftover staged records are picked up, within what is left of the cleanup's time. */
   readonly leftovers?: Pick<LeftoversOptions, "stateDir" | "target" | "ownJournal">;
 }
@@ -45,7 +47,7 @@ export interface RunImportResult extends ImportFilesResult {
  * sync's window. A signal after that ends the run with its summary, not as an interruption of the rows.
  */
 export async function runImport(context: CliContext, options: RunImportOptions): Promise<RunImportResult> {
-  const { graph: graphConfig, concurrency, logger, after, cleanup, leftovers: earlier, onOutcomes, ...rest } = options;
+  const { graph: graphConfig, concurrency, logger, after, cleanup, leftovers: earlier, syncOwed, onOutcomes, ...rest } = options;
   const graph = openGraph(graphConfig, concurrency, { signal: context.signal, logger });
   const progress = startProgress(context, logger);
   const writeLimit = cleanup?.writeLimit ?? DEFAULT_WRITE_LIMIT;
@@ -54,7 +56,7 @@ export async function runImport(context: CliContext, options: RunImportOptions):
     everyMs: context.stderr.isTTY ? TTY_REDRAW_MS : LOG_PROGRESS_MS,
   });
   const syncView = syncWaitView(context.stderr, (fields, message) => logger.info(fields, message), { now: Date.now });
-  const stages = buildStages(graph.client, { after, cleanup, logger, signal: context.signal, onStep: stepLine(context), onCleanupProgress: (p) => tail.update(p), syncView });
+  const stages = buildStages(graph.client, { after, cleanup, logger, signal: context.signal, onStep: stepLine(context), onCleanupProgress: (p) => tail.update(p), syncView, syncOwed });
   let told: { summary: ImportSummary; files: readonly FileSummary[]; at: number } | undefined;
   try {
     const result = await importFiles({

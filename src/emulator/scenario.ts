@@ -7,7 +7,6 @@ import { DEFAULT_PUBLIC_CLIENT_ID } from "../graph/delegated.js";
  * Defaults model the real service (see ../../fixtures/scenarios/default.json); all emulated durations are in
  * emulated milliseconds, which `clock.speed` compresses.
  */
-
 const rate = z.number().min(0).max(1);
 const nonNegativeInt = z.number().int().min(0);
 const positiveInt = z.number().int().min(1);

@@ -20,6 +20,8 @@ export interface RunStagesOptions extends AfterRuntime {
   /** An after-import step starts (one line for people). */
   readonly onStep?: (message: string) => void;
   readonly onCleanupProgress?: (progress: CleanupProgress) => void;
+  /** A sync an earlier run owes (src/state/sync-due.ts): triggered even when this run imports nothing. */
+  readonly syncOwed?: boolean;
   /** Shows a wait for the sync's 10-minute window (after the outcomes are told). */
   readonly syncView?: SyncWaitView;
 }
@@ -30,9 +32,9 @@ export interface RunStages {
 }
 
 export function buildStages(client: GraphClient, options: RunStagesOptions): RunStages {
-  const { after, cleanup, syncElsewhere, pacer, onStep, onCleanupProgress, syncView, ...runtime } = options;
+  const { after, cleanup, syncElsewhere, syncOwed, pacer, onStep, onCleanupProgress, syncView, ...runtime } = options;
   return {
-    ...(after ? { postImport: createPostImportStage(client, { ...after, ...(syncElsewhere ? { sync: false } : {}), ...runtime, onStep, syncView }) } : {}),
+    ...(after ? { postImport: createPostImportStage(client, { ...after, ...(syncElsewhere ? { sync: false } : {}), ...runtime, onStep, syncView, syncOwed }) } : {}),
     ...(cleanup?.enabled
       ? { cleanup: createStagedCleanup(client, { writeLimit: cleanup.writeLimit, maxTimeMs: cleanup.maxTimeMs, ...runtime, pacer, onProgress: onCleanupProgress }) }
       : {}),

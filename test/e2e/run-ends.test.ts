@@ -5,7 +5,7 @@
  * import in the same state directory picks it up; SIGINT during the cleanup exits with the import's own code; the
  * bar's and the summary's words; a header-only input.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -14,6 +14,7 @@ import { emulatorEnv, startEmulator, type EmulatorHandle } from "../../src/emula
 import { runCli, startCli, type CliResult } from "../support/cli-process.js";
 import { devicesNamed, makeHash, readCsvReport, writeCsv } from "../support/device-csv.js";
 import { routeCounts, SYNC_ROUTE } from "../support/emulator-harness.js";
+import { SYNC_DUE_FILE } from "../../src/state/sync-due.js";
 
 let emulator: EmulatorHandle;
 let env: Record<string, string>;
@@ -86,6 +87,20 @@ describe("a run that ends when its work is done", () => {
     expect(run.stderr).not.toContain("window opens in");
     expect(JSON.parse(run.stdout)).toMatchObject({ sync: { status: "tooSoon", retryAt: expect.any(String) } });
     expect(run.exitedAt - run.at("report: ")).toBeLessThan(2_000);
+    // The state directory remembers the sync is owed, and the hint is a complete command.
+    expect(existsSync(path.join(dir, "state", SYNC_DUE_FILE))).toBe(true);
+    expect(run.stderr).toContain("sync: to trigger it yourself once the window opens: autopilot-import sync --wait");
+
+    // The next import here, once the window is open, triggers it although it imports nothing new (the run is finished).
+    emulator.clock.advance(11 * 60_000); // the emulated 10-minute window opens
+    const before = routeCounts(emulator, SYNC_ROUTE);
+    const invalid = path.join(dir, "invalid.csv");
+    writeFileSync(invalid, "Device Serial Number,Hardware Hash\r\nBROKEN-1,not base64!\r\n");
+    const other = await runCli(importArgs(dir, invalid, ["--no-sync-wait"]), { env, cwd: dir });
+    expect(other.code, other.stderr).toBe(1);
+    expect(JSON.parse(other.stdout)).toMatchObject({ imported: 0, sync: { status: "triggered" } });
+    expect((routeCounts(emulator, SYNC_ROUTE)["204"] ?? 0) - (before["204"] ?? 0)).toBe(1);
+    expect(existsSync(path.join(dir, "state", SYNC_DUE_FILE))).toBe(false);
   });
 
   it("a cleanup left over prints the complete cleanup command (sign-in and endpoint flags as given), which finishes it", async () => {

@@ -20,6 +20,10 @@ import { cleanupEndLine, leftoversLine } from "../output/cleanup.js";
 import { carriedArgs, commandText } from "../output/follow-up.js";
 import { cleanupBudget } from "../config/cleanup-budget.js";
 import { cleanupCommandTable } from "../config/cleanup.js";
+import { syncOptions } from "../config/sync.js";
+import { clearSyncDue, noteSyncDue, readSyncDue, syncPaid } from "../../state/sync-due.js";
+import type { ImportSummary } from "../../pipeline/types.js";
+import { graphOptions } from "../options/graph.js";
 import { fileErrors, printJson, printOutcomes } from "../output/import-summary.js";
 import { commandLine } from "../output/shell-words.js";
 import { loggerFor } from "../output/terminal.js";
@@ -153,6 +157,8 @@ async function importWithState(args: readonly string[], config: ImportConfig, co
   // Someone at the terminal gets the prompt back soon: a short cleanup unless --cleanup-max-time says otherwise.
   const budget = cleanupBudget({ maxTimeMs: config.cleanup.maxTimeMs, given: config.cleanupMaxTimeGiven, interactive: context.stderr.isTTY === true });
   const cleanup = { ...config.cleanup, maxTimeMs: budget.maxTimeMs };
+  // A sync an earlier import here could not trigger (the 10-minute rule, or a stop): this run owes it too.
+  const syncOwed = state !== undefined && config.after.sync && readSyncDue(config.state.dir) !== undefined;
   const { summary, files, stoppedAfterOutcomes, toldSync, leftovers } = await runImport(context, {
     graph,
     concurrency,
@@ -170,6 +176,7 @@ async function importWithState(args: readonly string[], config: ImportConfig, co
     cleanup,
     ...(state ? { leftovers: { stateDir: config.state.dir, target: runTargetFor(config.auth), ownJournal: state.file } } : {}),
     journal: state?.journal,
+    syncOwed,
     onOutcomes: (outcomes, read) => printOutcomes(context, outcomes, read, config.reportPath),
   }).catch((error: unknown) => {
     if (context.signal.aborted) say(context, `stopped; the rows finished so far are in ${config.reportPath}`);
@@ -179,6 +186,7 @@ async function importWithState(args: readonly string[], config: ImportConfig, co
   // A signal after the outcomes (in the cleanup or the sync's wait): every row is final, so the rows decide the exit code.
   if (stoppedAfterOutcomes) say(context, `stopped after the report was complete: every row's outcome is in ${config.reportPath}`);
   if (summary.sync && toldSync && summary.sync.message !== toldSync.message) context.stderr.write(`sync: ${summary.sync.message}\n`);
+  if (state && summary.sync) keepSyncOwed(context, args, config, state, summary, syncOwed);
   if (summary.cleanup) {
     const finish = state ? cleanupFinishCommand(args, config.state.dir) : undefined;
     context.stderr.write(`${cleanupEndLine(summary.cleanup, cleanup.writeLimit, cleanup.maxTimeMs, finish, budget.source === "interactive" ? "interactive" : "given")}\n`);
@@ -187,6 +195,22 @@ async function importWithState(args: readonly string[], config: ImportConfig, co
   if (config.json) printJson(context, summary);
   logger.flush();
   return { kind: "rows", unreadableFiles: fileErrors(files).length, rowsNotDone: rowsNotImported(summary), noRows: summary.rows === 0 };
+}
+
+/**
+ * What the state directory remembers of the sync: owed while devices this import (or an earlier one) imported wait
+ * for a sync the 10-minute rule refused, paid once one is triggered; with the complete command that pays it now.
+ */
+function keepSyncOwed(context: CliContext, args: readonly string[], config: ImportConfig, state: RunState, summary: ImportSummary, owed: boolean): void {
+  const sync = summary.sync!;
+  if (syncPaid(sync)) {
+    if (owed) clearSyncDue(config.state.dir);
+    return;
+  }
+  if (sync.status !== "tooSoon" || (summary.imported === 0 && !owed)) return;
+  noteSyncDue(config.state.dir, state.key, Date.now());
+  const carried = carriedArgs(args, importOptions, { ...syncOptions, ...graphOptions }, { prepare: graphParsing.prepare, drop: ["json"] });
+  context.stderr.write(`sync: to trigger it yourself once the window opens: ${commandText(["sync", "--wait", ...carried])}\n`);
 }
 
 /** The complete `cleanup` command for this import's leftovers: its state directory, sign-in, endpoint and write budget. */
