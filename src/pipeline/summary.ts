@@ -149,11 +149,13 @@ const number = new Intl.NumberFormat("en-US");
 export function formatSummary(summary: ImportSummary): string {
   const seconds = (summary.durationMs / 1000).toFixed(1);
   const n = (value: number): string => number.format(value);
+  /** "1 row", "2 rows". */
+  const of = (value: number, noun: string): string => `${n(value)} ${noun}${value === 1 ? "" : "s"}`;
   const lines = [
-    `${n(summary.rows)} rows: ${n(summary.imported)} imported, ${n(summary.alreadyRegistered)} already registered, ` +
+    `${of(summary.rows, "row")}: ${n(summary.imported)} imported, ${n(summary.alreadyRegistered)} already registered, ` +
       (summary.updated > 0 ? `${n(summary.updated)} updated, ` : "") +
-      `${n(summary.failed)} failed, ${n(summary.timedOut)} timed out; ${n(summary.invalid + summary.duplicates)} rejected (${n(summary.invalid)} invalid, ${n(summary.duplicates)} duplicates)`,
-    `${n(summary.submitted)} devices submitted in ${n(summary.uploads)} uploads, ${n(summary.requests)} Graph requests, ${seconds} s`,
+      `${n(summary.failed)} failed, ${n(summary.timedOut)} timed out; ${n(summary.invalid + summary.duplicates)} rejected (${n(summary.invalid)} invalid, ${of(summary.duplicates, "duplicate")})`,
+    `${of(summary.submitted, "device")} submitted in ${of(summary.uploads, "upload")}, ${of(summary.requests, "Graph request")}, ${seconds} s`,
   ];
   if (summary.sync !== null) lines.push(registeredLine(summary), `sync: ${summary.sync.message}`);
   return `${lines.join("\n")}\n`;

@@ -193,7 +193,7 @@ describe("a run that ends when its work is done", () => {
     ]);
     const run = await runCli(importArgs(dir, file, ["--no-sync", "--log-level", "info"]), { env, cwd: dir });
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain("4 rows: 2 imported, 0 already registered, 0 failed, 0 timed out; 2 rejected (1 invalid, 1 duplicates)");
+    expect(run.stderr).toContain("4 rows: 2 imported, 0 already registered, 0 failed, 0 timed out; 2 rejected (1 invalid, 1 duplicate)");
     expect(run.stderr).toContain("registered in Autopilot: 2 of 2 checked confirmed");
     // Off a terminal the bar is a log line with the same counts.
     const progress = run.stderr

@@ -53,8 +53,8 @@ describe("summary", () => {
     counter.submitted = 1;
     counter.uploads = 1;
     expect(formatSummary(counter.toSummary(3, 1500))).toBe(
-      "1 rows: 1 imported, 0 already registered, 0 failed, 0 timed out; 0 rejected (0 invalid, 0 duplicates)\n" +
-        "1 devices submitted in 1 uploads, 3 Graph requests, 1.5 s\n",
+      "1 row: 1 imported, 0 already registered, 0 failed, 0 timed out; 0 rejected (0 invalid, 0 duplicates)\n" +
+        "1 device submitted in 1 upload, 3 Graph requests, 1.5 s\n",
     );
   });
 

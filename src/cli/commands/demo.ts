@@ -109,7 +109,9 @@ async function run(args: readonly string[], context: CliContext): Promise<Comman
     if (summary.cleanup) context.stderr.write(`${cleanupEndLine(summary.cleanup, cleanup.writeLimit, cleanup.maxTimeMs, undefined)}\n`);
     if (parsed.values.json) printJson(context, summary);
     context.stderr.write(
-      "\nNext, against your tenant (an app registration with DeviceManagementServiceConfig.ReadWrite.All):\n" +
+      "\nNext, against your tenant: signed in as yourself (an Intune role that may import devices), or as an app\n" +
+        "registration with DeviceManagementServiceConfig.ReadWrite.All:\n" +
+        "  autopilot-import import devices.csv --tenant <tenant id> --device-code\n" +
         "  AZURE_CLIENT_SECRET=… autopilot-import import devices.csv --tenant <tenant id> --client-id <app id>\n",
     );
     logger.flush();
