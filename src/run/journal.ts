@@ -6,6 +6,7 @@
 import { abortError } from "../util/abort.js";
 import { fingerprintFiles, normalizeTenant, runKey } from "../state/fingerprint.js";
 import { openJournal, type FileJournal } from "../state/journal.js";
+import { stateDirError } from "../state/environment-error.js";
 import { archiveJournal, ensureStateDir, journalFile, stateLayout } from "../state/state-dir.js";
 import { VERSION } from "../version.js";
 import type { RunTarget } from "./target.js";
@@ -45,10 +46,17 @@ export async function openRunJournal(options: RunJournalOptions): Promise<RunJou
   const tenant = normalizeTenant(target.tenant);
   const key = runKey(files, tenant, target.endpoint);
   const layout = stateLayout(options.stateDir);
-  ensureStateDir(layout);
-  const archived = options.fresh ? archiveJournal(layout, key, now()) : undefined;
   const file = journalFile(layout, key);
-  const { journal, scan } = await openJournal({ file, run: { run: key, files, tenant, endpoint: target.endpoint, tool: VERSION }, now });
+  let opened: Awaited<ReturnType<typeof openJournal>>;
+  let archived: string | undefined;
+  try {
+    ensureStateDir(layout);
+    archived = options.fresh ? archiveJournal(layout, key, now()) : undefined;
+    opened = await openJournal({ file, run: { run: key, files, tenant, endpoint: target.endpoint, tool: VERSION }, now });
+  } catch (error) {
+    throw stateDirError(layout.dir, error);
+  }
+  const { journal, scan } = opened;
   return { journal, key, file, resumed: journal.resumed, damage: { tornBytes: scan?.tornBytes ?? 0, damaged: scan?.damaged ?? 0 }, archived };
 }
 

@@ -3,6 +3,7 @@
  * operator should be told about them (a lock taken over, damage skipped, a resume) comes back as data to say.
  */
 import { acquireLock, type HeldLock } from "../state/lock-file.js";
+import { stateDirError } from "../state/environment-error.js";
 import { ensureStateDir, stateLayout } from "../state/state-dir.js";
 import { openRunJournal, type RunJournal, type RunJournalOptions } from "./journal.js";
 
@@ -23,8 +24,13 @@ export interface RunState extends RunJournal {
 /** Locks the state directory and opens (or resumes) the run's journal; on failure nothing stays held. */
 export async function openRunState(options: RunStateOptions): Promise<RunState> {
   const layout = stateLayout(options.stateDir);
-  ensureStateDir(layout);
-  const lock = acquireLock(layout.lock, { dir: layout.dir, force: options.forceUnlock, command: options.command, now: options.now });
+  let lock: HeldLock;
+  try {
+    ensureStateDir(layout);
+    lock = acquireLock(layout.lock, { dir: layout.dir, force: options.forceUnlock, command: options.command, now: options.now });
+  } catch (error) {
+    throw stateDirError(layout.dir, error);
+  }
   let opened: RunJournal;
   try {
     opened = await openRunJournal(options);

@@ -3,9 +3,10 @@
  * intact record before anything is appended, and appended to with one write per record (a crash never leaves half a
  * record that a later write would glue onto), fsynced when the caller says the record matters.
  */
-import { closeSync, createReadStream, fsyncSync, ftruncateSync, openSync, writeSync } from "node:fs";
+import { closeSync, createReadStream, fchmodSync, fstatSync, fsyncSync, ftruncateSync, openSync, writeSync } from "node:fs";
 import path from "node:path";
 import { decodeLine, encodeRecord } from "./codec.js";
+import { JournalWatch, journalWriteError } from "./journal-watch.js";
 import { parseRecord, type JournalRecord } from "./records.js";
 
 export interface ScanResult {
@@ -22,6 +23,8 @@ export interface ScanResult {
 }
 
 const NEWLINE = 0x0a;
+/** State files hold serial numbers, user names and ids: readable by their owner only. */
+export const STATE_FILE_MODE = 0o600;
 
 /** Calls `onRecord` for every intact record, in order. */
 export async function scanJournal(file: string, onRecord: (record: JournalRecord) => void): Promise<ScanResult> {
@@ -82,14 +85,21 @@ export class JournalAppender {
   /** fsyncs done, for the benchmark and tests. */
   syncs = 0;
 
-  private constructor(fd: number) {
+  readonly #file: string;
+  readonly #watch: JournalWatch;
+  /** Set once the journal was found lost or could not be written: every later append fails the same way. */
+  #failure: unknown;
+
+  private constructor(file: string, fd: number) {
+    this.#file = file;
     this.#fd = fd;
+    this.#watch = new JournalWatch(file, fd);
   }
 
   /** Creates a new journal (fails if it exists) holding `first`, durable with its directory entry. */
   static create(file: string, first: object): JournalAppender {
-    const fd = openSync(file, "wx");
-    const appender = new JournalAppender(fd);
+    const fd = openSync(file, "wx", STATE_FILE_MODE);
+    const appender = new JournalAppender(file, fd);
     appender.append(first, true);
     syncDirectory(path.dirname(file));
     return appender;
@@ -98,19 +108,28 @@ export class JournalAppender {
   /** Opens an existing journal for appending; with `truncate`, first cuts it back to `intactBytes` (a torn tail). */
   static reopen(file: string, intactBytes: number, truncate: boolean): JournalAppender {
     const fd = openSync(file, "a");
+    if (process.platform !== "win32") fchmodSync(fd, STATE_FILE_MODE); // one an earlier version created 0644
     if (truncate) {
       ftruncateSync(fd, intactBytes);
       fsyncSync(fd);
     }
-    return new JournalAppender(fd);
+    return new JournalAppender(file, fd);
   }
 
   /** Appends `record`; with `durable`, returns only once it is on disk. */
   append(record: object, durable: boolean): void {
     const fd = this.#open();
+    if (this.#failure !== undefined) throw this.#failure;
     const bytes = Buffer.from(encodeRecord(record), "utf8");
     let written = 0;
-    while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
+    try {
+      this.#watch.check(fd);
+      while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
+    } catch (error) {
+      if (written > 0) ftruncateSync(fd, fstatSync(fd).size - written); // no half record for a later write to glue onto
+      throw (this.#failure = journalWriteError(this.#file, error));
+    }
+    this.#watch.wrote(bytes.length);
     this.#unsynced = true;
     if (durable) this.sync();
   }
@@ -118,7 +137,11 @@ export class JournalAppender {
   /** Flushes what was written to disk (a no-op when nothing was written since the last time). */
   sync(): void {
     if (!this.#unsynced || this.#fd === undefined) return;
-    fsyncSync(this.#fd);
+    try {
+      fsyncSync(this.#fd);
+    } catch (error) {
+      throw (this.#failure = journalWriteError(this.#file, error));
+    }
     this.#unsynced = false;
     this.syncs += 1;
   }
@@ -129,9 +152,12 @@ export class JournalAppender {
 
   close(): void {
     if (this.#fd === undefined) return;
-    this.sync();
-    closeSync(this.#fd);
-    this.#fd = undefined;
+    try {
+      if (this.#failure === undefined) this.sync();
+    } finally {
+      closeSync(this.#fd);
+      this.#fd = undefined;
+    }
   }
 
   #open(): number {

@@ -4,18 +4,16 @@
  * before the step goes on, outcomes are fsynced every `outcomeSyncMs` (losing a few to a power loss only means
  * polling them again).
  */
-import { existsSync } from "node:fs";
-import { hostname } from "node:os";
 import { StateError } from "../errors.js";
 import type { TraitName } from "../graph/service-traits.js";
 import type { SourceLocation } from "../model/device.js";
 import type { ImportJournal, InputCounts, JournaledRow, JournaledStaged, UnconfirmedUpload, UploadAnswer } from "../pipeline/journal-port.js";
 import type { ImportReportRow, ImportSummary, SyncOutcome, Upload } from "../pipeline/types.js";
-import { JournalAppender, type ScanResult } from "./journal-file.js";
-import { JOURNAL_VERSION, type JournalRecord, type NewRecord, type RunRecord } from "./records.js";
-import { replayJournal } from "./replay.js";
+import type { JournalAppender } from "./journal-file.js";
+import type { JournalRecord, NewRecord } from "./records.js";
 import { RunInputs } from "./run-inputs.js";
-import { RunState, rowKey } from "./run-state.js";
+import { rowKey, type RunState } from "./run-state.js";
+import type { OpenJournalOptions } from "./open-journal.js";
 
 /**
  * Default fsync interval for outcome records. bench/journal.bench.ts, 10,000 devices: all records of the import in
@@ -23,60 +21,7 @@ import { RunState, rowKey } from "./run-state.js";
  */
 export const DEFAULT_OUTCOME_SYNC_MS = 1_000;
 
-export interface OpenJournalOptions {
-  readonly file: string;
-  /** What the run is: checked against the journal's first record when it exists. */
-  readonly run: Omit<RunRecord, "type" | "version" | "at">;
-  readonly now?: () => number;
-  readonly pid?: number;
-  readonly host?: string;
-  readonly outcomeSyncMs?: number;
-}
-
-export interface OpenedJournal {
-  readonly journal: FileJournal;
-  /** How the existing journal read back (undefined for a new one). */
-  readonly scan: ScanResult | undefined;
-}
-
-/** Opens the run's journal, replaying what an earlier process left (a torn tail is cut off), or creates it. */
-export async function openJournal(options: OpenJournalOptions): Promise<OpenedJournal> {
-  const now = options.now ?? Date.now;
-  const header: RunRecord = { type: "run", version: JOURNAL_VERSION, at: new Date(now()).toISOString(), ...options.run };
-  let appender: JournalAppender;
-  let scan: ScanResult | undefined;
-  let state: RunState;
-  if (existsSync(options.file)) {
-    ({ state, scan } = await replayJournal(options.file));
-    if (!state.header) {
-      // Only a journal whose first record never reached the disk lacks it: nothing else can be in it.
-      if (scan.records > 0 || scan.unknown > 0) throw new StateError(`the journal ${options.file} has no run record: move it away, or use --fresh`);
-      appender = JournalAppender.reopen(options.file, 0, true);
-      appender.append(header, true);
-      state.apply(header);
-      scan = undefined;
-    } else {
-      checkSameRun(options.file, state.header, header);
-      appender = JournalAppender.reopen(options.file, scan.intactBytes, scan.tornBytes > 0);
-    }
-  } else {
-    state = new RunState();
-    appender = JournalAppender.create(options.file, header);
-    state.apply(header);
-  }
-  const journal = new FileJournal(appender, state, options, now);
-  journal.append({ type: "session", pid: options.pid ?? process.pid, host: options.host ?? hostname(), resumed: journal.resumed }, false);
-  return { journal, scan };
-}
-
-function checkSameRun(file: string, found: RunRecord, wanted: RunRecord): void {
-  const same =
-    found.tenant === wanted.tenant &&
-    found.endpoint === wanted.endpoint &&
-    found.files.length === wanted.files.length &&
-    found.files.every((f, i) => f.sha256 === wanted.files[i]?.sha256);
-  if (!same) throw new StateError(`the journal ${file} belongs to another run (other files, tenant or endpoint): move it away, or use --fresh`);
-}
+export { openJournal, type OpenJournalOptions, type OpenedJournal } from "./open-journal.js";
 
 export class FileJournal implements ImportJournal {
   readonly resumed: boolean;
@@ -98,7 +43,7 @@ export class FileJournal implements ImportJournal {
     let uploads = 0;
     for (const upload of state.uploads.values()) if (upload.settled > 0) uploads += 1;
     this.earlier = { imported, uploads, sync: state.sync };
-    this.#timer = setInterval(() => this.#appender.sync(), options.outcomeSyncMs ?? DEFAULT_OUTCOME_SYNC_MS);
+    this.#timer = setInterval(() => this.#syncQuietly(), options.outcomeSyncMs ?? DEFAULT_OUTCOME_SYNC_MS);
     this.#timer.unref();
   }
 
@@ -239,6 +184,15 @@ export class FileJournal implements ImportJournal {
   close(): void {
     clearInterval(this.#timer);
     this.#appender.close();
+  }
+
+  /** The periodic fsync: a failure is kept by the appender and thrown to the next writer, never from a timer. */
+  #syncQuietly(): void {
+    try {
+      this.#appender.sync();
+    } catch {
+      // thrown again by the next append
+    }
   }
 
   /** Stamps, writes and applies a record (to rows already known: see RunState.apply). */

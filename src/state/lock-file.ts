@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import { closeSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
 import path from "node:path";
+import { STATE_FILE_MODE } from "./journal-file.js";
 import { StateLockedError } from "./lock-error.js";
 
 export interface LockHolder {
@@ -24,6 +25,11 @@ export const LOCK_STALE_AFTER_MS = 10 * 60_000;
 export const LOCK_HEARTBEAT_MS = 30_000;
 /** A lock file without readable content (its writer died between creating and writing it) is stale after this. */
 const UNREADABLE_GRACE_MS = 10_000;
+/**
+ * A younger one is looked at again after this pause: a holder writes its lock within microseconds of creating it, so
+ * content still unreadable and unchanged then is garbage (or an empty file), not a lock being written.
+ */
+export const UNREADABLE_CHECK_MS = 1_500;
 
 export interface LockOptions {
   /** The directory the lock protects, for messages. */
@@ -38,6 +44,8 @@ export interface LockOptions {
   readonly host?: string;
   /** Whether a process of this host is alive; default: signal 0 (ESRCH: gone). */
   readonly isAlive?: (pid: number) => boolean;
+  /** The pause before an unreadable lock is looked at again (UNREADABLE_CHECK_MS). */
+  readonly unreadableCheckMs?: number;
 }
 
 export interface FoundLock {
@@ -134,7 +142,8 @@ export function acquireLock(file: string, options: LockOptions = {}): HeldLock {
     if (create(file, text)) return hold(file, holder, text, replaced, options.heartbeatMs ?? LOCK_HEARTBEAT_MS);
     const found = readLock(file);
     if (!found) continue; // released meanwhile
-    const verdict = judgeLock(found, file, options);
+    const verdict = found.holder || options.force ? judgeLock(found, file, options) : judgeUnreadable(found, file, options);
+    if (verdict === undefined) continue; // it changed: judged again
     if (!verdict.stale) {
       throw new StateLockedError(options.dir ?? path.dirname(file), found.holder ?? { pid: 0, host: "unknown", since: new Date(found.heartbeatAt).toISOString() }, verdict.reason);
     }
@@ -145,11 +154,26 @@ export function acquireLock(file: string, options: LockOptions = {}): HeldLock {
   throw new StateLockedError(options.dir ?? path.dirname(file), found?.holder ?? { pid: 0, host: "unknown", since: "unknown" }, "alive");
 }
 
+/** An unreadable lock: stale when old, or when it is still the same unreadable content after a short pause. */
+function judgeUnreadable(found: FoundLock, file: string, options: LockOptions): LockVerdict | undefined {
+  const verdict = judgeLock(found, file, options);
+  if (verdict.stale) return verdict;
+  pauseSync(options.unreadableCheckMs ?? UNREADABLE_CHECK_MS);
+  const again = readLock(file);
+  if (!again || again.text !== found.text || again.holder) return undefined;
+  return { stale: true, reason: "unreadable" };
+}
+
+/** A short synchronous pause (taking the lock is synchronous, and happens once at start). */
+function pauseSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
 /** O_EXCL: exactly one process creates the file. */
 function create(file: string, text: string): boolean {
   let fd: number;
   try {
-    fd = openSync(file, "wx");
+    fd = openSync(file, "wx", STATE_FILE_MODE);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
     throw error;
@@ -157,9 +181,12 @@ function create(file: string, text: string): boolean {
   try {
     writeSync(fd, text);
     fsyncSync(fd);
-  } finally {
+  } catch (error) {
     closeSync(fd);
+    unlinkSync(file); // a lock that could not be written (a full disk) is no lock: nothing is left to block the next run
+    throw error;
   }
+  closeSync(fd);
   return true;
 }
 

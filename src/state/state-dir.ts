@@ -3,7 +3,7 @@
  * `runs/<key>.jsonl` per run (key: see fingerprint.ts), and `runs/<key>.archived-<time>.jsonl` for runs started
  * over with --fresh (kept: the staged records they created are still theirs to clean up).
  */
-import { existsSync, mkdirSync, readdirSync, renameSync, statSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, statSync } from "node:fs";
 import path from "node:path";
 import { StateError } from "../errors.js";
 import { timeStamp } from "../util/time-stamp.js";
@@ -34,9 +34,16 @@ export function assertStateDir(layout: StateLayout): void {
   }
 }
 
+/** State directories are their owner's only (0700): made so, and `runs/` (always ours) set so. */
+export const STATE_DIR_MODE = 0o700;
+
 export function ensureStateDir(layout: StateLayout): void {
   assertStateDir(layout);
-  mkdirSync(layout.runs, { recursive: true });
+  const first = mkdirSync(layout.runs, { recursive: true, mode: STATE_DIR_MODE });
+  if (process.platform === "win32") return;
+  // A directory we just made is ours to restrict whatever the umask; one the user made (and its parents) is left alone.
+  if (first !== undefined && !path.relative(first, layout.dir).startsWith("..")) chmodSync(layout.dir, STATE_DIR_MODE);
+  if (first !== undefined || (statSync(layout.runs).mode & 0o077) !== 0) chmodSync(layout.runs, STATE_DIR_MODE);
 }
 
 export function journalFile(layout: StateLayout, key: string): string {

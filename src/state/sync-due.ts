@@ -7,7 +7,7 @@
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { SyncOutcome } from "../pipeline/types.js";
-import { syncDirectory } from "./journal-file.js";
+import { STATE_FILE_MODE, syncDirectory } from "./journal-file.js";
 
 export const SYNC_DUE_FILE = "sync-due.json";
 
@@ -34,7 +34,7 @@ export function noteSyncDue(dir: string, name: string, now: number): void {
   const due = readSyncDue(dir);
   const next: SyncDue = { since: due?.since ?? new Date(now).toISOString(), files: [...(due?.files ?? []).filter((f) => f !== name), name] };
   const file = path.join(dir, SYNC_DUE_FILE);
-  writeFileSync(`${file}.tmp`, `${JSON.stringify(next)}\n`);
+  writeFileSync(`${file}.tmp`, `${JSON.stringify(next)}\n`, { mode: STATE_FILE_MODE });
   const fd = openSync(`${file}.tmp`, "r");
   try {
     fsyncSync(fd);

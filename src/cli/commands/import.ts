@@ -28,6 +28,7 @@ import { fileErrors, printJson, printOutcomes } from "../output/import-summary.j
 import { commandLine } from "../output/shell-words.js";
 import { loggerFor } from "../output/terminal.js";
 import { runImport } from "../run-import.js";
+import { JournalLostError } from "../../state/journal-watch.js";
 import { resumeNote, say } from "../output/run-state.js";
 
 const help = commandHelp({
@@ -180,7 +181,8 @@ async function importWithState(args: readonly string[], config: ImportConfig, co
     onOutcomes: (outcomes, read) => printOutcomes(context, outcomes, read, config.reportPath),
   }).catch((error: unknown) => {
     if (context.signal.aborted) say(context, `stopped; the rows finished so far are in ${config.reportPath}`);
-    if (state) say(context, `the run's progress is journaled in ${state.file}; to finish it, run the same command again:\n  autopilot-import ${commandLine(["import", ...args])}`);
+    // A journal lost or unwritable cannot resume anything: its own line says what happened.
+    if (state && !(error instanceof JournalLostError)) say(context, `the run's progress is journaled in ${state.file}; to finish it, run the same command again:\n  autopilot-import ${commandLine(["import", ...args])}`);
     throw error;
   });
   // A signal after the outcomes (in the cleanup or the sync's wait): every row is final, so the rows decide the exit code.

@@ -1,0 +1,217 @@
+/**
+ * Damaged state and a hostile environment, with the real CLI against the emulator: a journal overwritten with garbage
+ * or damaged in the middle, a journal deleted or emptied while the import runs, an unreadable lock file, a read-only
+ * or full state directory (real tmpfs mounts where the machine allows them), and the modes state is created with.
+ * Each time: nothing sent twice, every row one outcome, one clear line and the documented exit code.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, unlinkSync, truncateSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { emulatorEnv, startEmulator, type EmulatorHandle } from "../../src/emulator/index.js";
+import { startCli, type CliResult, type RunningCli } from "../support/cli-process.js";
+import { devicesNamed, readCsvReport, writeCsv, type CsvDevice } from "../support/device-csv.js";
+
+let emulator: EmulatorHandle;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  emulator = await startEmulator({ scenario: { seed: 16, clock: { speed: 20 }, processing: { delayMs: 2_000, spreadMs: 4_000 }, throttling: { writesPerWindow: 4 } } });
+  env = { ...emulatorEnv(emulator), AUTOPILOT_IMPORT_LOG_LEVEL: "warn" };
+});
+afterAll(() => emulator?.close());
+
+async function until(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+function submittedOf(prefix: string): Record<string, number> {
+  return Object.fromEntries(Object.entries(emulator.stats().submissions.bySerial).filter(([serial]) => serial.startsWith(prefix)));
+}
+
+/** Each of `devices` reached the emulator exactly once (or, with `atMost`, never twice). */
+function expectNoneSubmittedTwice(prefix: string, devices: readonly CsvDevice[], atMost = false): void {
+  const counts = submittedOf(prefix);
+  expect(Object.entries(counts).filter(([, n]) => n !== 1), "submitted twice").toEqual([]);
+  if (!atMost) expect(Object.keys(counts).sort()).toEqual(devices.map((d) => d.serial).sort());
+}
+
+/** The report holds every row exactly once. */
+function expectEveryRowOnce(report: string, devices: readonly CsvDevice[]): void {
+  const rows = readCsvReport(report);
+  expect(rows.map((r) => r.serialNumber).sort()).toEqual(devices.map((d) => d.serial).sort());
+}
+
+/** stderr is one line (besides the progress of a terminal, which a child has none of). */
+function expectOneLine(result: CliResult, pattern: RegExp): void {
+  const lines = result.stderr.split("\n").filter(Boolean);
+  expect(lines, result.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(pattern);
+  expect(result.stderr).not.toMatch(/\n\s+at /);
+}
+
+interface Setup {
+  readonly dir: string;
+  readonly file: string;
+  readonly report: string;
+  readonly stateDir: string;
+  readonly args: string[];
+}
+
+function setup(prefix: string, devices: readonly CsvDevice[], extra: string[] = []): Setup {
+  const dir = mkdtempSync(path.join(tmpdir(), `autopilot-import-damaged-${prefix.toLowerCase()}`));
+  const file = writeCsv(dir, "devices.csv", devices);
+  const report = path.join(dir, "report.csv");
+  const stateDir = path.join(dir, "state");
+  return { dir, file, report, stateDir, args: ["import", file, "--report", report, "--json", "--batch-size", "5", "--state-dir", stateDir, "--no-sync", ...extra] };
+}
+
+function start(s: Setup, more: string[] = []): RunningCli {
+  return startCli([...s.args, ...more], { env, cwd: s.dir });
+}
+
+function journalOf(stateDir: string): string {
+  const names = readdirSync(path.join(stateDir, "runs")).filter((n) => /^[0-9a-f]{16}\.jsonl$/.test(n));
+  expect(names).toHaveLength(1);
+  return path.join(stateDir, "runs", names[0]!);
+}
+
+const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+
+const journalLines = (file: string): string[] => (existsSync(file) ? readFileSync(file, "utf8").split("\n").filter(Boolean) : []);
+
+/** Mounts a tmpfs (`options` such as `size=64k,ro`) on `dir`; false where this machine does not allow it. */
+function mountTmpfs(dir: string, options: string): boolean {
+  mkdirSync(dir, { recursive: true });
+  try {
+    execFileSync("mount", ["-t", "tmpfs", "-o", options, "tmpfs", dir], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function unmount(dir: string): void {
+  execFileSync("umount", [dir], { stdio: "ignore" });
+}
+
+describe("a journal that is not a journal", () => {
+  it("overwritten with garbage: one line, exit 2, nothing sent, the file left as it is", async () => {
+    const devices = devicesNamed("GARB-", 10);
+    const s = setup("GARB-", devices);
+    const first = await start(s).result;
+    expect(first.code, first.stderr).toBe(0);
+    const journal = journalOf(s.stateDir);
+    const garbage = Buffer.from(Array.from({ length: 40 }, (_, i) => `garbage line ${i} \u0000\u00ff`).join("\n"));
+    writeFileSync(journal, garbage);
+    const again = await start(s).result;
+    expect(again.code).toBe(2);
+    expectOneLine(again, new RegExp(`^autopilot-import: ${escape(journal)} is not a journal of this tool .*nothing was sent`));
+    expect(readFileSync(journal).equals(garbage)).toBe(true);
+    expectNoneSubmittedTwice("GARB-", devices);
+  });
+});
+
+describe("the lock file", () => {
+  it("empty or garbage: taken over after a short look (not 10 minutes), the import runs", async () => {
+    for (const [i, content] of ["", "\u0000\u0000 not json at all"].entries()) {
+      const devices = devicesNamed(`LOCKG${i}-`, 3);
+      const s = setup(`LOCKG${i}-`, devices);
+      mkdirSync(s.stateDir, { recursive: true });
+      writeFileSync(path.join(s.stateDir, "lock"), content);
+      const started = Date.now();
+      const result = await start(s).result;
+      expect(result.code, result.stderr).toBe(0);
+      expect(Date.now() - started).toBeLessThan(15_000);
+      expect(result.stderr).toContain(`took over the lock of ${s.stateDir} left by an unreadable lock file`);
+      expectNoneSubmittedTwice(`LOCKG${i}-`, devices);
+    }
+  });
+});
+
+describe("modes of what the state directory holds", () => {
+  it("the state directory and runs/ are 0700, the journal 0600", async () => {
+    const devices = devicesNamed("MODE-", 2);
+    const s = setup("MODE-", devices);
+    const result = await start(s).result;
+    expect(result.code, result.stderr).toBe(0);
+    expect(statSync(s.stateDir).mode & 0o777).toBe(0o700);
+    expect(statSync(path.join(s.stateDir, "runs")).mode & 0o777).toBe(0o700);
+    expect(statSync(journalOf(s.stateDir)).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe("a state directory this machine cannot write", () => {
+  it("read-only: one line naming the directory and the cause, exit 2, nothing sent", async (context) => {
+    const devices = devicesNamed("ROFS-", 3);
+    const s = setup("ROFS-", devices);
+    if (!mountTmpfs(s.stateDir, "size=64k,ro")) return context.skip("mounting a tmpfs is not allowed here");
+    try {
+      const result = await start(s).result;
+      expect(result.code).toBe(2);
+      expectOneLine(result, new RegExp(`the state directory ${s.stateDir} cannot be used: .*read-only`));
+      expect(submittedOf("ROFS-")).toEqual({});
+    } finally {
+      unmount(s.stateDir);
+    }
+  });
+
+  it("full: one line naming the directory and the cause, exit 2, nothing sent; once there is room, the run goes on", async (context) => {
+    const devices = devicesNamed("FULL-", 3);
+    const s = setup("FULL-", devices);
+    if (!mountTmpfs(s.stateDir, "size=16k")) return context.skip("mounting a tmpfs is not allowed here");
+    const filler = path.join(s.stateDir, "filler");
+    try {
+      try {
+        writeFileSync(filler, Buffer.alloc(64 * 1024));
+      } catch {
+        // full now
+      }
+      const result = await start(s).result;
+      expect(result.code).toBe(2);
+      expectOneLine(result, new RegExp(`the state directory ${s.stateDir} cannot be used: .*(full|no space)`));
+      expect(submittedOf("FULL-")).toEqual({});
+      unlinkSync(filler);
+      const again = await start(s).result;
+      expect(again.code, again.stderr).toBe(0);
+      expectEveryRowOnce(s.report, devices);
+      expectNoneSubmittedTwice("FULL-", devices);
+    } finally {
+      unmount(s.stateDir);
+    }
+  });
+});
+
+
+
+describe("the journal deleted or emptied while the import runs", () => {
+  for (const [name, damage] of [
+    ["deleted", (file: string) => unlinkSync(file)],
+    ["emptied", (file: string) => truncateSync(file, 0)],
+  ] as const) {
+    it(`${name}: noticed at the next record, one line, exit 2, nothing more sent`, async () => {
+      const prefix = `LOST${name.slice(0, 3).toUpperCase()}-`;
+      const devices = devicesNamed(prefix, 60);
+      const s = setup(prefix, devices);
+      const cli = start(s);
+      await until(() => existsSync(path.join(s.stateDir, "runs")) && readdirSync(path.join(s.stateDir, "runs")).length > 0, "the journal");
+      const journal = journalOf(s.stateDir);
+      await until(() => Object.keys(submittedOf(prefix)).length >= 10, "submissions");
+      damage(journal);
+      const atDamage = Object.keys(submittedOf(prefix)).length;
+      const result = await cli.result;
+      expect(result.code, result.stderr).toBe(2);
+      expectOneLine(result, new RegExp(`^autopilot-import: the journal ${escape(journal)} was ${name === "deleted" ? "deleted" : "emptied or cut short \\(0 of its \\d+ bytes left\\)"} while the import ran: stopped, nothing more is sent`));
+      // Uploads already on the wire when it happened may land; nothing planned after it is sent.
+      expect(Object.keys(submittedOf(prefix)).length).toBeLessThanOrEqual(atDamage + 5 * 4);
+      expect(Object.keys(submittedOf(prefix)).length).toBeLessThan(60);
+      expectNoneSubmittedTwice(prefix, devices, true);
+    });
+  }
+});
