@@ -26,7 +26,16 @@ export interface UnconfirmedUpload {
   readonly plannedAt: number;
   /** Its rows that have no outcome yet. */
   readonly devices: readonly JournaledDevice[];
+  /**
+   * Set for rows a damaged journal no longer accounts for (never sent under this id: they may be in any upload of the
+   * run, or in none): found by serial number; a record carrying one of `knownUploads` (the run's ids the intact
+   * records name) is ours, any other record of the serial leaves the row in doubt.
+   */
+  readonly recovery?: { readonly knownUploads: ReadonlySet<string> };
 }
+
+/** Upload ids of recovery uploads (see UnconfirmedUpload.recovery): planned in the journal, never sent. */
+export const RECOVERY_UPLOAD_PREFIX = "recovery-";
 
 /** A staged device without an outcome. */
 export interface JournaledStaged extends JournaledDevice {

@@ -11,6 +11,7 @@ import { ServiceError } from "../errors.js";
 import type { ImportedDeviceIdentity } from "../graph/resources.js";
 import { learnHyphenRefusal, serialContainsFilter } from "../graph/serial-filter.js";
 import { odataString, type ServiceCapabilities, type StagedApi } from "./staged-api.js";
+import type { UnconfirmedUpload } from "./journal-port.js";
 import type { PendingDevice } from "./types.js";
 
 export interface ReconcileDeps {
@@ -39,14 +40,17 @@ export function isBadRequest(error: unknown): error is ServiceError {
 export const OUTCOME_UNKNOWN_MESSAGE =
   "outcome unknown: the service's answer to this device's submission was lost and it does not keep the upload id that would prove whether it landed; not sent again to avoid a duplicate. Check Intune (Devices > Enrollment > Windows Autopilot devices, and the import status) before re-importing this row";
 
-/** The staged records among `devices` that the service holds for the upload `importId`, and the devices in doubt. */
-export async function findStaged(importId: string, devices: readonly PendingDevice[], deps: ReconcileDeps): Promise<Reconciled> {
+/**
+ * The staged records among `devices` that the service holds for the upload `importId`, and the devices in doubt. With
+ * `recovery` (rows a damaged journal no longer accounts for), `importId` was never sent: they are found by serial only.
+ */
+export async function findStaged(importId: string, devices: readonly PendingDevice[], deps: ReconcileDeps, recovery?: UnconfirmedUpload["recovery"]): Promise<Reconciled> {
   const { capabilities } = deps;
   const { traits } = capabilities;
   const staged = new Map<PendingDevice, ImportedDeviceIdentity>();
   if (devices.length === 0) return { staged, unknown: [] };
 
-  if (traits.get("importIdKept") !== false && capabilities.importIdFilter !== false) {
+  if (!recovery && traits.get("importIdKept") !== false && capabilities.importIdFilter !== false) {
     const byImportId = await listByImportId(importId, devices, deps);
     if (byImportId) {
       for (const [device, record] of byImportId) staged.set(device, record);
@@ -61,7 +65,7 @@ export async function findStaged(importId: string, devices: readonly PendingDevi
   const unknown: PendingDevice[] = [];
   for (const device of rest) {
     const records = (bySerial.get(serialKey(device.device.serialNumber)) ?? []).filter((record) => !capabilities.claimed.has(record.id));
-    const verdict = judge(records, importId, capabilities);
+    const verdict = recovery ? judgeRecovered(records, recovery.knownUploads, capabilities) : judge(records, importId, capabilities);
     if (verdict === "unknown") unknown.push(device);
     else if (verdict !== "absent") staged.set(device, verdict);
   }
@@ -85,6 +89,20 @@ function judge(records: readonly ImportedDeviceIdentity[], importId: string, cap
   const [record] = fresh as [ImportedDeviceIdentity];
   if (record.importId != null && record.importId !== importId) traits.learn("importIdKept", false);
   return record;
+}
+
+/**
+ * A row of a damaged journal: its record is ours when it carries one of the run's upload ids, or (the id not kept) is
+ * the one record staged since the run began; with records of its serial that prove neither, it is in doubt.
+ */
+function judgeRecovered(records: readonly ImportedDeviceIdentity[], knownUploads: ReadonlySet<string>, capabilities: ServiceCapabilities): ImportedDeviceIdentity | "absent" | "unknown" {
+  if (records.length === 0) return "absent";
+  const tagged = records.filter((record) => record.importId != null && knownUploads.has(record.importId));
+  if (tagged.length === 1) return tagged[0]!;
+  if (tagged.length > 1 || capabilities.traits.get("importIdKept") === true || !capabilities.baseline) return "unknown";
+  const fresh = records.filter((record) => !capabilities.baseline!.has(record.id));
+  if (fresh.length === 0) return "absent";
+  return fresh.length === 1 ? fresh[0]! : "unknown";
 }
 
 function claim(staged: Map<PendingDevice, ImportedDeviceIdentity>, unknown: PendingDevice[], capabilities: ServiceCapabilities): Reconciled {

@@ -43,7 +43,7 @@ export async function resumeFromJournal(deps: ResumeDeps): Promise<Resumed> {
   for (const upload of uploads) {
     // Reconciliation needs serial numbers only: no hash is kept in the journal, none is needed here.
     const pending: PendingDevice[] = upload.devices.map((d) => ({ location: d.location, device: { serialNumber: d.serialNumber, hardwareIdentifier: "" } }));
-    const { staged: found, unknown } = await findStaged(upload.id, pending, deps);
+    const { staged: found, unknown } = await findStaged(upload.id, pending, deps, upload.recovery);
     const notStaged = pending.filter((p) => !found.has(p) && !unknown.includes(p)).map((p) => p.location);
     journal.uploadSubmitted(upload.id, {
       staged: [...found].map(([p, record]) => ({ location: p.location, serialNumber: p.device.serialNumber, stagedId: record.id })),

@@ -3,6 +3,8 @@
  * tenant and Graph endpoint make the run key; the key names the journal in the state directory, which is resumed
  * when an earlier process left it (src/state).
  */
+import { openDeviceReader } from "../csv/reader.js";
+import type { JournaledDevice } from "../pipeline/journal-port.js";
 import { abortError } from "../util/abort.js";
 import { fingerprintFiles, normalizeTenant, runKey } from "../state/fingerprint.js";
 import { openJournal, type FileJournal } from "../state/journal.js";
@@ -32,8 +34,11 @@ export interface RunJournal {
   readonly file: string;
   /** An earlier process worked on this run. */
   readonly resumed: boolean;
-  /** Torn or damaged journal lines skipped while reading it back. */
-  readonly damage: { readonly tornBytes: number; readonly damaged: number };
+  /**
+   * Torn or damaged journal lines skipped while reading it back, and (damage before the end) the input rows the intact
+   * records do not account for: planned for reconciliation by serial number before anything is sent.
+   */
+  readonly damage: { readonly tornBytes: number; readonly damaged: number; readonly recovering: number };
   /** Where --fresh moved the earlier journal, if there was one. */
   readonly archived: string | undefined;
 }
@@ -57,8 +62,35 @@ export async function openRunJournal(options: RunJournalOptions): Promise<RunJou
     throw stateDirError(layout.dir, error);
   }
   const { journal, scan } = opened;
-  return { journal, key, file, resumed: journal.resumed, damage: { tornBytes: scan?.tornBytes ?? 0, damaged: scan?.damaged ?? 0 }, archived };
+  let recovering = 0;
+  try {
+    if ((scan?.damaged ?? 0) > 0) recovering = await planRecovery(journal, options);
+  } catch (error) {
+    journal.close();
+    throw signal.aborted ? abortError(signal) : error;
+  }
+  return { journal, key, file, resumed: journal.resumed, damage: { tornBytes: scan?.tornBytes ?? 0, damaged: scan?.damaged ?? 0, recovering }, archived };
 }
+
+/**
+ * A journal damaged before its end can no longer prove what was sent: every valid input row it does not account for
+ * is planned into recovery uploads (a few hundred rows each), which are looked up in Graph by serial number before
+ * anything is sent (src/pipeline/resume.ts), so that nothing is sent twice.
+ */
+async function planRecovery(journal: FileJournal, options: RunJournalOptions): Promise<number> {
+  const reader = openDeviceReader(options.files, { cwd: options.cwd, signal: options.signal });
+  let planned = 0;
+  let chunk: JournaledDevice[] = [];
+  for await (const row of reader.rows()) {
+    if (row.status === "valid") chunk.push({ location: row.location, serialNumber: row.device.serialNumber });
+    if (chunk.length < RECOVERY_CHUNK) continue;
+    planned += journal.planRecovery(chunk);
+    chunk = [];
+  }
+  return planned + journal.planRecovery(chunk);
+}
+
+const RECOVERY_CHUNK = 500;
 
 /** Archives a finished run's journal, so the same inputs given again are imported again (not answered from it). */
 export function archiveRunJournal(stateDir: string, key: string, now: number): string | undefined {

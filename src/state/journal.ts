@@ -7,7 +7,8 @@
 import { StateError } from "../errors.js";
 import type { TraitName } from "../graph/service-traits.js";
 import type { SourceLocation } from "../model/device.js";
-import type { ImportJournal, InputCounts, JournaledRow, JournaledStaged, UnconfirmedUpload, UploadAnswer } from "../pipeline/journal-port.js";
+import { randomUUID } from "node:crypto";
+import { RECOVERY_UPLOAD_PREFIX, type ImportJournal, type InputCounts, type JournaledDevice, type JournaledRow, type JournaledStaged, type UnconfirmedUpload, type UploadAnswer } from "../pipeline/journal-port.js";
 import type { ImportReportRow, ImportSummary, SyncOutcome, Upload } from "../pipeline/types.js";
 import type { JournalAppender } from "./journal-file.js";
 import type { JournalRecord, NewRecord } from "./records.js";
@@ -62,7 +63,26 @@ export class FileJournal implements ImportJournal {
       id,
       plannedAt,
       devices: rows.map((row) => ({ location: this.#inputs.location(row.file, row.line), serialNumber: row.serial })),
+      ...(id.startsWith(RECOVERY_UPLOAD_PREFIX) ? { recovery: { knownUploads: this.#state.uploadIds } } : {}),
     }));
+  }
+
+  /**
+   * After damage before the journal's end: plans the `devices` (valid rows of the input) that the intact records do
+   * not account for (no outcome, not staged, in no upload) into a recovery upload, reconciled by serial number before
+   * anything is sent. Returns how many it planned.
+   */
+  planRecovery(devices: readonly JournaledDevice[]): number {
+    const rows: Array<[number, number, string]> = [];
+    for (const { location, serialNumber } of devices) {
+      const file = this.#inputs.find(location.file);
+      if (file === undefined) continue;
+      const row = this.#state.rows.get(rowKey(file, location.line));
+      if (row && row.serial === serialNumber && (row.outcome || row.stagedId !== undefined || row.upload !== undefined)) continue;
+      rows.push([file, location.line, serialNumber]);
+    }
+    if (rows.length > 0) this.append({ type: "upload-planned", upload: `${RECOVERY_UPLOAD_PREFIX}${randomUUID()}`, rows }, true, true);
+    return rows.length;
   }
 
   inFlight(): readonly JournaledStaged[] {
@@ -196,9 +216,9 @@ export class FileJournal implements ImportJournal {
   }
 
   /** Stamps, writes and applies a record (to rows already known: see RunState.apply). */
-  append(record: NewRecord, durable: boolean): void {
+  append(record: NewRecord, durable: boolean, createRows = false): void {
     const stamped = { ...record, at: new Date(this.#now()).toISOString() } as JournalRecord;
     this.#appender.append(stamped, durable);
-    this.#state.apply(stamped, false);
+    this.#state.apply(stamped, createRows);
   }
 }

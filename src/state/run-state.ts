@@ -67,6 +67,8 @@ export class RunState {
   readonly deletedStaged = new Set<string>();
   /** What the run learned of the service (the newest answer per trait). */
   readonly traits = new Map<TraitName, boolean>();
+  /** Every upload id the intact records name (planned, answered, or in an outcome). */
+  readonly uploadIds = new Set<string>();
   /** Staged record ids in the tenant before the run sent anything (newest baseline record). */
   baseline: ReadonlySet<string> | undefined;
   readonly #messages = new Map<string, string>();
@@ -86,6 +88,7 @@ export class RunState {
         this.lastSession = { at: record.at, pid: record.pid, host: record.host };
         return;
       case "upload-planned": {
+        this.uploadIds.add(record.upload);
         const plannedAt = Date.parse(record.at);
         this.uploads.set(record.upload, { plannedAt, size: record.rows.length, confirmed: false, settled: 0 });
         for (const [file, line, serial] of record.rows) {
@@ -98,6 +101,7 @@ export class RunState {
         return;
       }
       case "upload-submitted": {
+        this.uploadIds.add(record.upload);
         const upload = this.uploads.get(record.upload);
         if (upload) {
           upload.confirmed = true;
@@ -119,6 +123,7 @@ export class RunState {
       case "device-outcome": {
         const row = this.#row(record.f, record.l, record.serial, createRows);
         if (row) row.outcome = this.#outcome(record);
+        if (record.uploadId !== "") this.uploadIds.add(record.uploadId);
         return;
       }
       case "input-read":

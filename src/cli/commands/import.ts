@@ -104,6 +104,13 @@ async function dryRun(config: ImportConfig, context: CliContext): Promise<Comman
   return { kind: "rows", unreadableFiles: errors.length, rowsNotDone: plan.invalid + plan.duplicates };
 }
 
+/** Damage before the journal's end: what the run does about it. */
+function damageNote({ damage, file }: RunState): string {
+  const skipped = `${damage.damaged} damaged journal line(s) skipped in ${file}`;
+  if (damage.recovering === 0) return `${skipped}; every row is still accounted for`;
+  return `${skipped}: it no longer proves what was sent, so the ${damage.recovering} row(s) it does not account for are looked up in Graph by serial number before anything is sent (those found are not sent again)`;
+}
+
 /** The state directory's lock and the run's journal; none for standard input (it cannot be read twice). */
 async function openState(config: ImportConfig, context: CliContext): Promise<RunState | undefined> {
   if (config.files.includes("-")) {
@@ -128,7 +135,7 @@ async function openState(config: ImportConfig, context: CliContext): Promise<Run
   }
   if (state.archived) say(context, `--fresh: starting these files over; the previous journal of this run is kept as ${state.archived}`);
   if (state.damage.tornBytes > 0) say(context, `the journal's last record was torn by an interrupted write (${state.damage.tornBytes} bytes): ignored and cut off`);
-  if (state.damage.damaged > 0) say(context, `${state.damage.damaged} damaged journal line(s) skipped in ${state.file}`);
+  if (state.damage.damaged > 0) say(context, damageNote(state));
   if (state.resumed) say(context, resumeNote(state.journal, state.key));
   return state;
 }
