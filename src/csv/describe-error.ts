@@ -1,9 +1,11 @@
 import { CsvError } from "csv-parse";
 import type { LineTracker } from "./line-breaks.js";
+import { InputChangedError } from "./open-input.js";
 import { MAX_RECORD_BYTES, RecordTooLongError } from "./record-parser.js";
 
 /** One line for an input that cannot be opened or read. */
 export function describeReadError(error: unknown): string {
+  if (error instanceof InputChangedError) return error.message;
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   switch (code) {
     case "ENOENT":

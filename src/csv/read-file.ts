@@ -100,6 +100,7 @@ export async function* readDeviceFile(summary: FileSummary, context: FileReadCon
     }
     complete = summary.error === null;
     if (complete) await done;
+    if (complete) summary.error = opened.afterEnd?.() ?? null; // read to its end as fingerprinted, yet changed since
   } catch (error) {
     if (context.signal?.aborted) throw error;
     summary.error = describeReadError(error);

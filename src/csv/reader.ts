@@ -17,7 +17,7 @@ export function openDeviceReader(inputs: readonly string[], options: ReaderOptio
     let stdin = options.stdin;
     for (const summary of files) {
       const fromStdin = summary.path === "-";
-      yield* readDeviceFile(summary, { tracker, stdin: fromStdin ? stdin : undefined, signal: options.signal, cwd: options.cwd, overrides: options.overrides });
+      yield* readDeviceFile(summary, { tracker, stdin: fromStdin ? stdin : undefined, signal: options.signal, cwd: options.cwd, overrides: options.overrides, pinned: options.pinned });
       if (fromStdin) stdin = undefined; // a stream can be read only once
     }
   }

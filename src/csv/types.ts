@@ -1,5 +1,6 @@
 import type { Readable } from "node:stream";
 import type { RowResult } from "../model/device.js";
+import type { PinnedInput } from "./open-input.js";
 
 /** Per-file facts, filled in as the file is read; `error` set when the whole file could not be read. */
 export interface FileSummary {
@@ -21,6 +22,8 @@ export interface ReaderOptions {
   readonly cwd?: string;
   /** Values for every row that win over the file's columns (--group-tag, --assigned-user), validated as a column's are. */
   readonly overrides?: RowOverrides;
+  /** Inputs (by absolute path) a run fingerprinted: exactly those bytes are read, and checked (src/csv/open-input.ts). */
+  readonly pinned?: ReadonlyMap<string, PinnedInput>;
 }
 
 /** Whole-file values: as `Import-AutopilotCSV -groupTag`, the given value replaces the column's on every row. */

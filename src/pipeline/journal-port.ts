@@ -70,6 +70,8 @@ export interface ImportJournal {
   // What earlier processes of this run left (nothing for a new run).
   /** Whether an earlier process recorded anything. */
   readonly resumed: boolean;
+  /** The input files as fingerprinted for the run's key: exactly these bytes are read (absent: read as they are). */
+  readonly inputs?: ReadonlyArray<{ readonly path: string; readonly size: number; readonly sha256: string }>;
   /** Uploads never confirmed, to reconcile against Graph before anything is sent. */
   unconfirmedUploads(): readonly UnconfirmedUpload[];
   /** Staged devices without an outcome, oldest first (call after reconciling). */

@@ -38,7 +38,9 @@ export async function importFiles(options: ImportFilesOptions): Promise<ImportFi
   // The reader stops when the import does, whatever it was waiting for.
   const stopReading = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, stopReading.signal]) : stopReading.signal;
-  const reader = openDeviceReader(inputs, { stdin, cwd, signal, ...(overrides ? { overrides } : {}) });
+  // A journaled run reads exactly the bytes its key was made of (a file still being written is caught, not half-imported).
+  const pinned = rest.journal?.inputs ? new Map(rest.journal.inputs.map((f) => [f.path, { size: f.size, sha256: f.sha256 }])) : undefined;
+  const reader = openDeviceReader(inputs, { stdin, cwd, signal, ...(overrides ? { overrides } : {}), ...(pinned ? { pinned } : {}) });
   // Opened now (a bad path fails before any request); the separator is asked at the first row, once the reader has seen a header.
   const delimiter = reportDelimiter ?? (() => inputDelimiter(reader.files));
   const report = reportPath === undefined ? undefined : await openReportWriter(reportPath, importReportColumns, { delimiter });

@@ -10,6 +10,7 @@ import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
+import { InputFileError } from "../errors.js";
 import type { InputFile } from "./records.js";
 
 /** Hashes each file (in order; `name` is the path as given, resolved against `cwd`). */
@@ -19,11 +20,25 @@ export async function fingerprintFiles(names: readonly string[], cwd: string, si
     const full = path.resolve(cwd, name);
     const info = await stat(full);
     const hash = createHash("sha256");
-    await pipeline(createReadStream(full), hash, { signal });
+    let read = 0;
+    // Exactly `size` bytes: what the import reads later (src/csv/open-input.ts), so the key is what is imported.
+    if (info.size > 0) {
+      await pipeline(createReadStream(full, { start: 0, end: info.size - 1 }), async (chunks: AsyncIterable<Buffer>) => {
+        for await (const chunk of chunks) {
+          hash.update(chunk);
+          read += chunk.length;
+        }
+      }, { signal });
+    }
+    const after = await stat(full);
+    if (read !== info.size || after.size !== info.size || after.mtimeMs !== info.mtimeMs) throw new InputFileError(name, changedWhileRead(name));
     files.push({ name, path: full, size: info.size, mtimeMs: info.mtimeMs, sha256: hash.digest("hex") });
   }
   return files;
 }
+
+const changedWhileRead = (name: string): string =>
+  `${name} changed while it was read (is it still being written?): nothing was sent; run the import again once the file is complete`;
 
 /** The tenant as the key sees it: ids and domains are case-insensitive. */
 export function normalizeTenant(tenant: string | undefined): string {

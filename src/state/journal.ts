@@ -26,6 +26,7 @@ export { openJournal, type OpenJournalOptions, type OpenedJournal } from "./open
 
 export class FileJournal implements ImportJournal {
   readonly resumed: boolean;
+  readonly inputs: OpenJournalOptions["run"]["files"];
   readonly earlier: { readonly imported: number; readonly uploads: number; readonly sync: SyncOutcome | undefined };
   readonly #appender: JournalAppender;
   readonly #state: RunState;
@@ -38,6 +39,7 @@ export class FileJournal implements ImportJournal {
     this.#state = state;
     this.#now = now;
     this.#inputs = new RunInputs(options.run.files.map((f) => f.name));
+    this.inputs = options.run.files;
     this.resumed = state.rows.size > 0 || state.uploads.size > 0 || state.inputRead !== undefined || state.finished !== undefined;
     let imported = 0;
     for (const row of state.rows.values()) if (row.outcome?.final && row.outcome.status === "imported") imported += 1;

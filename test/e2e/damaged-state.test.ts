@@ -5,14 +5,14 @@
  * Each time: nothing sent twice, every row one outcome, one clear line and the documented exit code.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, unlinkSync, truncateSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, unlinkSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { emulatorEnv, startEmulator, type EmulatorHandle } from "../../src/emulator/index.js";
 import { startCli, type CliResult, type RunningCli } from "../support/cli-process.js";
-import { devicesNamed, readCsvReport, writeCsv, type CsvDevice } from "../support/device-csv.js";
+import { devicesNamed, makeHash, readCsvReport, writeCsv, type CsvDevice } from "../support/device-csv.js";
 
 let emulator: EmulatorHandle;
 let env: Record<string, string>;
@@ -239,5 +239,28 @@ describe("one damaged line in the middle of the journal", () => {
     expectEveryRowOnce(s.report, devices);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stderr).toMatch(/1 damaged journal line\(s\) skipped in .*: it no longer proves what was sent, so the \d+ row\(s\) it does not account for are looked up in Graph by serial number before anything is sent/);
+  });
+});
+
+describe("an input that changes while it is imported", () => {
+  it("grown while it is read: only the fingerprinted rows are read and sent, and the change is told in one line (exit 2)", async () => {
+    const prefix = "GROW-";
+    // Large enough (about 1.2 MB) that the reader is still in it when the first uploads go out.
+    const devices = Array.from({ length: 300 }, (_, i) => ({ serial: `${prefix}${String(i).padStart(5, "0")}`, hash: makeHash(3_000) }));
+    const later = devicesNamed(`${prefix}LATE-`, 20);
+    const s = setup(prefix, devices, ["--batch-size", "25"]);
+    const cli = start(s);
+    await until(() => existsSync(path.join(s.stateDir, "runs")) && readdirSync(path.join(s.stateDir, "runs")).length > 0, "the journal");
+    const journal = journalOf(s.stateDir);
+    await until(() => journalLines(journal).some((l) => l.includes('"upload-planned"')), "the first upload");
+    appendFileSync(s.file, later.map((d) => `${d.serial},,${d.hash},\r\n`).join(""));
+    const result = await cli.result;
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toMatch(/devices\.csv.*the file changed while it was imported \(\d+ bytes when the run began, it has \d+ bytes now\): is it still being written\?/);
+    expect(result.stderr).not.toMatch(/\n\s+at |internal error/);
+    // What was journaled is what was fingerprinted: none of the rows written later reached Graph.
+    expect(Object.keys(submittedOf(`${prefix}LATE-`))).toEqual([]);
+    expectNoneSubmittedTwice(prefix, devices);
+    expectEveryRowOnce(s.report, devices);
   });
 });
