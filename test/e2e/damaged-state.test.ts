@@ -103,7 +103,7 @@ function unmount(dir: string): void {
 
 describe("a journal that is not a journal", () => {
   it("overwritten with garbage: one line, exit 2, nothing sent, the file left as it is", async () => {
-    const devices = devicesNamed("GARB-", 10);
+    const devices = devicesNamed("GARB-", 3);
     const s = setup("GARB-", devices);
     const first = await start(s).result;
     expect(first.code, first.stderr).toBe(0);

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { StateError } from "../../src/errors.js";
@@ -99,6 +99,24 @@ describe("state directory lock", () => {
     const old = new Date(Date.now() - 60_000);
     utimesSync(file, old, old);
     expect(take(file).replaced?.reason).toBe("unreadable");
+  });
+
+  it("a young unreadable lock (empty, garbage) is taken over after a short second look finds it unchanged", () => {
+    for (const content of ["", "\u0000\u0000garbage"]) {
+      const file = path.join(tempDir("lock-"), "lock");
+      writeFileSync(file, content);
+      const started = Date.now();
+      const lock = take(file, { unreadableCheckMs: 50 });
+      expect(Date.now() - started).toBeLessThan(2_000);
+      expect(lock.replaced).toEqual({ holder: undefined, reason: "unreadable" });
+      expect(readLock(file)?.holder?.pid).toBe(process.pid);
+    }
+  });
+
+  it("is created readable by its owner only (0600)", () => {
+    const file = path.join(tempDir("lock-"), "lock");
+    take(file);
+    if (process.platform !== "win32") expect(statSync(file).mode & 0o777).toBe(0o600);
   });
 
   it("release removes only its own lock (not one a forced process took since)", () => {

@@ -1,7 +1,9 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { StateError } from "../../src/errors.js";
+import { stateDirError } from "../../src/state/environment-error.js";
+import { SYNC_DUE_FILE, noteSyncDue } from "../../src/state/sync-due.js";
 import { assertStateDir, ensureStateDir, listJournals, stateLayout } from "../../src/state/state-dir.js";
 import { lockStatus } from "../../src/state/status.js";
 import { tempDir } from "../support/temp-dir.js";
@@ -24,5 +26,43 @@ describe("a state directory that is a file", () => {
     mkdirSync(dir);
     writeFileSync(path.join(dir, "runs"), "x");
     expect(() => ensureStateDir(stateLayout(dir))).toThrow(/runs is a file, not a folder/);
+  });
+});
+
+describe("modes of the state directory and its files", () => {
+  it.skipIf(process.platform === "win32")("a state directory it makes is 0700 (runs/ too), whatever the umask; a sync-due marker is 0600", () => {
+    const layout = stateLayout(path.join(tempDir("state-mode-"), "made", "state"));
+    const umask = process.umask(0o000);
+    try {
+      ensureStateDir(layout);
+      noteSyncDue(layout.dir, "run", Date.now());
+    } finally {
+      process.umask(umask);
+    }
+    expect(statSync(layout.dir).mode & 0o777).toBe(0o700);
+    expect(statSync(layout.runs).mode & 0o777).toBe(0o700);
+    expect(statSync(path.join(layout.dir, SYNC_DUE_FILE)).mode & 0o777).toBe(0o600);
+  });
+
+  it.skipIf(process.platform === "win32")("a folder the user made is left as it is; runs/ inside it is 0700", () => {
+    const dir = tempDir("state-mode-");
+    chmodSync(dir, 0o755);
+    ensureStateDir(stateLayout(dir));
+    expect(statSync(dir).mode & 0o777).toBe(0o755);
+    expect(statSync(path.join(dir, "runs")).mode & 0o777).toBe(0o700);
+  });
+});
+
+describe("a state directory this machine cannot use", () => {
+  it("is one line naming it and the cause (a StateError: exit 2); other errors pass through", () => {
+    const dir = "/state";
+    const full = Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
+    const error = stateDirError(dir, full);
+    expect(error).toBeInstanceOf(StateError);
+    expect((error as Error).message).toBe("the state directory /state cannot be used: the disk is full (ENOSPC)");
+    const readOnly = stateDirError(dir, Object.assign(new Error("x"), { code: "EROFS" }));
+    expect((readOnly as Error).message).toBe("the state directory /state cannot be used: it is on a read-only file system (EROFS)");
+    const bug = new TypeError("a bug");
+    expect(stateDirError(dir, bug)).toBe(bug);
   });
 });
