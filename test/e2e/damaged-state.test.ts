@@ -12,6 +12,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { emulatorEnv, startEmulator, type EmulatorHandle } from "../../src/emulator/index.js";
 import { startCli, type CliResult, type RunningCli } from "../support/cli-process.js";
+import { PROFILES } from "../support/profiles.js";
 import { devicesNamed, makeHash, readCsvReport, writeCsv, type CsvDevice } from "../support/device-csv.js";
 
 let emulator: EmulatorHandle;
@@ -31,13 +32,13 @@ async function until(condition: () => boolean, what: string, timeoutMs = 15_000)
   }
 }
 
-function submittedOf(prefix: string): Record<string, number> {
-  return Object.fromEntries(Object.entries(emulator.stats().submissions.bySerial).filter(([serial]) => serial.startsWith(prefix)));
+function submittedOf(prefix: string, on: EmulatorHandle = emulator): Record<string, number> {
+  return Object.fromEntries(Object.entries(on.stats().submissions.bySerial).filter(([serial]) => serial.startsWith(prefix)));
 }
 
 /** Each of `devices` reached the emulator exactly once (or, with `atMost`, never twice). */
-function expectNoneSubmittedTwice(prefix: string, devices: readonly CsvDevice[], atMost = false): void {
-  const counts = submittedOf(prefix);
+function expectNoneSubmittedTwice(prefix: string, devices: readonly CsvDevice[], atMost = false, on: EmulatorHandle = emulator): void {
+  const counts = submittedOf(prefix, on);
   expect(Object.entries(counts).filter(([, n]) => n !== 1), "submitted twice").toEqual([]);
   if (!atMost) expect(Object.keys(counts).sort()).toEqual(devices.map((d) => d.serial).sort());
 }
@@ -72,8 +73,8 @@ function setup(prefix: string, devices: readonly CsvDevice[], extra: string[] = 
   return { dir, file, report, stateDir, args: ["import", file, "--report", report, "--json", "--batch-size", "5", "--state-dir", stateDir, "--no-sync", "--no-cleanup", "--no-verify", ...extra] };
 }
 
-function start(s: Setup, more: string[] = []): RunningCli {
-  return startCli([...s.args, ...more], { env, cwd: s.dir });
+function start(s: Setup, more: string[] = [], on: Record<string, string> = env): RunningCli {
+  return startCli([...s.args, ...more], { env: on, cwd: s.dir });
 }
 
 function journalOf(stateDir: string): string {
@@ -216,12 +217,20 @@ describe("the journal deleted or emptied while the import runs", () => {
   }
 });
 
-describe("one damaged line in the middle of the journal", () => {
+describe.each(PROFILES)("one damaged line in the middle of the journal ($name profile)", (profile) => {
+  let service: EmulatorHandle;
+  let serviceEnv: Record<string, string>;
+  beforeAll(async () => {
+    service = await startEmulator({ scenario: profile.apply({ seed: 17, clock: { speed: 20 }, processing: { delayMs: 1_000, spreadMs: 1_000 }, throttling: { writesPerWindow: 4 } }) });
+    serviceEnv = { ...emulatorEnv(service), AUTOPILOT_IMPORT_LOG_LEVEL: "warn" };
+  });
+  afterAll(() => service?.close());
+
   it("an upload already sent: looked up in Graph by serial before anything is sent; none sent twice, every row one outcome", async () => {
     const prefix = "MID-";
     const devices = devicesNamed(prefix, 40);
     const s = setup(prefix, devices);
-    const cli = start(s);
+    const cli = start(s, [], serviceEnv);
     await until(() => existsSync(path.join(s.stateDir, "runs")) && readdirSync(path.join(s.stateDir, "runs")).length > 0, "the journal");
     const journal = journalOf(s.stateDir);
     await until(() => journalLines(journal).filter((l) => l.includes('"upload-submitted"')).length >= 2, "two uploads answered");
@@ -234,8 +243,8 @@ describe("one damaged line in the middle of the journal", () => {
     const at = lines[planned]!.indexOf(`"${prefix}`) + 2;
     lines[planned] = `${lines[planned]!.slice(0, at)}X${lines[planned]!.slice(at + 1)}`;
     writeFileSync(journal, `${lines.join("\n")}\n`);
-    const resumed = await start(s).result;
-    expectNoneSubmittedTwice(prefix, devices);
+    const resumed = await start(s, [], serviceEnv).result;
+    expectNoneSubmittedTwice(prefix, devices, false, service);
     expectEveryRowOnce(s.report, devices);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stderr).toMatch(/1 damaged journal line\(s\) skipped in .*: it no longer proves what was sent, so the \d+ row\(s\) it does not account for are looked up in Graph by serial number before anything is sent/);
