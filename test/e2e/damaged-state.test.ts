@@ -191,6 +191,31 @@ describe("a state directory this machine cannot write", () => {
 
 
 
+describe("a state directory that fills up while the import runs", () => {
+  it("the journal cannot be written: one line, exit 2, nothing more sent; once there is room, the same command finishes the run", async (context) => {
+    const prefix = "FILLS-";
+    const devices = devicesNamed(prefix, 80);
+    const s = setup(prefix, devices);
+    if (!mountTmpfs(s.stateDir, "size=16k")) return context.skip("mounting a tmpfs is not allowed here");
+    const filler = path.join(s.stateDir, "filler");
+    try {
+      writeFileSync(filler, Buffer.alloc(8 * 1024));
+      const result = await start(s).result;
+      expect(result.code, result.stderr).toBe(2);
+      expectOneLine(result, /^autopilot-import: cannot write the journal .* the disk is full \(ENOSPC\): stopped, nothing more is sent; run the same command again once it can be written$/);
+      expectNoneSubmittedTwice(prefix, devices, true);
+      unlinkSync(filler);
+      execFileSync("mount", ["-o", "remount,size=1m", s.stateDir], { stdio: "ignore" });
+      const again = await start(s).result;
+      expect(again.code, again.stderr).toBe(0);
+      expectNoneSubmittedTwice(prefix, devices);
+      expectEveryRowOnce(s.report, devices);
+    } finally {
+      unmount(s.stateDir);
+    }
+  });
+});
+
 describe("the journal deleted or emptied while the import runs", () => {
   for (const [name, damage] of [
     ["deleted", (file: string) => unlinkSync(file)],
