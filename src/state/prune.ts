@@ -7,6 +7,7 @@
 import { existsSync, rmSync } from "node:fs";
 import { syncDirectory } from "./journal-file.js";
 import { acquireLock } from "./lock-file.js";
+import { isTornHeader } from "./torn-header.js";
 import { replayJournal } from "./replay.js";
 import type { RunState } from "./run-state.js";
 import { listJournals, type StateLayout } from "./state-dir.js";
@@ -42,7 +43,8 @@ export async function pruneRuns(layout: StateLayout, options: PruneOptions = {})
     const pruned: PrunedRun[] = [];
     for (const entry of listJournals(layout)) {
       const { state } = await replayJournal(entry.file);
-      if (!neverSubmitted(state)) continue;
+      // A file that is not a journal (garbage in its place) proves nothing: it is left for the user to look at.
+      if (!neverSubmitted(state) || (!state.header && !isTornHeader(entry.file))) continue;
       rmSync(entry.file, { force: true });
       pruned.push({
         run: entry.key,

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { StateLockedError } from "../../src/state/lock-error.js";
@@ -63,5 +63,19 @@ describe("status --prune (pruneRuns)", () => {
       held.release();
     }
     expect(listJournals(layout).map((entry) => entry.key)).toEqual([KEY_EMPTY]);
+  });
+});
+
+describe("status --prune and a file that is not a journal", () => {
+  it("leaves garbage in a journal's place as it is (it proves nothing), and forgets a torn first record", async () => {
+    const layout = stateLayout(tempDir());
+    ensureStateDir(layout);
+    const garbage = journalFile(layout, "00000000000000a1");
+    writeFileSync(garbage, "garbage\nmore garbage\n");
+    const torn = journalFile(layout, "00000000000000a2");
+    writeFileSync(torn, '{"r":{"type":"ru');
+    const pruned = await pruneRuns(layout);
+    expect(pruned.map((p) => p.run)).toEqual(["00000000000000a2"]);
+    expect(readFileSync(garbage, "utf8")).toBe("garbage\nmore garbage\n");
   });
 });
