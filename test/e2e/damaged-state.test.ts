@@ -277,6 +277,25 @@ describe.each(PROFILES)("one damaged line in the middle of the journal ($name pr
 });
 
 describe("an input that changes while it is imported", () => {
+  it("still being written while it is fingerprinted: refused in one line (exit 2), nothing sent, no journal", async () => {
+    const prefix = "WRITING-";
+    const devices = devicesNamed(prefix, 2);
+    const s = setup(prefix, devices);
+    // A large (sparse) file takes the fingerprint a moment to hash; a writer appends to it all along.
+    truncateSync(s.file, 256 * 1024 * 1024);
+    const cli = start(s);
+    let appended = 0;
+    while (!cli.exited()) {
+      appendFileSync(s.file, `${prefix}LATE${appended++},,${makeHash(64)},\r\n`);
+      await sleep(5);
+    }
+    const result = await cli.result;
+    expect(result.code).toBe(2);
+    expectOneLine(result, /^autopilot-import: .*devices\.csv changed while it was read \(is it still being written\?\): nothing was sent; run the import again once the file is complete$/);
+    expect(submittedOf(prefix)).toEqual({});
+    expect(existsSync(path.join(s.stateDir, "runs")) ? readdirSync(path.join(s.stateDir, "runs")) : []).toEqual([]);
+  });
+
   it("grown while it is read: only the fingerprinted rows are read and sent, and the change is told in one line (exit 2)", async () => {
     const prefix = "GROW-";
     // Large enough (about 1.2 MB) that the reader is still in it when the first uploads go out.
