@@ -5,6 +5,7 @@ import { judgeLock, readLock, type LockHolder } from "./lock-file.js";
 import type { InputFile } from "./records.js";
 import { replayJournal } from "./replay.js";
 import { assertStateDir, listJournals, type StateLayout } from "./state-dir.js";
+import { isTornHeader } from "./torn-header.js";
 
 export interface LockStatus extends LockHolder {
   /** Last renewal of the lock (ISO 8601). */
@@ -41,6 +42,8 @@ export interface RunStatus {
   readonly summary: Record<string, unknown> | null;
   /** Bytes of a torn last record (cut off when the run is resumed), and damaged lines skipped. */
   readonly journalDamage: { readonly tornBytes: number; readonly damagedLines: number };
+  /** The file has no valid run record and is not one torn by a crash: not a journal (an import refuses it). */
+  readonly notAJournal: boolean;
 }
 
 export function lockStatus(layout: StateLayout, now: () => number = Date.now): LockStatus | null {
@@ -91,6 +94,7 @@ export async function describeRuns(layout: StateLayout): Promise<RunStatus[]> {
       finishedAt: state.finished?.at ?? null,
       summary: state.finished?.summary ?? null,
       journalDamage: { tornBytes: scan.tornBytes, damagedLines: scan.damaged },
+      notAJournal: !header && !isTornHeader(entry.file),
     });
   }
   const rank = (r: RunStatus): number => (r.archived ? 2 : r.finished ? 1 : 0);

@@ -11,7 +11,7 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { emulatorEnv, startEmulator, type EmulatorHandle } from "../../src/emulator/index.js";
-import { startCli, type CliResult, type RunningCli } from "../support/cli-process.js";
+import { runCli, startCli, type CliResult, type RunningCli } from "../support/cli-process.js";
 import { PROFILES } from "../support/profiles.js";
 import { devicesNamed, makeHash, readCsvReport, writeCsv, type CsvDevice } from "../support/device-csv.js";
 
@@ -116,6 +116,8 @@ describe("a journal that is not a journal", () => {
     expectOneLine(again, new RegExp(`^autopilot-import: ${escape(journal)} is not a journal of this tool .*nothing was sent`));
     expect(readFileSync(journal).equals(garbage)).toBe(true);
     expectNoneSubmittedTwice("GARB-", devices);
+    const status = await runCli(["status", "--state-dir", s.stateDir], { cwd: s.dir });
+    expect(status.stdout).toContain(`${journal}: not a journal of this tool (no valid run record): an import refuses it`);
   });
 });
 

@@ -103,7 +103,8 @@ function formatRun(run: RunStatus, stateDir: string): string {
   }
   const last = run.lastAttempt ? `, the last by process ${run.lastAttempt.pid} on host ${run.lastAttempt.host} at ${run.lastAttempt.at}` : "";
   field("attempts", `${run.attempts}${last}; started ${run.createdAt ?? "?"}, last update ${run.updatedAt ?? "?"}`);
-  if (run.journalDamage.tornBytes > 0 || run.journalDamage.damagedLines > 0) {
+  if (run.notAJournal) field("journal", `${run.journal}: not a journal of this tool (no valid run record): an import refuses it; move it away`);
+  else if (run.journalDamage.tornBytes > 0 || run.journalDamage.damagedLines > 0) {
     field("journal", `${run.journal}: a torn last record of ${run.journalDamage.tornBytes} bytes (cut off when resumed), ${run.journalDamage.damagedLines} damaged line(s) skipped`);
   } else field("journal", run.journal);
   const resume = resumeCommand(run, stateDir);
