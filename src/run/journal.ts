@@ -78,7 +78,8 @@ export async function openRunJournal(options: RunJournalOptions): Promise<RunJou
  * anything is sent (src/pipeline/resume.ts), so that nothing is sent twice.
  */
 async function planRecovery(journal: FileJournal, options: RunJournalOptions): Promise<number> {
-  const reader = openDeviceReader(options.files, { cwd: options.cwd, signal: options.signal });
+  const pinned = new Map(journal.inputs.map((f) => [f.path, { size: f.size, sha256: f.sha256 }]));
+  const reader = openDeviceReader(options.files, { cwd: options.cwd, signal: options.signal, pinned });
   let planned = 0;
   let chunk: JournaledDevice[] = [];
   for await (const row of reader.rows()) {

@@ -25,7 +25,7 @@ export const DEFAULT_OUTCOME_SYNC_MS = 1_000;
 export { openJournal, type OpenJournalOptions, type OpenedJournal } from "./open-journal.js";
 
 export class FileJournal implements ImportJournal {
-  readonly resumed: boolean;
+  #resumed: boolean;
   readonly inputs: OpenJournalOptions["run"]["files"];
   readonly earlier: { readonly imported: number; readonly uploads: number; readonly sync: SyncOutcome | undefined };
   readonly #appender: JournalAppender;
@@ -40,7 +40,7 @@ export class FileJournal implements ImportJournal {
     this.#now = now;
     this.#inputs = new RunInputs(options.run.files.map((f) => f.name));
     this.inputs = options.run.files;
-    this.resumed = state.rows.size > 0 || state.uploads.size > 0 || state.inputRead !== undefined || state.finished !== undefined;
+    this.#resumed = state.rows.size > 0 || state.uploads.size > 0 || state.inputRead !== undefined || state.finished !== undefined;
     let imported = 0;
     for (const row of state.rows.values()) if (row.outcome?.final && row.outcome.status === "imported") imported += 1;
     let uploads = 0;
@@ -48,6 +48,11 @@ export class FileJournal implements ImportJournal {
     this.earlier = { imported, uploads, sync: state.sync };
     this.#timer = setInterval(() => this.#syncQuietly(), options.outcomeSyncMs ?? DEFAULT_OUTCOME_SYNC_MS);
     this.#timer.unref();
+  }
+
+  /** Whether an earlier process recorded anything (rows a damaged journal lost count: see planRecovery). */
+  get resumed(): boolean {
+    return this.#resumed;
   }
 
   /** The replayed state (read-only use: `status`, tests). */
@@ -83,7 +88,10 @@ export class FileJournal implements ImportJournal {
       if (row && row.serial === serialNumber && (row.outcome || row.stagedId !== undefined || row.upload !== undefined)) continue;
       rows.push([file, location.line, serialNumber]);
     }
-    if (rows.length > 0) this.append({ type: "upload-planned", upload: `${RECOVERY_UPLOAD_PREFIX}${randomUUID()}`, rows }, true, true);
+    if (rows.length === 0) return 0;
+    this.append({ type: "upload-planned", upload: `${RECOVERY_UPLOAD_PREFIX}${randomUUID()}`, rows }, true, true);
+    // Whatever the intact records show, an earlier process may have sent these: never a new baseline that would hide it.
+    this.#resumed = true;
     return rows.length;
   }
 

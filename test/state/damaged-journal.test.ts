@@ -117,8 +117,24 @@ describe("a journal damaged before its end", () => {
     expect(recovery?.devices.map((d) => d.serialNumber)).toEqual(["S2", "S3", "S5"]);
     // The ids the intact records name: a record carrying one of them is the run's own.
     expect([...recovery!.recovery!.knownUploads].sort()).toEqual(["u-kept", recovery!.id].sort());
+    expect(journal.resumed).toBe(true);
     // Planned rows are accounted for: planning again plans nothing.
     expect(journal.planRecovery([2, 3, 4, 5].map(device))).toBe(0);
+    journal.close();
+  });
+
+  it("counts as resumed once it planned recovery, even when the damage took every record of an earlier process", async () => {
+    const file = path.join(tempDir("recovery-"), "j.jsonl");
+    const first = await openJournal({ file, run: runOf(), now: tickingClock() });
+    first.journal.append({ type: "upload-planned", upload: "u-lost", rows: [[0, 2, "S2"]] }, true);
+    first.journal.append({ type: "service-trait", name: "importIdKept", value: false }, true);
+    first.journal.close();
+    writeFileSync(file, readFileSync(file, "utf8").replace('"S2"', '"S9"'));
+    const { journal } = await openJournal({ file, run: runOf(), now: tickingClock() });
+    expect(journal.resumed).toBe(false);
+    expect(journal.planRecovery([{ location: { file: "a.csv", line: 2 }, serialNumber: "S2" }])).toBe(1);
+    // A new baseline now would count the lost upload's records as someone else's: a resumed run takes none.
+    expect(journal.resumed).toBe(true);
     journal.close();
   });
 });
