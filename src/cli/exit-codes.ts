@@ -75,6 +75,8 @@ export function classifyFailure(error: unknown): FailureKind {
         return "service";
       case "interrupted":
         return "interrupted";
+      case "environment":
+        return "environment";
     }
   }
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
