@@ -2,7 +2,8 @@
  * What the tool writes and prints when its files are hostile or its disks full (issue 16), with the built CLI
  * (`npm run build` first) against the emulator: no secret in any output, a log that cannot be written never stops a
  * run or its signals, no output ever overwrites an input (links seen through), unreadable and non-regular inputs get
- * one line and exit 2, and reports and logs are private (0600).
+ * one line and exit 2, and reports and logs are private (0600). Each test has its own folder and serials: they run
+ * concurrently (most of their time is the CLI's start and its first poll).
  */
 import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
@@ -71,7 +72,7 @@ function workDir(name: string): string {
   return folder;
 }
 
-describe("no configured secret in any output", () => {
+describe.concurrent("no configured secret in any output", () => {
   it("a CSV that is a link to the secret file, and a row whose serial is the secret: the secret is in no stream, report or log", async () => {
     const work = workDir("secret");
     const secret = emulator.clientSecret;
@@ -91,6 +92,9 @@ describe("no configured secret in any output", () => {
     expect(submissions("HOSTILE-SECRET-")).toEqual({ "HOSTILE-SECRET-00000": 1, "HOSTILE-SECRET-00001": 1, "HOSTILE-SECRET-00002": 1 });
     const report = readCsvReport(path.join(outputs, "report.csv"));
     expect(report.map((row) => row.status).sort()).toEqual(["imported", "imported", "imported", "invalid"]);
+    // Private, too: the report names serials and users, the log as well.
+    expect(statSync(path.join(outputs, "report.csv")).mode & 0o777).toBe(0o600);
+    expect(statSync(path.join(outputs, "log.jsonl")).mode & 0o777).toBe(0o600);
     const printed = everyOutput(result, [outputs]);
     expect(printed).toContain("import starting"); // the log was written
     expect(printed).not.toContain(secret);
@@ -106,6 +110,7 @@ describe("no configured secret in any output", () => {
     expect(validated.code).toBe(2);
     expect(validated.stderr).toContain("token.csv: error: missing required columns 'Device Serial Number' and 'Hardware Hash': the first line is not a CSV header (40 characters)");
     expect(everyOutput(validated, [], [path.join(work, "v.csv")])).not.toMatch(/Zx9Zx9|root:x/);
+    expect(statSync(path.join(work, "v.csv")).mode & 0o777).toBe(0o600);
 
     const root = workDir("not-a-header-inbox");
     mkdirSync(path.join(root, "inbox"));
@@ -120,11 +125,11 @@ describe("no configured secret in any output", () => {
   });
 });
 
-describe("a log that cannot be written", () => {
+describe.concurrent("a log that cannot be written", () => {
   it("--log-file /dev/full (ENOSPC on every write): one warning, the import completes with its exit code", async () => {
     const work = workDir("dev-full");
     writeCsv(work, "devices.csv", devicesNamed("HOSTILE-FULL-", 4));
-    const result = await runWithin(20_000, ["import", "devices.csv", "--report", "r.csv", "--log-file", "/dev/full", "--log-level", "debug", ...FAST], { env, cwd: work });
+    const result = await runWithin(45_000, ["import", "devices.csv", "--report", "r.csv", "--log-file", "/dev/full", "--log-level", "debug", ...FAST], { env, cwd: work });
     expect(result.code).toBe(0);
     expect(result.stderr.match(/cannot write the log file/g)).toHaveLength(1);
     expect(result.stderr).toContain("warning: cannot write the log file /dev/full (ENOSPC): its log lines are dropped, the run goes on");
@@ -146,8 +151,8 @@ describe("a log that cannot be written", () => {
       writeCsv(work, "devices.csv", [...devicesNamed("HOSTILE-TMPFS-", 4), { serial: "HOSTILE-STUCK", hash: makeHash() }]);
       const args = ["import", "devices.csv", "--report", "r.csv", "--log-file", path.join(mount, "log.jsonl"), "--log-level", "debug", ...FAST];
       const cli = startCli([...args, "--poll-timeout", "1h"], { env, cwd: work });
-      const killLater = setTimeout(() => cli.child.kill("SIGKILL"), 20_000);
-      const deadline = Date.now() + 20_000;
+      const killLater = setTimeout(() => cli.child.kill("SIGKILL"), 45_000);
+      const deadline = Date.now() + 40_000;
       while (submissions("HOSTILE-STUCK")["HOSTILE-STUCK"] === undefined && Date.now() < deadline) await sleep(20);
       expect(submissions("HOSTILE-STUCK")).toEqual({ "HOSTILE-STUCK": 1 });
       cli.child.kill("SIGTERM");
@@ -155,17 +160,17 @@ describe("a log that cannot be written", () => {
       expect(stopped.code).toBe(143);
       expect(stopped.stderr.match(/cannot write the log file/g)).toHaveLength(1);
       // The run was journaled all the same: the same command resumes it and resends nothing.
-      const again = await runWithin(20_000, [...args, "--poll-timeout", "2s"], { env, cwd: work });
+      const again = await runWithin(45_000, [...args, "--poll-timeout", "2s"], { env, cwd: work });
       expect(again.code).toBe(1); // the stuck device times out; nothing is submitted again
       expect(Object.values(submissions("HOSTILE-TMPFS-"))).toEqual([1, 1, 1, 1]);
       expect(submissions("HOSTILE-STUCK")).toEqual({ "HOSTILE-STUCK": 1 });
     } finally {
       spawnSync("umount", ["-l", mount]);
     }
-  });
+  }, 150_000);
 });
 
-describe("an output is never an input", () => {
+describe.concurrent("an output is never an input", () => {
   const original = (file: string): string => readFileSync(file, "utf8");
 
   it.each([
@@ -200,7 +205,7 @@ describe("an output is never an input", () => {
   });
 });
 
-describe("inputs that cannot be read", () => {
+describe.concurrent("inputs that cannot be read", () => {
   it("an unreadable input (EACCES): one line, exit 2, nothing sent", async () => {
     const work = workDir("unreadable");
     chmodSync(work, 0o777);
@@ -228,24 +233,10 @@ describe("inputs that cannot be read", () => {
     const work = workDir("fifo");
     const fifo = path.join(work, "pipe.csv");
     expect(spawnSync("mkfifo", [fifo]).status).toBe(0);
-    for (const command of ["validate", "import"]) {
-      const result = await runWithin(10_000, [command, "pipe.csv"], { env, cwd: work });
+    const results = await Promise.all(["validate", "import"].map((command) => runWithin(45_000, [command, "pipe.csv"], { env, cwd: work })));
+    for (const result of results) {
       expect(result.code).toBe(2);
       expect(result.stderr).toMatch(/pipe\.csv is not a file \(a pipe, socket or device\)/);
     }
-  });
-});
-
-describe("private outputs", () => {
-  it("the report and the log file are created 0600", async () => {
-    const work = workDir("modes");
-    writeCsv(work, "devices.csv", devicesNamed("HOSTILE-MODE-", 2));
-    const result = await runCli(["import", "devices.csv", "--report", "r.csv", "--log-file", "logs/run.log", ...FAST], { env, cwd: work });
-    expect(result.code).toBe(0);
-    expect(statSync(path.join(work, "r.csv")).mode & 0o777).toBe(0o600);
-    expect(statSync(path.join(work, "logs", "run.log")).mode & 0o777).toBe(0o600);
-    const validated = await runCli(["validate", "devices.csv", "--report", "v.jsonl"], { cwd: work });
-    expect(validated.code).toBe(0);
-    expect(statSync(path.join(work, "v.jsonl")).mode & 0o777).toBe(0o600);
   });
 });
