@@ -5,7 +5,7 @@
 
 /** Base class: `message` is safe to print to a user as one line (no secrets, no stack). */
 export abstract class AutopilotImportError extends Error {
-  abstract readonly kind: "usage" | "input" | "auth" | "service" | "interrupted" | "state";
+  abstract readonly kind: "usage" | "input" | "auth" | "service" | "interrupted" | "state" | "environment";
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
@@ -50,6 +50,14 @@ export class ServiceError extends AutopilotImportError {
 /** The local state directory is locked, corrupt or unusable. */
 export class StateError extends AutopilotImportError {
   readonly kind = "state";
+}
+
+/**
+ * This machine's files and folders cannot be used as asked (an input that cannot be read, an output that is an input,
+ * a disk that is full): the user's environment, told in one line (exit 2), never as a bug.
+ */
+export class EnvironmentError extends AutopilotImportError {
+  readonly kind = "environment";
 }
 
 /** The run was stopped by a signal. */

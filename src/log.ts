@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Level, type Logger } from "pino";
+import { logFileDestination } from "./log-file.js";
 import { textDestination } from "./log-text.js";
 import { CENSOR, SECRET_KEYS, scrubDeep, scrubText } from "./redact.js";
 
@@ -11,8 +12,10 @@ export type LogFormat = (typeof LOG_FORMATS)[number];
 export interface LoggerOptions {
   /** Default "info". */
   readonly level?: LogLevel;
-  /** Append log lines to this file (created with its directory); default stderr. */
+  /** Append log lines to this file (created 0600 with its directory); default stderr. */
   readonly file?: string;
+  /** Told once when the file cannot be written (its lines are dropped from then on); default: a line on stderr. */
+  readonly onFileError?: (error: NodeJS.ErrnoException) => void;
   /** Write here instead (tests, or the CLI's own stream); wins over `file`. */
   readonly destination?: DestinationStream;
   /** Default "json". Both carry level names and the same redacted fields; text is rendered from the JSON. */
@@ -44,11 +47,19 @@ export function serializeError(error: unknown): unknown {
   return scrubDeep(error);
 }
 
+function warnOnStderr(file: string): (error: NodeJS.ErrnoException) => void {
+  return (error) => process.stderr.write(`${logFileWarning(file, error)}\n`);
+}
+
+/** The one line said when the log file cannot be written; the run goes on without it. */
+export function logFileWarning(file: string, error: NodeJS.ErrnoException): string {
+  return `autopilot-import: warning: cannot write the log file ${file} (${error.code ?? error.message}): its log lines are dropped, the run goes on`;
+}
+
 /** The run's pino logger, with secrets and tokens redacted; levels by name and times in ISO 8601 (UTC). */
 export function createLogger(options: LoggerOptions = {}): Logger {
   const target =
-    options.destination ??
-    (options.file ? pino.destination({ dest: options.file, mkdir: true, sync: false }) : pino.destination(2));
+    options.destination ?? (options.file ? logFileDestination(options.file, options.onFileError ?? warnOnStderr(options.file)) : pino.destination(2));
   const destination = options.format === "text" ? textDestination(target, { clearLine: options.clearLine }) : target;
   return pino(
     {

@@ -44,12 +44,53 @@ const TEXT_PATTERNS: ReadonlyArray<readonly [RegExp, string]> = [
   [/\b(client_secret|access_token|refresh_token|client_assertion|password)=[^&\s"']+/gi, `$1=${CENSOR}`],
 ];
 
-/** Removes tokens, key material and the given known secret values from free text. */
+/** Very short values would censor ordinary words; real secrets are long. */
+const SHORTEST_SECRET = 6;
+
+/**
+ * This process's configured secret values (a client secret, its file's content, a certificate password): every printer
+ * (the log, stderr and stdout, reports, error notes) scrubs them through `scrubText`, whatever the text's source.
+ */
+const knownSecrets = new Set<string>();
+
+/** Adds configured secret values to what every printed text is scrubbed of, for the rest of the process. */
+export function rememberSecrets(...values: ReadonlyArray<string | undefined>): void {
+  for (const value of values) {
+    if (value === undefined) continue;
+    // As written raw, trimmed, inside a JSON string and inside a quoted CSV value.
+    const trimmed = value.trim();
+    for (const variant of [value, trimmed, JSON.stringify(trimmed).slice(1, -1), trimmed.replaceAll('"', '""')]) if (variant.length >= SHORTEST_SECRET) knownSecrets.add(variant);
+  }
+}
+
+/** Forgets the remembered secrets (tests that run several configurations in one process). */
+export function forgetSecrets(): void {
+  knownSecrets.clear();
+}
+
+/** A value quoted shortened (`abcdef…`) still shows the secret's beginning: censor such prefixes too. */
+function censorShortened(text: string, secret: string): string {
+  if (!text.includes("…")) return text;
+  let result = text;
+  for (let length = secret.length - 1; length >= SHORTEST_SECRET; length--) result = result.split(`${secret.slice(0, length)}…`).join(`${CENSOR}…`);
+  return result;
+}
+
+/** Removes the remembered secret values only: for text that is otherwise printed as is (stdout, stderr, reports). */
+export function scrubSecrets(text: string): string {
+  if (knownSecrets.size === 0) return text;
+  let result = text;
+  for (const secret of [...knownSecrets].sort((a, b) => b.length - a.length)) result = censorShortened(result.split(secret).join(CENSOR), secret);
+  return result;
+}
+
+/** Removes tokens, key material, the remembered secrets and the given known secret values from free text. */
 export function scrubText(text: string, secrets: ReadonlyArray<string | undefined> = []): string {
   let result = text;
-  for (const secret of secrets) {
-    // Very short values would censor ordinary words; real secrets are long.
-    if (secret && secret.length >= 6) result = result.split(secret).join(CENSOR);
+  // Longest first: a secret that contains another one is censored whole.
+  const all = [...new Set([...knownSecrets, ...secrets])].sort((a, b) => (b?.length ?? 0) - (a?.length ?? 0));
+  for (const secret of all) {
+    if (secret && secret.length >= SHORTEST_SECRET) result = censorShortened(result.split(secret).join(CENSOR), secret);
   }
   for (const [pattern, replacement] of TEXT_PATTERNS) result = result.replace(pattern, replacement);
   return result;

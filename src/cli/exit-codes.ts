@@ -75,12 +75,25 @@ export function classifyFailure(error: unknown): FailureKind {
         return "service";
       case "interrupted":
         return "interrupted";
+      case "environment":
+        return "environment";
     }
   }
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (typeof code === "string" && ENVIRONMENT_CODES.has(code)) return "environment";
   if (typeof code === "string" && NETWORK_CODE.test(code)) return "service";
-  return "internal";
+  return environmentCause(error) !== undefined ? "environment" : "internal";
+}
+
+/** An error of ours wrapped by a library (or a plain Error) whose cause is this machine's files: still the environment. */
+function environmentCause(error: unknown): string | undefined {
+  let cause: unknown = (error as { cause?: unknown } | undefined)?.cause;
+  for (let depth = 0; depth < 5 && cause !== undefined && cause !== null; depth++) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    if (typeof code === "string" && ENVIRONMENT_CODES.has(code)) return code;
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return undefined;
 }
 
 export function exitCodeFor(error: unknown): ExitCodeValue {
@@ -100,6 +113,10 @@ export function exitCodeFor(error: unknown): ExitCodeValue {
 /** The one line a failure is told in: our errors and the environment's as they are, a bug with its stack to report. */
 export function failureText(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  if (classifyFailure(error) !== "internal") return message;
+  const kind = classifyFailure(error);
+  // A library's error wrapping ours: its message, and the code that says what in this machine failed.
+  const code = error instanceof AutopilotImportError ? undefined : environmentCause(error);
+  if (kind === "environment" && code !== undefined && !message.includes(code)) return `${message} (${code})`;
+  if (kind !== "internal") return message;
   return `internal error (please report it): ${error instanceof Error ? (error.stack ?? message) : message}`;
 }

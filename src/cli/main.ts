@@ -1,6 +1,7 @@
 import type { CliContext } from "./context.js";
 import { commandLoaders } from "./commands/index.js";
 import { ExitCode, exitCodeFor, exitCodeOf, failureText } from "./exit-codes.js";
+import { scrubbedStream } from "./output/scrubbed-stream.js";
 import { VERSION } from "../version.js";
 
 async function topLevelHelp(): Promise<string> {
@@ -20,7 +21,9 @@ async function topLevelHelp(): Promise<string> {
 }
 
 /** Runs one CLI invocation and returns its exit code; never throws. */
-export async function main(args: readonly string[], context: CliContext): Promise<number> {
+export async function main(args: readonly string[], given: CliContext): Promise<number> {
+  // Everything printed goes through here: no configured secret reaches stdout or stderr.
+  const context: CliContext = { ...given, stdout: scrubbedStream(given.stdout), stderr: scrubbedStream(given.stderr) };
   const [name, ...rest] = args;
   try {
     if (name === undefined || name === "--help" || name === "-h" || name === "help") {

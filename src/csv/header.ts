@@ -1,5 +1,6 @@
 import { DEVICE_FIELDS, FIELD_LABELS, type DeviceField } from "../model/fields.js";
 import { quoteValue } from "../model/printable.js";
+import { scrubSecrets } from "../redact.js";
 
 const REQUIRED: readonly DeviceField[] = ["serialNumber", "hardwareIdentifier"];
 
@@ -35,10 +36,33 @@ export type HeaderMapping = { readonly ok: true; readonly columns: ColumnMap } |
 /** A header field this long that is all base64 is a hash: the file starts with data, not a header. */
 const HASH_LIKE = /^[A-Za-z0-9+/\-_]{64,}={0,2}$/;
 
+/** A column name as people write them: words, digits and a little punctuation, short. */
+const NAME_LIKE = /^[\p{L}\p{N}][\p{L}\p{N} _.()#/-]{0,39}$/u;
+/** A long run without spaces mixing letters and digits is a token or a hash, not a name. */
+const TOKEN_LIKE = /^(?=\S{16,}$)(?=.*\p{L})(?=.*\p{N})/u;
+
+function isNameLike(header: string): boolean {
+  const name = header.trim();
+  return name === "" || (NAME_LIKE.test(name) && !TOKEN_LIKE.test(name));
+}
+
+/**
+ * Whether the first line may be quoted in a message: a file that is not a CSV (a secret, a token file, /etc/passwd)
+ * must never be echoed. Several short names qualify; a single field only when it is one of our column names.
+ */
+function looksLikeHeader(headers: readonly string[]): boolean {
+  if (headers.length === 1) return FIELD_BY_ALIAS.has(normalizeHeader(headers[0]!));
+  return headers.some((h) => h.trim() !== "") && headers.every(isNameLike);
+}
+
 function listFound(headers: readonly string[]): string {
-  const shown = headers.slice(0, 12).map((h) => quoteValue(h, 40));
+  if (!looksLikeHeader(headers)) {
+    const characters = headers.reduce((sum, h) => sum + h.length, headers.length - 1);
+    return `: the first line is not a CSV header (${characters} characters)`;
+  }
+  const shown = headers.slice(0, 12).map((h) => quoteValue(h.trim(), 32));
   if (headers.length > shown.length) shown.push(`… ${headers.length - shown.length} more`);
-  return shown.join(", ");
+  return scrubSecrets(` (found: ${shown.join(", ")})`);
 }
 
 /** Maps a header record to device fields; a missing required column is an error naming it and the headers found. */
@@ -66,7 +90,7 @@ export function mapHeader(headers: readonly string[]): HeaderMapping {
   const missing = REQUIRED.filter((field) => index[field] === -1).map((field) => `'${FIELD_LABELS[field]}'`);
   if (missing.length > 0) {
     const what = missing.length === 1 ? `column ${missing[0]}` : `columns ${missing.join(" and ")}`;
-    return { ok: false, error: `missing required ${what} (found: ${listFound(headers)})` };
+    return { ok: false, error: `missing required ${what}${listFound(headers)}` };
   }
   return { ok: true, columns: { index, names, width: headers.length } };
 }

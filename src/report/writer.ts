@@ -3,6 +3,7 @@ import { once } from "node:events";
 import type { Writable } from "node:stream";
 import { finished } from "node:stream/promises";
 import { UsageError } from "../errors.js";
+import { scrubSecrets } from "../redact.js";
 import { reportFormatFor, type ReportColumn, type ReportFormat } from "./columns.js";
 import { UTF8_BOM, type CsvDelimiter } from "./csv-format.js";
 import { lineFormatter, type LineFormatter } from "./format.js";
@@ -63,7 +64,8 @@ class StreamReportWriter<Row> implements ReportWriter<Row> {
   async write(row: Row): Promise<void> {
     this.#throwIfFailed();
     this.rows++;
-    if (!this.#stream.write(this.#started().line(row))) await this.#drain();
+    // A row may carry a configured secret (a CSV whose "serial" is one): never into the report.
+    if (!this.#stream.write(scrubSecrets(this.#started().line(row)))) await this.#drain();
   }
 
   async close(): Promise<void> {
@@ -89,7 +91,7 @@ class StreamReportWriter<Row> implements ReportWriter<Row> {
     if (this.#formatter) return this.#formatter;
     const formatter = this.#makeFormatter();
     this.#formatter = formatter;
-    const start = `${this.#bom ? UTF8_BOM : ""}${formatter.header}`;
+    const start = `${this.#bom ? UTF8_BOM : ""}${scrubSecrets(formatter.header)}`;
     if (start) this.#stream.write(start);
     return formatter;
   }
@@ -127,7 +129,8 @@ export async function openReportWriter<Row>(
     return new StreamReportWriter(format, target, formatterFor(format), options.bom ?? false, false, "stream");
   }
   const format = options.format ?? reportFormatFor(target);
-  const stream = createWriteStream(target);
+  // 0600: a report names serial numbers and users (an existing file keeps its mode).
+  const stream = createWriteStream(target, { mode: 0o600 });
   try {
     await once(stream, "open");
   } catch (error) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AuthenticationError, InputFileError, InterruptedError, ServiceError, StateError, UsageError } from "../../src/errors.js";
+import { AuthenticationError, EnvironmentError, InputFileError, InterruptedError, ServiceError, StateError, UsageError } from "../../src/errors.js";
 import { ExitCode, classifyFailure, exitCodeFor, exitCodeOf, failureText, rowsNotImported } from "../../src/cli/exit-codes.js";
 
 const errno = (code: string): NodeJS.ErrnoException => Object.assign(new Error(`${code}: something`), { code });
@@ -36,6 +36,16 @@ describe("exit codes: one mapping over outcomes and errors", () => {
     expect(exitCodeFor(new TypeError("undefined is not a function"))).toBe(ExitCode.internal);
     expect(exitCodeFor(new RangeError("maxTimeMs must be 0 or more"))).toBe(4);
     expect(exitCodeFor("a string thrown")).toBe(4);
+  });
+
+  it("tells the user's environment in one line with exit 2: our EnvironmentError, and an errno error wrapped as a cause", () => {
+    const unreadable = new EnvironmentError("cannot read a.csv: permission denied", { cause: errno("EACCES") });
+    expect(exitCodeFor(unreadable)).toBe(ExitCode.usage);
+    expect(failureText(unreadable)).toBe("cannot read a.csv: permission denied");
+    const wrapped = new Error("could not write the journal", { cause: new Error("write failed", { cause: errno("ENOSPC") }) });
+    expect(classifyFailure(wrapped)).toBe("environment");
+    expect(failureText(wrapped)).toBe("could not write the journal (ENOSPC)");
+    expect(exitCodeFor(new Error("a bug", { cause: new TypeError("x") }))).toBe(ExitCode.internal);
   });
 
   it("tells a bug with its stack, everything else in its own words", () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { mapHeader } from "../../src/csv/header.js";
+import { forgetSecrets, rememberSecrets } from "../../src/redact.js";
 
 describe("header matching", () => {
   it("maps the admin center header", () => {
@@ -74,9 +75,40 @@ describe("header matching", () => {
     expect(!mapping.ok && mapping.error).toMatch(/^no header line: the first line looks like a device row/);
   });
 
-  it("escapes and shortens unreadable headers in the message", () => {
+  it("shortens long header names in the message", () => {
     const long = "Model ".repeat(20);
-    const mapping = mapHeader(["a\u0001b", long]);
-    expect(!mapping.ok && mapping.error).toBe(`missing required columns 'Device Serial Number' and 'Hardware Hash' (found: 'a\\u0001b', '${long.slice(0, 39)}…')`);
+    const mapping = mapHeader(["Name", long.slice(0, 38)]);
+    expect(!mapping.ok && mapping.error).toBe(`missing required columns 'Device Serial Number' and 'Hardware Hash' (found: 'Name', '${long.slice(0, 31)}…')`);
+  });
+
+  // A file that is not a CSV (a secret, a token, /etc/passwd) read as one must never be echoed into a message.
+  it.each([
+    ["a client secret", ["Xy8Q~abcDEF123.ghiJKL456_mnoPQR789-stuVW"]],
+    ["a token", ["ghp_Zx9Zx9Zx9Zx9Zx9Zx9Zx9Zx9Zx9Zx9Zx9Zx9"]],
+    ["a passwd line", ["root:x:0:0:root:/root:/bin/bash"]],
+    ["a single word", ["hunter2hunter2"]],
+    ["a control character", ["a\u0001b", "Model"]],
+    ["a token among names", ["Serial", "Zx9Zx9Zx9Zx9Zx9Zx9Zx9"]],
+    ["a key=value pair", ["password=correct horse", "user"]],
+  ])("describes a first line that is not a header (%s) without quoting it", (_, headers) => {
+    const mapping = mapHeader(headers);
+    const characters = headers.join(",").length;
+    const error = mapping.ok ? "" : mapping.error;
+    expect(error).toMatch(/^missing required columns? .*'Hardware Hash': the first line is not a CSV header \(\d+ characters\)$/);
+    expect(error.endsWith(`(${characters} characters)`)).toBe(true);
+    for (const header of headers) expect(error).not.toContain(header);
+  });
+
+  it("quotes a single column only when it is one of ours", () => {
+    expect(mapHeader(["Device Serial Number"])).toEqual({ ok: false, error: "missing required column 'Hardware Hash' (found: 'Device Serial Number')" });
+  });
+
+  it("censors a remembered secret among header names that are quoted", () => {
+    rememberSecrets("Confidential Name");
+    try {
+      expect(mapHeader(["Serial", "Confidential Name"])).toEqual({ ok: false, error: "missing required column 'Hardware Hash' (found: 'Serial', '[redacted]')" });
+    } finally {
+      forgetSecrets();
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -9,6 +9,7 @@ import { reportFormatFor, type ReportColumn } from "../../src/report/columns.js"
 import { formatReport } from "../../src/report/format.js";
 import { validationReportColumns } from "../../src/report/validation-report.js";
 import { openReportWriter } from "../../src/report/writer.js";
+import { forgetSecrets, rememberSecrets } from "../../src/redact.js";
 import { readExcelCsv } from "../support/device-csv.js";
 import { fileTempDir } from "../support/temp-dir.js";
 
@@ -111,6 +112,23 @@ describe("report writer", () => {
     expect(sink.received.join("").split("\r\n")).toHaveLength(202);
     expect(sink.maxBuffered).toBeLessThan(256 + 100);
     expect(sink.writableEnded).toBe(false); // a caller's stream stays open
+  });
+
+  it("creates the file 0600 (it names serials and users) and censors remembered secrets in every line", async () => {
+    const path = join(dir, "private.csv");
+    rememberSecrets("Xy8Q~remembered-secret.value");
+    try {
+      const writer = await openReportWriter(path, columns);
+      await writer.write({ id: 1, text: "Xy8Q~remembered-secret.value" });
+      await writer.write({ id: 2, text: 'a "quoted" Xy8Q~remembered-secret.value, too' });
+      await writer.close();
+    } finally {
+      forgetSecrets();
+    }
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    const text = readFileSync(path, "utf8");
+    expect(text).not.toContain("remembered-secret");
+    expect(readExcelCsv(path).map((row) => row.text)).toEqual(["[redacted]", 'a "quoted" [redacted], too']);
   });
 
   it("fails with a one-line usage error when the report cannot be created", async () => {

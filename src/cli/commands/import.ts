@@ -1,5 +1,3 @@
-import { stat } from "node:fs/promises";
-import path from "node:path";
 import { openDeviceReader } from "../../csv/reader.js";
 import { UsageError } from "../../errors.js";
 import { formatPlan, planUploads } from "../../pipeline/plan.js";
@@ -15,6 +13,7 @@ import type { CliContext, Command } from "../context.js";
 import { rowsNotImported, type CommandOutcome } from "../exit-codes.js";
 import { ENVIRONMENT_ONLY_NAMES, SIGN_IN_TITLE, graphParsing, logOptions, signInOptions } from "../options/graph.js";
 import { commandHelp } from "../options/help.js";
+import { checkInputFiles } from "../options/input-files.js";
 import { afterOptions, cleanupOptions, fileOptions, stateOptions, submitOptions } from "../options/import.js";
 import { cleanupEndLine, leftoversLine } from "../output/cleanup.js";
 import { carriedArgs, commandText } from "../output/follow-up.js";
@@ -77,18 +76,11 @@ Examples:
 `,
 });
 
-/** Refuses before any request when an input is missing or the report would overwrite one. */
-async function preflight(config: ImportConfig, cwd: string): Promise<void> {
+/** Refuses before any request when an input is missing, unreadable or not a file, or an output would overwrite one. */
+function preflight(config: ImportConfig, cwd: string): void {
   if (config.files.filter((f) => f === "-").length > 1) throw new UsageError("'-' (standard input) can be given only once");
-  for (const file of config.files) {
-    if (file === "-") continue;
-    const full = path.resolve(cwd, file);
-    if (full === config.reportPath) throw new UsageError(`the report ${config.reportPath} would overwrite the input ${file}`);
-    const info = await stat(full).catch((error: NodeJS.ErrnoException) => {
-      throw new UsageError(`cannot read ${file}: ${error.code === "ENOENT" ? "no such file" : (error.code ?? String(error))}`);
-    });
-    if (!info.isFile()) throw new UsageError(`${file} is not a file`);
-  }
+  const outputs = [{ label: "the report", path: config.reportPath }, ...(config.logFile ? [{ label: "the log file", path: config.logFile }] : [])];
+  checkInputFiles(config.files, cwd, { mustRead: true, outputs, ...(config.dryRun ? {} : { stateDir: config.state.dir }) });
 }
 
 async function dryRun(config: ImportConfig, context: CliContext): Promise<CommandOutcome> {
@@ -142,7 +134,7 @@ async function openState(config: ImportConfig, context: CliContext): Promise<Run
 
 async function run(args: readonly string[], context: CliContext): Promise<CommandOutcome> {
   const config = loadImportConfig(args, context.env, context.cwd);
-  await preflight(config, context.cwd);
+  preflight(config, context.cwd);
   if (config.dryRun) return dryRun(config, context);
   // Signed in before the state directory is locked: a refused sign-in leaves no run behind.
   const signedIn = await signIn(graphConfigFor(config.auth, config.concurrency, deviceCodePrompt(context)), context.signal);

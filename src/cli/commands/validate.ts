@@ -12,6 +12,7 @@ import { switchOption, valueOption } from "../options/option.js";
 import { parseOptions } from "../options/parse.js";
 import { reportDelimiterOption } from "../options/import.js";
 import { commandHelp } from "../options/help.js";
+import { checkInputFiles } from "../options/input-files.js";
 import { countRow, emptyTally, humanSummary, jsonSummary, problemLine } from "../output/validate-tally.js";
 
 /** Problems listed on stderr before the rest is left to the report. */
@@ -70,9 +71,11 @@ function parseValidateArgs(args: readonly string[], cwd: string) {
   const { report, json, "report-delimiter": reportDelimiter } = values;
   if (files.length === 0) throw usage("no input files given ('-' reads standard input)");
   if (files.filter((file) => file === "-").length > 1) throw usage("'-' (standard input) can be given only once");
-  if (report !== undefined) {
-    const target = resolve(cwd, report);
-    if (files.some((file) => file !== "-" && resolve(cwd, file) === target)) throw usage(`the report ${report} would overwrite an input file`);
+  // A FIFO or device would block the read (deaf to signals); the report must not be an input, through any link.
+  try {
+    checkInputFiles(files, cwd, { mustRead: false, outputs: report === undefined ? [] : [{ label: "the report", path: resolve(cwd, report), name: report }] });
+  } catch (error) {
+    throw error instanceof UsageError ? usage(error.message) : error;
   }
   return { files, report, json, reportDelimiter };
 }

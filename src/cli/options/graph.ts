@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { UsageError } from "../../errors.js";
+import { rememberSecrets } from "../../redact.js";
 import { LOG_FORMATS, type LogFormat } from "../../log.js";
 import type { AuthConfig } from "../../run/graph.js";
 import { DEFAULT_PUBLIC_CLIENT_ID } from "../../graph/delegated.js";
@@ -114,6 +115,17 @@ function readSecretFile(file: string, cwd: string): string {
   }
 }
 
+/** A secret or token file's content and lines (even when AZURE_CLIENT_SECRET wins over it: a secret all the same). */
+function secretFileLines(file: string | undefined, cwd: string): string[] {
+  if (!file) return [];
+  try {
+    const text = readFileSync(path.resolve(cwd, file), "utf8");
+    return [text, ...text.split(/\r?\n/)];
+  } catch {
+    return [];
+  }
+}
+
 function readCaCert(file: string, cwd: string): string {
   let text: string;
   try {
@@ -143,13 +155,17 @@ export function resolveAuth(c: GraphValues, env: Env, cwd: string, options: { re
   const signIn = delegatedSignIn(c);
   const secretFile = firstEnv(env, GRAPH_ENV_ONLY.clientSecretFile);
   const clientSecret = firstEnv(env, GRAPH_ENV_ONLY.clientSecret) ?? (secretFile ? readSecretFile(secretFile, cwd) : undefined);
+  const certificatePassword = firstEnv(env, GRAPH_ENV_ONLY.certificatePassword);
+  // Never printed from here on, whatever prints them (a link to the secret file read as a CSV, a careless message).
+  const federatedTokenFile = firstEnv(env, GRAPH_ENV_ONLY.federatedTokenFile);
+  rememberSecrets(clientSecret, certificatePassword, ...secretFileLines(secretFile, cwd), ...secretFileLines(federatedTokenFile, cwd));
   return {
     tenantId: c.tenant,
     clientId: c["client-id"],
     clientSecret,
     certificatePath: c.certificate ? path.resolve(cwd, c.certificate) : undefined,
-    certificatePassword: firstEnv(env, GRAPH_ENV_ONLY.certificatePassword),
-    federatedTokenFile: firstEnv(env, GRAPH_ENV_ONLY.federatedTokenFile),
+    certificatePassword,
+    federatedTokenFile,
     managedIdentity: c["managed-identity"],
     signIn,
     cloud: c.cloud,

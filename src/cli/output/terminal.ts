@@ -4,7 +4,7 @@
  * says otherwise), the progress, and a line per step.
  */
 import type { Logger } from "pino";
-import { createLogger, type LogFormat, type LogLevel } from "../../log.js";
+import { createLogger, logFileWarning, type LogFormat, type LogLevel } from "../../log.js";
 import { logProgress, ttyProgress, type ProgressSink, type ProgressSnapshot } from "../../pipeline/progress.js";
 import type { CliContext } from "../context.js";
 
@@ -19,7 +19,7 @@ export function defaultLogFormat(context: CliContext, file: string | undefined):
 
 export function loggerFor(context: CliContext, level: LogLevel, file: string | undefined, format?: LogFormat): Logger {
   const chosen = format ?? defaultLogFormat(context, file);
-  if (file) return createLogger({ level, file, format: chosen });
+  if (file) return createLogger({ level, file, format: chosen, onFileError: (error) => context.stderr.write(`${logFileWarning(file, error)}\n`) });
   const tty = context.stderr.isTTY === true;
   const quiet = tty && level !== "silent" ? "error" : level;
   // Text lines on a terminal first erase the progress bar's line, which the bar then redraws below them.

@@ -181,7 +181,7 @@ describe("validate: usage", () => {
     [["a.csv", "--report"], "validate: --report needs a value (PATH)"],
     [["a.csv", "--json=yes"], "validate: --json does not take a value"],
     [["-", "-"], "validate: '-' (standard input) can be given only once"],
-    [["fixtures/empty.csv", "--report", "./fixtures/empty.csv"], "validate: the report ./fixtures/empty.csv would overwrite an input file"],
+    [["fixtures/empty.csv", "--report", "./fixtures/empty.csv"], "validate: the report ./fixtures/empty.csv is the input fixtures/empty.csv: it would be overwritten; choose another path"],
   ])("exits 2 for %j with one line on stderr", async (args, message) => {
     const result = await runCli(["validate", ...args]);
     expect(result.code).toBe(2);
