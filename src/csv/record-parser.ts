@@ -36,10 +36,14 @@ export class OversizedQuoteNotClosedError extends Error {
  */
 export type ParsedItem = { readonly record: string[]; readonly lines: number; readonly oversized?: true } | { readonly failure: Error };
 
-/** The parts of csv-parse's internal state the skip resets (csv-parse 6: `api.state`, `__resetField`, `__resetRecord`). */
+/**
+ * The parts of csv-parse's internals this changes while parsing (csv-parse 6): the state the skip resets
+ * (`api.state`, `__resetField`, `__resetRecord`), the line counter, and the record delimiters, read at each chunk.
+ */
 interface ParserInternals {
   readonly api: { __resetField(): void; __resetRecord(): void };
   readonly info: { lines: number };
+  readonly options: { record_delimiter: Buffer[] };
   readonly state: { quoting: boolean; escaping: boolean; commenting: boolean; previousBuf: Buffer | undefined; record: string[]; field: { toString(encoding?: string): string } };
 }
 
@@ -54,21 +58,24 @@ interface ParserInternals {
  *   more than MAX_RECORD_BYTES of input is yielded `oversized` as far as it was read, and the rest of it is skipped
  *   (RecordSkipper): one absurd row is one rejected row, and the rows after it are read;
  * - CR alone ends a record too, in every file: a stray CR in a CRLF file is a line break in Excel and in editors,
- *   so it must not join two rows, and line numbers must match what an editor shows.
+ *   so it must not join two rows, and line numbers must match what an editor shows. Each record delimiter costs a
+ *   comparison per byte in csv-parse's loop, so CR alone joins CRLF and LF from the first chunk that holds one
+ *   (a native search per chunk), not before.
  */
 export class RecordParser extends Parser {
   #failed = false;
   #progress = -1;
   #sinceProgress = 0;
   #skipper: RecordSkipper | undefined;
+  #loneCrEndsRecords = false;
   readonly #delimiter: Delimiter;
 
   constructor(delimiter: Delimiter) {
     super({
       delimiter,
       bom: false, // the transcoder has removed it
-      // CRLF first (longest match), then LF and CR alone: files appended to by another tool, old Mac files, stray CRs.
-      record_delimiter: ["\r\n", "\n", "\r"],
+      // CRLF and LF both, so that a file appended to by another tool still splits; CR alone is added when one comes.
+      record_delimiter: ["\r\n", "\n"],
       trim: true,
       relax_quotes: true, // a stray quote inside an unquoted value is kept as text; the validator judges it
       relax_column_count: true, // short and long rows are judged per row
@@ -90,6 +97,11 @@ export class RecordParser extends Parser {
       if (end === -1) return callback();
       this.#endSkip();
       rest = chunk.subarray(end);
+    }
+    if (!this.#loneCrEndsRecords && hasLoneCr(rest)) {
+      // Before csv-parse sees the chunk: a CR it holds back at a chunk's end counts as lone (searched here) too.
+      (this as unknown as ParserInternals).options.record_delimiter.push(Buffer.from("\r"));
+      this.#loneCrEndsRecords = true;
     }
     super._transform(rest, encoding, (error) => {
       if (!error && this.#overLimit(rest.length)) this.#startSkip();
@@ -150,4 +162,10 @@ export class RecordParser extends Parser {
     }
     callback();
   }
+}
+
+/** `bytes` holds a CR not followed by LF (a CR as the last byte counts: its LF may never come). */
+function hasLoneCr(bytes: Buffer): boolean {
+  for (let at = bytes.indexOf(0x0d); at !== -1; at = bytes.indexOf(0x0d, at + 1)) if (bytes[at + 1] !== 0x0a) return true;
+  return false;
 }
