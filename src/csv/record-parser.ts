@@ -54,9 +54,10 @@ interface ParserInternals {
  * - a parse error arrives as a final `{ failure }` item instead of destroying the stream: a destroyed stream's async
  *   iterator drops the records still buffered, and every row before the error must be reported;
  * - the record size limit is checked once per chunk, not per byte as csv-parse's `max_record_size` does: its hot
- *   loop is most of the reader's time. A record that makes no progress (no field, record or blank line ends) for
- *   more than MAX_RECORD_BYTES of input is yielded `oversized` as far as it was read, and the rest of it is skipped
- *   (RecordSkipper): one absurd row is one rejected row, and the rows after it are read;
+ *   loop is most of the reader's time. A record that does not end (no record or blank line ends) within more
+ *   than MAX_RECORD_BYTES of input is yielded `oversized` as far as it was read, and the rest of it is skipped
+ *   (RecordSkipper): one absurd row is one rejected row, and the rows after it are read. Field ends are no progress:
+ *   a row of millions of empty fields would otherwise be held whole (hundreds of MB);
  * - CR alone ends a record too, in every file: a stray CR in a CRLF file is a line break in Excel and in editors,
  *   so it must not join two rows, and line numbers must match what an editor shows. Each record delimiter costs a
  *   comparison per byte in csv-parse's loop, so CR alone joins CRLF and LF from the first chunk that holds one
@@ -110,8 +111,8 @@ export class RecordParser extends Parser {
   }
 
   #overLimit(bytes: number): boolean {
-    const { bytes: parsed, empty_lines, records } = this.info;
-    const progress = parsed + empty_lines + records;
+    const { empty_lines, records } = this.info;
+    const progress = empty_lines + records;
     this.#sinceProgress = progress === this.#progress ? this.#sinceProgress + bytes : 0;
     this.#progress = progress;
     return this.#sinceProgress > MAX_RECORD_BYTES;

@@ -73,6 +73,19 @@ describe("a row longer than the record limit", () => {
     for (const size of [4_093, 4_094, 65_537]) expect(summary((await readChunked(text, size)).rows)).toEqual(expected);
   });
 
+  it("of millions of short fields is cut at the limit too, not held whole", async () => {
+    const text = [ADMIN_HEADER, ...before, `SN-3,,${",x".repeat(3 * MB)}`, ...after, ""].join("\n");
+    const { rows, files } = await readAll([writeTemp(dir, text)]);
+    expect(files[0]).toMatchObject({ rows: 5, error: null });
+    expect(summary(rows).map((r) => [r.serial, r.line, r.code])).toEqual([
+      ["SN-1", 2, ""],
+      ["SN-2", 3, ""],
+      ["SN-3", 4, "row_too_long"],
+      ["SN-4", 5, ""],
+      ["SN-5", 6, ""],
+    ]);
+  });
+
   it("at the end of a file without a last line end is still one rejected row", async () => {
     const text = [ADMIN_HEADER, ...before, `SN-3,,${"Q".repeat(2 * MB)}`].join("\n");
     const { rows, files } = await readAll([writeTemp(dir, text)]);
