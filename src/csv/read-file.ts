@@ -118,7 +118,8 @@ export async function* readDeviceFile(summary: FileSummary, context: FileReadCon
     if (complete) await done;
   } catch (error) {
     if (context.signal?.aborted) throw error;
-    summary.error = describeReadError(error);
+    // Where it broke off: every row up to that line has its result, none after it was read.
+    summary.error = lastLine > 0 ? `${describeReadError(error)} after line ${lastLine}` : describeReadError(error);
   } finally {
     if (!complete) {
       parser.destroy();
