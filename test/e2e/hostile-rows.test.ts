@@ -4,7 +4,7 @@
  * oversized quoted value that never closes stops the file with the lines it swallowed named, and the rows before it
  * keep their outcomes; stray CRs in a CRLF file end rows, on the lines an editor shows.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -19,8 +19,10 @@ beforeAll(async () => {
   emulator = await startEmulator({ scenario: { seed: 16, clock: { speed: 60 }, processing: { delayMs: 1_000, spreadMs: 500 } } });
   env = { ...emulatorEnv(emulator), AUTOPILOT_IMPORT_LOG_LEVEL: "warn" };
 });
+const workDirs: string[] = [];
 afterAll(async () => {
   await emulator?.close();
+  for (const dir of workDirs) rmSync(dir, { recursive: true, force: true }); // a 50 MB input among them
 });
 
 const HEADER = "Device Serial Number,Windows Product ID,Hardware Hash,Group Tag";
@@ -28,7 +30,9 @@ const MB = 1024 * 1024;
 const row = (serial: string): string => `${serial},,${makeHash()},`;
 
 function workDir(name: string): string {
-  return mkdtempSync(path.join(tmpdir(), `autopilot-import-rows-${name}-`));
+  const dir = mkdtempSync(path.join(tmpdir(), `autopilot-import-rows-${name}-`));
+  workDirs.push(dir);
+  return dir;
 }
 
 function importCli(dir: string, file: string): Promise<CliResult> {
