@@ -6,8 +6,8 @@ import { inspectHead, readHead, type Head } from "./head.js";
 import { mapHeader, type ColumnMap } from "./header.js";
 import { LineTracker } from "./line-breaks.js";
 import { openInput, type InputSources } from "./open-input.js";
-import { RecordParser, type ParsedItem } from "./record-parser.js";
-import { toRowResult } from "./row-result.js";
+import { OversizedQuoteNotClosedError, RecordParser, type ParsedItem } from "./record-parser.js";
+import { oversizedRowResult, toRowResult } from "./row-result.js";
 import { transcodeStage, Utf8Transcoder } from "./transcoder.js";
 import type { FileSummary, RowOverrides } from "./types.js";
 
@@ -60,21 +60,26 @@ export async function* readDeviceFile(summary: FileSummary, context: FileReadCon
     summary.error = inspection.error;
     return;
   }
-  const { delimiter, lineEnd } = inspection;
+  const { delimiter } = inspection;
   summary.delimiter = delimiter;
 
   const transcoder = new Utf8Transcoder((label) => (summary.encoding = label));
-  const parser = new RecordParser(delimiter, lineEnd);
+  const parser = new RecordParser(delimiter);
   const done = pipeline(replay(head, iterator), transcodeStage(transcoder), parser, { signal: context.signal });
   done.catch(() => undefined); // a failure also reaches the parser's iterator, where it is handled
   let columns: ColumnMap | undefined;
   const lines = new LineTracker();
   let lastLine = 0;
+  /** The last oversized row: its line, and the line it was cut on (the skip starts there). */
+  let oversized: { readonly line: number; readonly cutLine: number } | undefined;
   let complete = false;
   try {
     for await (const item of parser as AsyncIterable<ParsedItem>) {
       if ("failure" in item) {
-        summary.error = describeParseFailure(item.failure, lastLine, lines);
+        summary.error =
+          item.failure instanceof OversizedQuoteNotClosedError && oversized
+            ? describeUnclosedOversized(item.failure, oversized.line, oversized.cutLine)
+            : describeParseFailure(item.failure, lastLine, lines);
         break;
       }
       const { record } = item;
@@ -83,6 +88,17 @@ export async function* readDeviceFile(summary: FileSummary, context: FileReadCon
       if (isBlankRecord(record)) {
         // `,,,,` lines (Excel leftovers) carry no device: like blank lines, not rows.
         lastLine = lines.trueLine(item.lines);
+        continue;
+      }
+      if (item.oversized) {
+        if (columns === undefined) {
+          summary.error = "the header line is longer than 1 MB: not a device hash export";
+          break;
+        }
+        oversized = { line, cutLine: lines.trueLine(item.lines) };
+        summary.rows++;
+        yield oversizedRowResult(record, columns, { file: summary.path, line });
+        lastLine = oversized.cutLine;
         continue;
       }
       if (columns === undefined) {
@@ -103,13 +119,26 @@ export async function* readDeviceFile(summary: FileSummary, context: FileReadCon
     if (complete) summary.error = opened.afterEnd?.() ?? null; // read to its end as fingerprinted, yet changed since
   } catch (error) {
     if (context.signal?.aborted) throw error;
-    summary.error = describeReadError(error);
+    // Where it broke off: every row up to that line has its result, none after it was read.
+    summary.error = lastLine > 0 ? `${describeReadError(error)} after line ${lastLine}` : describeReadError(error);
   } finally {
     if (!complete) {
       parser.destroy();
       source.destroy();
     }
   }
+}
+
+/** The file stop after an oversized row whose quoted value never closed: the lines it swallowed, exactly. */
+function describeUnclosedOversized(error: OversizedQuoteNotClosedError, line: number, cutLine: number): string {
+  const last = cutLine + error.lineBreaks - (error.endsWithBreak ? 1 : 0);
+  const swallowed =
+    last === line + 1
+      ? `line ${last} (the end of the file) was inside it and not read as a row`
+      : last > line
+        ? `lines ${line + 1}-${last} (the end of the file) were inside it and not read as rows`
+        : "nothing follows it";
+  return `the quoted value on line ${line} (a row rejected as longer than 1 MB) is never closed: ${swallowed}`;
 }
 
 /** A record whose values are all white space. */

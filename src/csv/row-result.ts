@@ -1,5 +1,6 @@
 import type { RowResult, SourceLocation } from "../model/device.js";
 import type { DuplicateTracker } from "../model/duplicates.js";
+import { MAX_RECORD_BYTES } from "./record-parser.js";
 import { FIELD_LABELS } from "../model/fields.js";
 import { quoteValue } from "../model/printable.js";
 import { validateDevice } from "../model/validate.js";
@@ -58,4 +59,23 @@ export function toRowResult(
       ? `${names.serialNumber} ${quoteValue(validation.device.serialNumber)} already appears on ${where(hit.firstSeen, location)}; only the first is used`
       : `${names.hardwareIdentifier} is the same as on ${where(hit.firstSeen, location)} under another ${FIELD_LABELS.serialNumber.toLowerCase()}: one device listed twice?`;
   return { status: "duplicate", location, serialNumber: validation.device.serialNumber, code: hit.code, message, firstSeen: hit.firstSeen };
+}
+
+/** A serial number longer than this is not shown for an oversized row: it is part of the damage, not an identifier. */
+const SHOWN_SERIAL_MAX = 256;
+
+/**
+ * The RowResult of a record longer than MAX_RECORD_BYTES, from the fields read before it was cut (the last one cut):
+ * rejected, with its serial number when that value was read whole.
+ */
+export function oversizedRowResult(fields: readonly string[], columns: ColumnMap, location: SourceLocation): RowResult {
+  const at = columns.index.serialNumber;
+  const serial = at !== -1 && at < fields.length - 1 ? (fields[at] ?? "").trim() : "";
+  return {
+    status: "invalid",
+    location,
+    serialNumber: serial.length <= SHOWN_SERIAL_MAX ? serial : "",
+    code: "row_too_long",
+    message: `the row is longer than ${MAX_RECORD_BYTES / 1024 / 1024} MB (a device row is a few KB): it was skipped to its end`,
+  };
 }

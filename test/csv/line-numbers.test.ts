@@ -28,6 +28,20 @@ describe("line numbers", () => {
     expect(rows.map(lineOf)).toEqual([2, 3, 5]);
   });
 
+  it("end a row at a lone CR in a CRLF file (as Excel and editors do): several of them, every later line as an editor shows it", async () => {
+    const row = (n: number) => `SN-${n},,${validHash()},,`;
+    // Stray CRs: between two rows, doubled, inside a quoted value, and right before a CRLF.
+    const text = `${ADMIN_HEADER}\r\n${row(20)}\r${row(21)}\r\n${row(22)}\r\r${row(23)}\r\n${row(24).slice(0, -1)}"a\rb"\r\n${row(25)}\r\r\n${row(26)}\r\n`;
+    const { rows, files } = await readAll([writeTemp(dir, text)]);
+    const editor = text.split(/\r\n|\r|\n/);
+    const expected = [20, 21, 22, 23, 24, 25, 26].map((n) => editor.findIndex((line) => line.startsWith(`SN-${n},`)) + 1);
+    expect(expected).toEqual([2, 3, 4, 6, 7, 9, 11]);
+    expect(files[0]).toMatchObject({ rows: 7, error: null });
+    expect(rows.map((r) => [r.status === "valid" ? r.device.serialNumber : r.serialNumber, lineOf(r)])).toEqual([20, 21, 22, 23, 24, 25, 26].map((n, i) => [`SN-${n}`, expected[i]]));
+    // No row merged into another: each is whole (SN-24's group tag holds a line break, which the validator refuses).
+    expect(rows.map((r) => r.status)).toEqual(["valid", "valid", "valid", "valid", "invalid", "valid", "valid"]);
+  });
+
   it("count a header preceded by blank lines and a byte-order mark", async () => {
     const text = `\uFEFF\r\n\r\n${ADMIN_HEADER}\r\nSN-8,,${validHash()},,\r\n`;
     const { rows } = await readAll([writeTemp(dir, text)]);

@@ -67,11 +67,27 @@ describe("reader over several inputs", () => {
     expect(files[0]).toMatchObject({ rows: 40, error: "unterminated quote: a quoted value starting after line 41 is never closed" });
   });
 
-  it("stops a runaway quoted value at the record size limit instead of buffering the file", async () => {
-    const text = `${ADMIN_HEADER}\nSN-500,,"${"A".repeat(1_200_000)}\nSN-501,,${validHash()},,\n`;
+  it("a read error past the first 64 KB: the rows before it keep their results, and the error names the last line read", async () => {
+    const rows = Array.from({ length: 30 }, (_, i) => `SN-6${String(i).padStart(2, "0")},,${validHash()},,\r\n`);
+    async function* failing(): AsyncGenerator<Buffer> {
+      yield Buffer.from(`${ADMIN_HEADER}\r\n`);
+      for (const row of rows) yield Buffer.from(row);
+      yield Buffer.from("SN-699,,");
+      throw Object.assign(new Error("i/o error"), { code: "EIO" });
+    }
+    const result = await readAll(["-"], { stdin: Readable.from(failing()) });
+    expect(result.files[0]).toMatchObject({ rows: 30, error: "cannot read the file (EIO) after line 31" });
+    expect(result.rows.map((row) => row.location.line)).toEqual(rows.map((_, i) => i + 2));
+  });
+
+  it("rejects a runaway quoted value at the record size limit instead of buffering the file, and names the lines it swallowed", async () => {
+    const text = `${ADMIN_HEADER}\nSN-500,,"${"A".repeat(1_200_000)}\nSN-501,,${validHash()},,\nSN-502,,${validHash()},,\n`;
     const { rows, files } = await readAll([writeTemp(dir, text)]);
-    expect(rows).toHaveLength(0);
-    expect(files[0]?.error).toBe("the record starting after line 1 is longer than 1 MB: probably an unterminated quote");
+    expect(rows).toEqual([expect.objectContaining({ status: "invalid", code: "row_too_long", serialNumber: "SN-500", location: expect.objectContaining({ line: 2 }) })]);
+    expect(files[0]).toMatchObject({
+      rows: 1,
+      error: "the quoted value on line 2 (a row rejected as longer than 1 MB) is never closed: lines 3-4 (the end of the file) were inside it and not read as rows",
+    });
   });
 
   it("does not mistake megabytes of blank or empty lines (Excel leftovers) for a runaway record", async () => {

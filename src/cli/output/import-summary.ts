@@ -4,9 +4,16 @@ import { formatSummary } from "../../pipeline/summary.js";
 import type { ImportSummary } from "../../pipeline/types.js";
 import type { CliContext } from "../context.js";
 
-/** Lines naming each input file that could not be read (its rows were not imported). */
+/** Lines naming each input file that could not be read (to its end: the rows read before the stop have their outcome). */
 export function fileErrors(files: readonly FileSummary[]): string[] {
-  return files.filter((f) => f.error !== null).map((f) => `autopilot-import: ${f.path}: ${f.error} (nothing from this file was imported)`);
+  return files.filter((f) => f.error !== null).map((f) => `autopilot-import: ${f.path}: ${f.error} (${readBeforeStop(f.rows)})`);
+}
+
+/** What became of a file that stopped: nothing of it, or its first rows (each with its outcome in the report). */
+function readBeforeStop(rows: number): string {
+  if (rows === 0) return "nothing from this file was imported";
+  const first = rows === 1 ? "its first row was read and is" : `its first ${rows.toLocaleString("en-US")} rows were read and are`;
+  return `${first} in the report; nothing after that was imported`;
 }
 
 /** Said when the inputs hold no device row at all (exit 2): most often an export that came out empty. */
