@@ -12,6 +12,7 @@ import { cleanupCommandTable } from "../config/cleanup.js";
 import { carriedArgs, commandText } from "../output/follow-up.js";
 import { commandHelp } from "../options/help.js";
 import { afterOptions, cleanupOptions, fileOptions, stateOptions, submitOptions } from "../options/import.js";
+import { printableName } from "../../inbox/names.js";
 import { closingLine, fileLine, jobJson, lockedJson, skippedLines } from "../output/inbox-job.js";
 import { loggerFor, startProgress, stepLine, type RunProgress } from "../output/terminal.js";
 
@@ -98,20 +99,21 @@ async function run(args: readonly string[], context: CliContext): Promise<Comman
       events: {
         onFileStart: (file) => {
           progress = startProgress(context, logger);
-          if (context.stderr.isTTY) say(context, `${file.name}: importing…`);
+          if (context.stderr.isTTY) say(context, `${printableName(file.name)}: importing…`);
         },
         onProgress: (snapshot) => progress?.update(snapshot),
         onStep: stepLine(context),
-        onFileEnd: (file, result) => {
+        onFileEnd: (file, result, journaled) => {
           if (result) progress?.finish();
           else progress?.abandon();
           progress = undefined;
           if (result) say(context, fileLine(result, config.inbox));
-          else say(context, `${file.name}: stays in the inbox; its import is journaled and the next run continues it`);
+          else say(context, `${printableName(file.name)}: stays in the inbox; ${journaled === false ? "nothing of it was sent, the next run takes it again" : "its import is journaled and the next run continues it"}`);
         },
       },
     });
     for (const line of skippedLines(result.skipped, config.settleMs)) say(context, line);
+    for (const { name, error } of result.unrecovered) say(context, printableName(`${name}: the move an earlier job planned failed again, the next run retries it: ${error}`));
     if (result.leftovers) {
       const { deleted, remaining } = result.leftovers;
       const rest = remaining > 0 ? `; ${remaining} still left: ${commandText(["cleanup", "--state-dir", config.stateDir, ...carriedArgs(args, runOptions, cleanupCommandTable, { prepare: graphParsing.prepare, drop: ["state-dir", "json", "force-unlock"] })])} deletes them` : "";
@@ -119,8 +121,8 @@ async function run(args: readonly string[], context: CliContext): Promise<Comman
     }
     const outcome: CommandOutcome = result.stopped
       ? { kind: "stopped", error: result.stopped.error }
-      : { kind: "partial", left: result.files.filter((f) => f.outcome === "failed").length };
-    if (result.stopped) say(context, `autopilot-import: the job stopped${result.stopped.file ? ` on ${result.stopped.file}` : ""}: ${failureText(result.stopped.error)}`);
+      : { kind: "partial", left: result.files.filter((f) => f.outcome !== "done").length + result.unrecovered.length };
+    if (result.stopped) say(context, `autopilot-import: the job stopped${result.stopped.file ? ` on ${printableName(result.stopped.file)}` : ""}: ${failureText(result.stopped.error)}`);
     say(context, closingLine(result));
     if (config.json) context.stdout.write(`${JSON.stringify(jobJson(result, exitCodeOf(outcome)))}\n`);
     logger.flush();
