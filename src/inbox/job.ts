@@ -118,7 +118,7 @@ export async function runInboxJob(options: InboxJobOptions): Promise<InboxJobRes
       for (const link of scan.links) {
         const result = quarantine(link, LINK_REASON, layout, format, now);
         files.push(result);
-        log?.warn({ file: link.name, outcome: result.outcome, movedTo: result.movedTo }, "a symbolic link in the inbox, not followed");
+        log?.info({ file: link.name, outcome: result.outcome, movedTo: result.movedTo }, "a symbolic link in the inbox, not followed");
         options.events?.onFileEnd?.(link, result);
       }
       log?.info({ inbox: layout.inbox, ready: ready.map((f) => f.name), skipped }, "inbox scanned");
@@ -157,7 +157,7 @@ export async function runInboxJob(options: InboxJobOptions): Promise<InboxJobRes
       if (taken.kind === "unreadable") {
         const result = quarantine(file, taken.reason, layout, format, now);
         files.push(result);
-        log?.warn({ file: file.name, reason: taken.reason, outcome: result.outcome, movedTo: result.movedTo }, "an inbox file that cannot be read, not imported");
+        log?.info({ file: file.name, reason: taken.reason, outcome: result.outcome, movedTo: result.movedTo }, "an inbox file that cannot be read, not imported");
         options.events?.onFileEnd?.(file, result);
         continue;
       }
