@@ -24,7 +24,14 @@ CSV file in DIR/inbox, oldest first (by modification time, then name), each as a
 file, once every row has an outcome, to DIR/done/ (every row imported, already registered or updated) or DIR/failed/
 (any row failed, timed out, invalid or a duplicate) with its report beside it: <name>.report.csv (or .jsonl). A file
 that cannot be read at all (empty, binary, a required column missing) goes to failed/ with <name>.error.txt saying
-why. When done/ or failed/ already holds that name, the file gets a UTC time suffix: devices-20250102T030405Z.csv.
+why. When done/ or failed/ already holds that name, the file gets a UTC time suffix: devices-20250102T030405Z.csv;
+a name too long for its report's name keeps its start, then ~ and 8 hex digits, so every name fits 255 bytes.
+
+Nothing is read through a link: a symbolic link in the inbox, and a file the job has no permission to read, go to
+failed/ as they are, with <name>.error.txt, and the job goes on. A file is read by a private name (a hard link in
+the state directory, or a copy); one that changed (appended to, replaced) or was deleted while it was imported never
+goes to done/: it goes to failed/ with a note (a deleted one leaves its report and note there). A file that cannot
+be moved stays in the inbox, its report kept; the next job moves it without importing it again.
 
 Taken: .csv and .tsv files (any delimiter the import reads). Left in the inbox for a later run: hidden files and
 Office lock files (~$…), names ending in .partial, .part, .filepart, .tmp or .crdownload (write under such a name and
@@ -52,7 +59,8 @@ closing line with the sync's outcome, on stderr; logs as for import.
 
 Exit codes:
   0    every file taken went to done/, or there was nothing to take, or another job holds the inbox
-  1    some file went to failed/ (rows not imported, or a file that cannot be read): see its report or note
+  1    some file went to failed/ (rows not imported, a file that cannot be read, a link, a file changed or deleted
+       during its import) or could not be moved: see its report or note
   2    usage or configuration error, or an inbox or state folder that cannot be used
   3    authentication failure or a fatal service error: the job stops, the file it was on stays in the inbox
   130  interrupted (SIGINT), 143 terminated (SIGTERM): the file it was on stays in the inbox, journaled; the next
