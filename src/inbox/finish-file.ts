@@ -26,7 +26,7 @@ export function noteText(name: string, error: string | null, rows: number, chang
   const shown = printableName(name);
   const lines: string[] = [];
   if (error !== null) {
-    lines.push(`autopilot-import could not read ${shown}: ${error}`);
+    lines.push(`autopilot-import could not read ${shown}: ${printableName(error)}`);
     lines.push(rows > 0 ? `The ${rows} row(s) before that point were imported or reported: see the report beside this note.` : "Nothing from this file was imported.");
   }
   if (change === "changed") {

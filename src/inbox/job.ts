@@ -6,7 +6,7 @@
  * that must not be read (a link, no permission) goes to failed/ with a note, and a file that cannot be moved stays
  * for the next job: one bad file never stops the others.
  */
-import { mkdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { AutopilotImportError } from "../errors.js";
 import { abortError, sleep as realSleep } from "../util/abort.js";
@@ -59,10 +59,10 @@ function recoverMoves(layout: InboxLayout, format: InboxReportFormat, now: () =>
     try {
       moved = carryOutMoves(plan, freeVariantOf(format, now)).at(-1);
     } catch (error) {
-      // That file's plan stays for the next job (a file still in the inbox is taken again and planned anew).
+      // That file's plan stays for the next job; a file still in the inbox is taken again, planned anew and told then.
       const message = error instanceof Error ? error.message : String(error);
       options.logger?.warn({ file: plan.name, error: message }, "a move an earlier job planned failed again");
-      unrecovered.push({ name: plan.name, error: message });
+      if (!plan.moves.some(({ from }) => path.dirname(from) === layout.inbox && existsSync(from))) unrecovered.push({ name: plan.name, error: message });
       continue;
     }
     retirePlan(file, () => archiveRunJournal(layout.stateDir, plan.key, now()));

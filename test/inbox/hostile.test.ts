@@ -200,6 +200,27 @@ describe("run --inbox with hostile entries (the real CLI)", () => {
     expect(readCsvReport(path.join(root, "done", "stuck.csv.report.csv")).map((r) => r.status)).toEqual(["imported", "imported", "imported"]);
     expect(emulator.stats().submissions.serialsSubmittedMoreThanOnce).toEqual([]);
   }, 40_000);
+
+  it("a state directory on another volume (a real tmpfs): the file is read from a private copy, not a link, and moved as usual", async (context) => {
+    const { root, inbox } = makeInbox("volume");
+    const stateDir = path.join(root, "state");
+    mkdirSync(stateDir);
+    try {
+      execFileSync("mount", ["-t", "tmpfs", "-o", "size=4m", "tmpfs", stateDir], { stdio: "ignore" });
+    } catch {
+      context.skip("mounting a tmpfs is not allowed here (needs root and mount rights)");
+    }
+    try {
+      drop(inbox, "far.csv", devicesNamed("HOSTILE-FAR-", 3));
+      const result = await runCli(args(root, "--state-dir", stateDir), { env, cwd: root });
+      expect(result.code, result.stderr).toBe(0);
+      expect(list(path.join(root, "done"))).toEqual(["far.csv", "far.csv.report.csv"]);
+      expect(readCsvReport(path.join(root, "done", "far.csv.report.csv")).map((r) => r.status)).toEqual(["imported", "imported", "imported"]);
+      expect(existsSync(path.join(stateDir, "inbox", "pickup", "far.csv")), "the private copy is removed").toBe(false);
+    } finally {
+      execFileSync("umount", [stateDir]);
+    }
+  }, 30_000);
 });
 
 describe("run --inbox, a file written to or deleted during its import (the real CLI)", () => {

@@ -130,6 +130,7 @@ async function run(args: readonly string[], context: CliContext): Promise<Comman
     const outcome: CommandOutcome = result.stopped
       ? { kind: "stopped", error: result.stopped.error }
       : { kind: "partial", left: result.files.filter((f) => f.outcome !== "done").length + result.unrecovered.length };
+    // The reason's own lines (an internal error's stack) stay lines; only the file name is escaped.
     if (result.stopped) say(context, `autopilot-import: the job stopped${result.stopped.file ? ` on ${printableName(result.stopped.file)}` : ""}: ${failureText(result.stopped.error)}`);
     say(context, closingLine(result));
     if (config.json) context.stdout.write(`${JSON.stringify(jobJson(result, exitCodeOf(outcome)))}\n`);
