@@ -155,7 +155,13 @@ export async function runInboxJob(options: InboxJobOptions): Promise<InboxJobRes
         continue;
       }
       if (taken.kind === "unreadable") {
-        const result = quarantine(file, taken.reason, layout, format, now);
+        let result: InboxFileResult;
+        try {
+          result = quarantine(file, taken.reason, layout, format, now);
+        } catch (error) {
+          stop(file.name, error); // its note or plan cannot be written: the state directory is unusable
+          break;
+        }
         files.push(result);
         log?.info({ file: file.name, reason: taken.reason, outcome: result.outcome, movedTo: result.movedTo }, "an inbox file that cannot be read, not imported");
         options.events?.onFileEnd?.(file, result);

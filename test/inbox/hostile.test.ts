@@ -258,18 +258,18 @@ describe("run --inbox, a file written to or deleted during its import (the real 
 
   it("deleted during its import: reported as vanished with its report in failed/, exit 1, never 'moved to done/'", async () => {
     const { root, inbox } = makeInbox("vanish");
-    const file = drop(inbox, "fleeting.csv", devicesNamed("HOSTILE-GONE-", 30));
+    const file = drop(inbox, "fleeting.csv", devicesNamed("HOSTILE-GONE-", 50));
     const cli = startCli(args(root, "--batch-size", "10", "--concurrency", "1"), { env, cwd: root });
     await until(() => submitted("HOSTILE-GONE-") > 0, "the first upload");
     unlinkSync(file);
     const result = await cli.result;
     expect(result.code, result.stderr).toBe(1);
     const json = JSON.parse(result.stdout) as JobJson;
-    expect(json.files).toMatchObject([{ name: "fleeting.csv", outcome: "failed", change: "vanished", movedTo: null, rows: 30, imported: 30, report: path.join(root, "failed", "fleeting.csv.report.csv") }]);
+    expect(json.files).toMatchObject([{ name: "fleeting.csv", outcome: "failed", change: "vanished", movedTo: null, rows: 50, imported: 50, report: path.join(root, "failed", "fleeting.csv.report.csv") }]);
     expect(list(path.join(root, "done"))).toEqual([]);
     expect(list(path.join(root, "failed"))).toEqual(["fleeting.csv.error.txt", "fleeting.csv.report.csv"]);
-    expect(readCsvReport(path.join(root, "failed", "fleeting.csv.report.csv"))).toHaveLength(30);
-    expect(result.stderr).toContain("fleeting.csv: 30 rows: 30 imported; the file vanished from the inbox during its import (report failed/fleeting.csv.report.csv, note failed/fleeting.csv.error.txt)");
+    expect(readCsvReport(path.join(root, "failed", "fleeting.csv.report.csv"))).toHaveLength(50);
+    expect(result.stderr).toContain("fleeting.csv: 50 rows: 50 imported; the file vanished from the inbox during its import (report failed/fleeting.csv.report.csv, note failed/fleeting.csv.error.txt)");
     expect(existsSync(path.join(root, ".autopilot-import", "inbox", "pickup", "fleeting.csv"))).toBe(false);
     expect(emulator.stats().submissions.serialsSubmittedMoreThanOnce).toEqual([]);
   }, 60_000);
