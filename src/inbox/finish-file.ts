@@ -1,8 +1,9 @@
 /**
  * A file whose every row has an outcome leaves the inbox: to done/ when every row was imported, already registered or
- * updated, else to failed/ (a row failed, timed out, was invalid or a duplicate, or the file could not be read: then
- * with a note saying why). The sync it made due is noted first, then the moves are planned and carried out; the plan
- * is retired (the journal archived) by the caller once the import has returned.
+ * updated, else to failed/ (a row failed, timed out, was invalid or a duplicate, the file could not be read, or it
+ * changed or vanished during its import: then with a note saying why). The sync it made due is noted first, then the
+ * moves are planned and carried out; the plan is retired (the journal archived) by the caller once the import has
+ * returned. A move that fails leaves that one file in the inbox (outcome `unmoved`, its plan kept for the next job).
  */
 import { existsSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -11,7 +12,7 @@ import { InboxError } from "./inbox-error.js";
 import { noteSyncDue } from "./job-sync.js";
 import type { InboxLayout } from "./layout.js";
 import { carryOutMoves, syncFile, writePlan, type MovePlan } from "./move.js";
-import { companionNames, freeName, type InboxReportFormat } from "./names.js";
+import { companionNames, freeName, printableName, type InboxReportFormat } from "./names.js";
 import type { InboxFile } from "./scan.js";
 import type { InboxFileResult } from "./types.js";
 
@@ -20,13 +21,24 @@ export function rowsNotImported(summary: Pick<ImportSummary, "failed" | "timedOu
   return summary.failed + summary.timedOut + summary.invalid + summary.duplicates;
 }
 
-/** The note beside a file that could not be read: what the reader said and what to do. */
-export function noteText(name: string, error: string, rows: number): string {
-  const before =
-    rows > 0
-      ? `The ${rows} row(s) before that point were imported or reported: see the report beside this note.`
-      : "Nothing from this file was imported.";
-  return `autopilot-import could not read ${name}: ${error}\n${before}\nCorrect the file (or export it again) and drop it into the inbox once more.\n`;
+/** The note beside a file that could not be read, or that changed or vanished while it was imported: what happened and what to do. */
+export function noteText(name: string, error: string | null, rows: number, change: "changed" | "vanished" | null = null): string {
+  const shown = printableName(name);
+  const lines: string[] = [];
+  if (error !== null) {
+    lines.push(`autopilot-import could not read ${shown}: ${printableName(error)}`);
+    lines.push(rows > 0 ? `The ${rows} row(s) before that point were imported or reported: see the report beside this note.` : "Nothing from this file was imported.");
+  }
+  if (change === "changed") {
+    lines.push(`${shown} changed while it was imported (written to, or replaced, after it was taken): it was not moved to done/.`);
+    lines.push(`The report beside this note has an outcome for each of the ${rows} row(s) imported from it as it was when taken; the file here is the changed one.`);
+    lines.push("Check that it is complete, then drop it into the inbox again: rows already imported are reported as already registered. Writers should write under a .partial name and rename when done.");
+  } else if (change === "vanished") {
+    lines.push(`${shown} was deleted or moved out of the inbox while it was imported: only its report is here, with an outcome for each of its ${rows} row(s).`);
+  } else {
+    lines.push("Correct the file (or export it again) and drop it into the inbox once more.");
+  }
+  return `${lines.join("\n")}\n`;
 }
 
 /** A free variant of a taken target (a file put there by someone else since the plan was made). */
@@ -46,6 +58,8 @@ export interface ImportedFile {
   /** The report, in the work folder. */
   readonly report: string;
   readonly resumed: boolean;
+  /** The inbox file changed or vanished while it was imported (checked right before the move). */
+  readonly change: "changed" | "vanished" | null;
 }
 
 export interface MoveOutOptions {
@@ -56,41 +70,49 @@ export interface MoveOutOptions {
   readonly now: () => number;
 }
 
-/** Moves the file and its report (and note) to done/ or failed/; returns the result and the plan to retire. */
-export function moveOut(file: InboxFile, imported: ImportedFile, options: MoveOutOptions): { result: InboxFileResult; planFile: string } {
+/** Moves the file and its report (and note) to done/ or failed/; returns the result and the plan to retire (none when a move failed). */
+export function moveOut(file: InboxFile, imported: ImportedFile, options: MoveOutOptions): { result: InboxFileResult; planFile: string | undefined } {
   const { layout, format, now } = options;
-  const { summary, error } = imported;
-  const outcome = error === null && rowsNotImported(summary) === 0 ? "done" : "failed";
+  const { summary, error, change } = imported;
+  const outcome = error === null && change === null && rowsNotImported(summary) === 0 ? "done" : "failed";
   if (options.sync && summary.imported > 0) noteSyncDue(layout.work, file.name, now());
 
   const dest = outcome === "done" ? layout.done : layout.failed;
   const names = companionNames(freeName(file.name, format, (n) => existsSync(path.join(dest, n)), now()), format);
   const moves: MovePlan["moves"] = [{ from: imported.report, to: path.join(dest, names.report) }];
   syncFile(imported.report);
-  if (error !== null) {
+  const noted = error !== null || change !== null;
+  if (noted) {
     const note = path.join(layout.work, `${imported.key}.error.txt`);
     try {
-      writeFileSync(note, noteText(file.name, error, summary.rows));
+      writeFileSync(note, noteText(file.name, error, summary.rows, change), { mode: 0o600 });
       syncFile(note);
     } catch (cause) {
       throw new InboxError(note, "cannot write", { cause });
     }
     moves.push({ from: note, to: path.join(dest, names.note) });
   }
-  moves.push({ from: file.path, to: path.join(dest, names.file) });
+  if (change !== "vanished") moves.push({ from: file.path, to: path.join(dest, names.file) });
 
   const plan: MovePlan = { version: 1, key: imported.key, name: file.name, outcome, moves };
   const planFile = writePlan(layout.work, plan);
-  const targets = carryOutMoves(plan, freeVariantOf(format, now));
+  const base = { name: file.name, summary, error, quarantined: false, change, resumed: imported.resumed };
+  let targets: Array<string | undefined>;
+  try {
+    targets = carryOutMoves(plan, freeVariantOf(format, now));
+  } catch (moveError) {
+    // This one file stays in the inbox with its plan (the next job retries it); the job goes on with the others.
+    const report = existsSync(imported.report) ? imported.report : path.join(dest, names.report);
+    const result: InboxFileResult = { ...base, outcome: "unmoved", moveError: moveError instanceof Error ? moveError.message : String(moveError), movedTo: null, report, note: null };
+    return { result, planFile: undefined };
+  }
   const result: InboxFileResult = {
-    name: file.name,
+    ...base,
     outcome,
-    summary,
-    error,
-    movedTo: targets.at(-1) ?? path.join(dest, names.file),
+    moveError: null,
+    movedTo: change === "vanished" ? null : (targets.at(-1) ?? path.join(dest, names.file)),
     report: targets[0] ?? path.join(dest, names.report),
-    note: error !== null ? (targets[1] ?? path.join(dest, names.note)) : null,
-    resumed: imported.resumed,
+    note: noted ? (targets[1] ?? path.join(dest, names.note)) : null,
   };
   return { result, planFile };
 }

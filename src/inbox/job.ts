@@ -2,9 +2,11 @@
  * `autopilot-import run --inbox DIR` as a library call: under the inbox's lock, finish the moves an earlier job left,
  * take the settled files of DIR/inbox oldest first, import each as a run of its own (resumed from its journal if an
  * earlier job stopped on it), move each to done/ or failed/ with its report, then trigger the Autopilot sync once.
- * A fatal error or a signal stops the job: the file it was on stays in the inbox, journaled, for the next job.
+ * A fatal error or a signal stops the job: the file it was on stays in the inbox, journaled, for the next job. A file
+ * that must not be read (a link, no permission) goes to failed/ with a note, and a file that cannot be moved stays
+ * for the next job: one bad file never stops the others.
  */
-import { mkdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { AutopilotImportError } from "../errors.js";
 import { abortError, sleep as realSleep } from "../util/abort.js";
@@ -13,7 +15,9 @@ import { WritePacer } from "../after/write-pacer.js";
 import { freeVariantOf } from "./finish-file.js";
 import { archiveRunJournal } from "../run/journal.js";
 import { cleanupLeftovers } from "../run/leftovers.js";
-import { processInboxFile } from "./import-file.js";
+import { FileStopped, processInboxFile } from "./import-file.js";
+import { LINK_REASON, pickUp } from "./pick-up.js";
+import { quarantine } from "./quarantine.js";
 import { InboxError } from "./inbox-error.js";
 import { clearSyncDue, readSyncDue, syncOnce, syncPaid } from "./job-sync.js";
 import { inboxLayout, type InboxLayout } from "./layout.js";
@@ -42,20 +46,30 @@ function prepareFolders(layout: InboxLayout): void {
   }
 }
 
-/** Carries out the move plans an earlier job left (it died between planning and finishing its moves). */
-function recoverMoves(layout: InboxLayout, format: InboxReportFormat, now: () => number, options: InboxJobOptions): string[] {
+/** Carries out the move plans an earlier job left (it died between planning and finishing its moves, or a move failed). */
+function recoverMoves(layout: InboxLayout, format: InboxReportFormat, now: () => number, options: InboxJobOptions): Pick<InboxJobResult, "recovered" | "unrecovered"> {
   const recovered: string[] = [];
+  const unrecovered: Array<{ name: string; error: string }> = [];
   for (const { file, plan } of pendingPlans(layout.work)) {
     if (!plan) {
       options.logger?.warn({ plan: file }, "unreadable move plan left as it is (its file, if still in the inbox, is moved when it is taken again)");
       continue;
     }
-    const moved = carryOutMoves(plan, freeVariantOf(format, now)).at(-1);
+    let moved: string | undefined;
+    try {
+      moved = carryOutMoves(plan, freeVariantOf(format, now)).at(-1);
+    } catch (error) {
+      // That file's plan stays for the next job; a file still in the inbox is taken again, planned anew and told then.
+      const message = error instanceof Error ? error.message : String(error);
+      options.logger?.warn({ file: plan.name, error: message }, "a move an earlier job planned failed again");
+      if (!plan.moves.some(({ from }) => path.dirname(from) === layout.inbox && existsSync(from))) unrecovered.push({ name: plan.name, error: message });
+      continue;
+    }
     retirePlan(file, () => archiveRunJournal(layout.stateDir, plan.key, now()));
     if (moved) recovered.push(moved);
     options.logger?.info({ file: plan.name, movedTo: moved ?? null, outcome: plan.outcome }, "finished the move an earlier job left");
   }
-  return recovered;
+  return { recovered, unrecovered };
 }
 
 /** The job's one sync, when one is due (devices imported by this job, or by one that stopped before its sync). */
@@ -81,7 +95,10 @@ export async function runInboxJob(options: InboxJobOptions): Promise<InboxJobRes
   try {
     for (const replaced of lock.replaced) log?.warn({ holder: replaced.holder ?? null, reason: replaced.reason }, "took over a stale lock of this inbox");
     mkdirSync(layout.work, { recursive: true });
-    const recovered = recoverMoves(layout, format, now, options);
+    // Private names an earlier job left (it was killed while on a file): taken afresh when their file is.
+    const pickupDir = path.join(layout.work, "pickup");
+    rmSync(pickupDir, { recursive: true, force: true });
+    const { recovered, unrecovered } = recoverMoves(layout, format, now, options);
 
     const files: InboxFileResult[] = [];
     const skipped: SkippedFile[] = [];
@@ -97,6 +114,13 @@ export async function runInboxJob(options: InboxJobOptions): Promise<InboxJobRes
       const settled = await settleFiles(scan.files, { settleMs: options.settleMs, sampledAt: Date.now(), sleep: realSleep, signal });
       skipped.push(...scan.skipped, ...settled.skipped);
       ready = settled.ready;
+      // Links are never followed: each goes to failed/ as it is, with a note (they need no settling: nothing is read).
+      for (const link of scan.links) {
+        const result = quarantine(link, LINK_REASON, layout, format, now);
+        files.push(result);
+        log?.info({ file: link.name, outcome: result.outcome, movedTo: result.movedTo }, "a symbolic link in the inbox, not followed");
+        options.events?.onFileEnd?.(link, result);
+      }
       log?.info({ inbox: layout.inbox, ready: ready.map((f) => f.name), skipped }, "inbox scanned");
     } catch (error) {
       stop(null, error instanceof AutopilotImportError || signal.aborted ? error : new InboxError(layout.inbox, "cannot read", { cause: error }));
@@ -119,19 +143,44 @@ export async function runInboxJob(options: InboxJobOptions): Promise<InboxJobRes
         skipped.push({ name: file.name, reason: changed });
         continue;
       }
+      let taken: Awaited<ReturnType<typeof pickUp>>;
+      try {
+        taken = await pickUp(file, pickupDir, signal);
+      } catch (error) {
+        stop(file.name, error instanceof AutopilotImportError || signal.aborted ? error : new InboxError(file.path, "cannot read", { cause: error }));
+        break;
+      }
+      if (taken.kind === "skipped") {
+        skipped.push({ name: file.name, reason: taken.reason });
+        continue;
+      }
+      if (taken.kind === "unreadable") {
+        let result: InboxFileResult;
+        try {
+          result = quarantine(file, taken.reason, layout, format, now);
+        } catch (error) {
+          stop(file.name, error); // its note or plan cannot be written: the state directory is unusable
+          break;
+        }
+        files.push(result);
+        log?.info({ file: file.name, reason: taken.reason, outcome: result.outcome, movedTo: result.movedTo }, "an inbox file that cannot be read, not imported");
+        options.events?.onFileEnd?.(file, result);
+        continue;
+      }
       options.events?.onFileStart?.(file);
       try {
-        const { result, stoppedBy } = await processInboxFile(file, options, { layout, signal, now, pacer });
+        const { result, stoppedBy } = await processInboxFile(file, taken.file, options, { layout, signal, now, pacer });
         files.push(result);
-        log?.info({ file: file.name, outcome: result.outcome, movedTo: result.movedTo, report: result.report, summary: result.summary }, "file moved");
+        log?.info({ file: file.name, outcome: result.outcome, movedTo: result.movedTo, report: result.report, change: result.change, moveError: result.moveError, summary: result.summary }, result.outcome === "unmoved" ? "file not moved" : "file moved");
         options.events?.onFileEnd?.(file, result);
         if (stoppedBy !== undefined) {
           stop(null, stoppedBy);
           break;
         }
       } catch (error) {
-        options.events?.onFileEnd?.(file, undefined);
-        stop(file.name, error);
+        const journaled = error instanceof FileStopped ? error.journaled : true;
+        options.events?.onFileEnd?.(file, undefined, journaled);
+        stop(file.name, error instanceof FileStopped ? error.cause : error);
         break;
       }
     }
@@ -155,7 +204,7 @@ export async function runInboxJob(options: InboxJobOptions): Promise<InboxJobRes
         stop(null, error);
       }
     }
-    return { dir: root, files, skipped, recovered, sync, stopped, leftovers, durationMs: now() - started };
+    return { dir: root, files, skipped, recovered, unrecovered, sync, stopped, leftovers, durationMs: now() - started };
   } finally {
     lock.release();
   }

@@ -2,9 +2,10 @@
  * Lists the files an inbox job may take, oldest first (mtime, then name): `.csv` and `.tsv` files only. Hidden files,
  * Office lock files (`~$…`) and names of files still being copied (`.partial`, `.part`, `.filepart`, `.tmp`,
  * `.crdownload`) are left alone and reported as skipped, so an uploader that writes under such a name and renames
- * at the end is never read half-way.
+ * at the end is never read half-way. Nothing is followed: a symbolic link is listed as one (the job quarantines the
+ * link itself, never reading what it points to), and directories, FIFOs and devices are not files.
  */
-import { readdir, stat } from "node:fs/promises";
+import { lstat, readdir } from "node:fs/promises";
 import path from "node:path";
 
 /** Extensions taken from the inbox (case-insensitive). */
@@ -36,6 +37,8 @@ export interface SkippedFile {
 export interface InboxScan {
   /** Candidates, oldest first. */
   readonly files: InboxFile[];
+  /** Symbolic links with a candidate's name (never followed: the job moves them to failed/). */
+  readonly links: InboxFile[];
   readonly skipped: SkippedFile[];
 }
 
@@ -54,9 +57,10 @@ export function byAge(a: Pick<InboxFile, "name" | "mtimeMs">, b: Pick<InboxFile,
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 
-/** Reads the inbox folder once: candidates with their size and mtime (the settle check's first sample). */
+/** Reads the inbox folder once: candidates with their size and mtime (the settle check's first sample), and links. */
 export async function scanInbox(dir: string): Promise<InboxScan> {
   const files: InboxFile[] = [];
+  const links: InboxFile[] = [];
   const skipped: SkippedFile[] = [];
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const reason = skipByName(entry.name);
@@ -65,15 +69,17 @@ export async function scanInbox(dir: string): Promise<InboxScan> {
       continue;
     }
     const full = path.join(dir, entry.name);
-    const info = await stat(full).catch((error: NodeJS.ErrnoException) => {
+    const info = await lstat(full).catch((error: NodeJS.ErrnoException) => {
       if (error.code === "ENOENT") return undefined;
       throw error;
     });
     if (!info) skipped.push({ name: entry.name, reason: "gone" });
+    else if (info.isSymbolicLink()) links.push({ name: entry.name, path: full, size: info.size, mtimeMs: info.mtimeMs });
     else if (!info.isFile()) skipped.push({ name: entry.name, reason: "notFile" });
     else files.push({ name: entry.name, path: full, size: info.size, mtimeMs: info.mtimeMs });
   }
   files.sort(byAge);
+  links.sort(byAge);
   skipped.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return { files, skipped };
+  return { files, links, skipped };
 }

@@ -3,7 +3,7 @@
  * change between two samples taken the settle time apart (one wait for all files). A writer that keeps the source's
  * old mtime (a copy that preserves timestamps) is still caught by its growing size.
  */
-import { stat } from "node:fs/promises";
+import { lstat } from "node:fs/promises";
 import type { Sleep } from "../util/abort.js";
 import type { InboxFile, SkippedFile, SkipReason } from "./scan.js";
 
@@ -26,7 +26,7 @@ export function settleVerdict(first: Sample, firstAt: number, second: Sample | u
 /** A fresh size and mtime, or undefined when the file is gone. */
 export async function sampleFile(file: string): Promise<Sample | undefined> {
   try {
-    const info = await stat(file);
+    const info = await lstat(file); // a name swapped for a link shows as changed, and nothing is followed
     return { size: info.size, mtimeMs: info.mtimeMs };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;

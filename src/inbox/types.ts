@@ -17,8 +17,8 @@ import type { CsvDelimiter } from "../report/csv-format.js";
 export interface InboxEvents {
   readonly onFileStart?: (file: InboxFile) => void;
   readonly onProgress?: (snapshot: ProgressSnapshot) => void;
-  /** A file was moved (or, `moved` false, it stays in the inbox: the job stopped while on it). */
-  readonly onFileEnd?: (file: InboxFile, result: InboxFileResult | undefined) => void;
+  /** A file was moved (or, without a result, it stays in the inbox: the job stopped on it; `journaled` when its import had begun). */
+  readonly onFileEnd?: (file: InboxFile, result: InboxFileResult | undefined, journaled?: boolean) => void;
   /** An after-import step or the job's sync starts (one line for people). */
   readonly onStep?: (message: string) => void;
 }
@@ -62,16 +62,27 @@ export interface InboxJobOptions {
 
 export interface InboxFileResult {
   readonly name: string;
-  /** done: every row imported, already registered or updated; failed: any row not, or the file could not be read. */
-  readonly outcome: "done" | "failed";
-  /** Its import's counts (with the cleanup's, when it ran). */
+  /**
+   * done: every row imported, already registered or updated; failed: any row not, the file could not be read or was
+   * never read (a link, no permission), or it changed or vanished during its import; unmoved: its rows have their
+   * outcomes but it could not be moved (it stays in the inbox, the next job moves it without importing it again).
+   */
+  readonly outcome: "done" | "failed" | "unmoved";
+  /** Its import's counts (with the cleanup's, when it ran); all zero for a file never read. */
   readonly summary: ImportSummary;
-  /** Why the file (or its end) could not be read, as the reader says; null when it was read whole. */
+  /** Why the file (or its end) could not be read, as the reader says, or why it was never read; null when read whole. */
   readonly error: string | null;
-  /** Where the CSV went. */
-  readonly movedTo: string;
-  readonly report: string;
-  /** The note beside a file that could not be read. */
+  /** Never read (a link, an unreadable file): moved to failed/ with a note, no report. */
+  readonly quarantined: boolean;
+  /** The inbox file changed (appended to, replaced) or vanished (deleted) while it was imported. */
+  readonly change: "changed" | "vanished" | null;
+  /** Why the move failed (outcome unmoved). */
+  readonly moveError: string | null;
+  /** Where the CSV went; null when it vanished or could not be moved. */
+  readonly movedTo: string | null;
+  /** The report; null for a file never read. */
+  readonly report: string | null;
+  /** The note beside a file that could not be read, was never read, changed or vanished. */
   readonly note: string | null;
   /** An earlier job worked on it (resumed from its journal). */
   readonly resumed: boolean;
@@ -85,6 +96,8 @@ export interface InboxJobResult {
   readonly skipped: readonly SkippedFile[];
   /** Moves an earlier job planned and did not finish, finished now (the files' new paths). */
   readonly recovered: readonly string[];
+  /** Moves an earlier job planned that failed again (retried by the next job), with why. */
+  readonly unrecovered: ReadonlyArray<{ readonly name: string; readonly error: string }>;
   /** The job's one sync: triggered when any device was imported (by this job, or by one that stopped before its sync). */
   readonly sync: SyncOutcome;
   /** Why the job stopped early (auth, a fatal service error, a signal, an unusable folder); the file stays in the inbox. */

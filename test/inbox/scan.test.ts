@@ -1,5 +1,5 @@
 /** Which inbox files are taken, in which order. */
-import { mkdirSync, utimesSync, writeFileSync } from "node:fs";
+import { mkdirSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { byAge, scanInbox, skipByName } from "../../src/inbox/scan.js";
@@ -54,6 +54,26 @@ describe("scanInbox", () => {
       { name: "folder.csv", reason: "notFile" },
       { name: "readme.txt", reason: "extension" },
       { name: "upload.csv.partial", reason: "partial" },
+    ]);
+  });
+});
+
+describe("scanInbox and links", () => {
+  it("lists a symbolic link as one (never followed, whatever it points to), a link to a folder too; a folder is not a file", async () => {
+    const { root, inbox } = makeInbox("scan-links");
+    writeFileSync(path.join(root, "target.csv"), "Serial,Hash\n");
+    writeFileSync(path.join(inbox, "real.csv"), "Serial,Hash\n");
+    symlinkSync(path.join(root, "target.csv"), path.join(inbox, "to-file.csv"));
+    symlinkSync(root, path.join(inbox, "to-folder.csv"));
+    symlinkSync(path.join(root, "missing"), path.join(inbox, "dangling.csv"));
+    symlinkSync(path.join(root, "target.csv"), path.join(inbox, "to-file.txt"));
+    mkdirSync(path.join(inbox, "folder.csv"));
+    const scan = await scanInbox(inbox);
+    expect(scan.files.map((f) => f.name)).toEqual(["real.csv"]);
+    expect(scan.links.map((f) => f.name).sort()).toEqual(["dangling.csv", "to-file.csv", "to-folder.csv"]);
+    expect(scan.skipped).toEqual([
+      { name: "folder.csv", reason: "notFile" },
+      { name: "to-file.txt", reason: "extension" },
     ]);
   });
 });

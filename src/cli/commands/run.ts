@@ -12,6 +12,7 @@ import { cleanupCommandTable } from "../config/cleanup.js";
 import { carriedArgs, commandText } from "../output/follow-up.js";
 import { commandHelp } from "../options/help.js";
 import { afterOptions, cleanupOptions, fileOptions, stateOptions, submitOptions } from "../options/import.js";
+import { printableName } from "../../inbox/names.js";
 import { closingLine, fileLine, jobJson, lockedJson, skippedLines } from "../output/inbox-job.js";
 import { loggerFor, startProgress, stepLine, type RunProgress } from "../output/terminal.js";
 
@@ -23,7 +24,14 @@ CSV file in DIR/inbox, oldest first (by modification time, then name), each as a
 file, once every row has an outcome, to DIR/done/ (every row imported, already registered or updated) or DIR/failed/
 (any row failed, timed out, invalid or a duplicate) with its report beside it: <name>.report.csv (or .jsonl). A file
 that cannot be read at all (empty, binary, a required column missing) goes to failed/ with <name>.error.txt saying
-why. When done/ or failed/ already holds that name, the file gets a UTC time suffix: devices-20250102T030405Z.csv.
+why. When done/ or failed/ already holds that name, the file gets a UTC time suffix: devices-20250102T030405Z.csv;
+a name too long for its report's name keeps its start, then ~ and 8 hex digits, so every name fits 255 bytes.
+
+Nothing is read through a link: a symbolic link in the inbox, and a file the job has no permission to read, go to
+failed/ as they are, with <name>.error.txt, and the job goes on. A file is read by a private name (a hard link in
+the state directory, or a copy); one that changed (appended to, replaced) or was deleted while it was imported never
+goes to done/: it goes to failed/ with a note (a deleted one leaves its report and note there). A file that cannot
+be moved stays in the inbox, its report kept; the next job moves it without importing it again.
 
 Taken: .csv and .tsv files (any delimiter the import reads). Left in the inbox for a later run: hidden files and
 Office lock files (~$…), names ending in .partial, .part, .filepart, .tmp or .crdownload (write under such a name and
@@ -51,7 +59,8 @@ closing line with the sync's outcome, on stderr; logs as for import.
 
 Exit codes:
   0    every file taken went to done/, or there was nothing to take, or another job holds the inbox
-  1    some file went to failed/ (rows not imported, or a file that cannot be read): see its report or note
+  1    some file went to failed/ (rows not imported, a file that cannot be read, a link, a file changed or deleted
+       during its import) or could not be moved: see its report or note
   2    usage or configuration error, or an inbox or state folder that cannot be used
   3    authentication failure or a fatal service error: the job stops, the file it was on stays in the inbox
   130  interrupted (SIGINT), 143 terminated (SIGTERM): the file it was on stays in the inbox, journaled; the next
@@ -98,20 +107,21 @@ async function run(args: readonly string[], context: CliContext): Promise<Comman
       events: {
         onFileStart: (file) => {
           progress = startProgress(context, logger);
-          if (context.stderr.isTTY) say(context, `${file.name}: importing…`);
+          if (context.stderr.isTTY) say(context, `${printableName(file.name)}: importing…`);
         },
         onProgress: (snapshot) => progress?.update(snapshot),
         onStep: stepLine(context),
-        onFileEnd: (file, result) => {
+        onFileEnd: (file, result, journaled) => {
           if (result) progress?.finish();
           else progress?.abandon();
           progress = undefined;
           if (result) say(context, fileLine(result, config.inbox));
-          else say(context, `${file.name}: stays in the inbox; its import is journaled and the next run continues it`);
+          else say(context, `${printableName(file.name)}: stays in the inbox; ${journaled === false ? "nothing of it was sent, the next run takes it again" : "its import is journaled and the next run continues it"}`);
         },
       },
     });
     for (const line of skippedLines(result.skipped, config.settleMs)) say(context, line);
+    for (const { name, error } of result.unrecovered) say(context, printableName(`${name}: the move an earlier job planned failed again, the next run retries it: ${error}`));
     if (result.leftovers) {
       const { deleted, remaining } = result.leftovers;
       const rest = remaining > 0 ? `; ${remaining} still left: ${commandText(["cleanup", "--state-dir", config.stateDir, ...carriedArgs(args, runOptions, cleanupCommandTable, { prepare: graphParsing.prepare, drop: ["state-dir", "json", "force-unlock"] })])} deletes them` : "";
@@ -119,8 +129,9 @@ async function run(args: readonly string[], context: CliContext): Promise<Comman
     }
     const outcome: CommandOutcome = result.stopped
       ? { kind: "stopped", error: result.stopped.error }
-      : { kind: "partial", left: result.files.filter((f) => f.outcome === "failed").length };
-    if (result.stopped) say(context, `autopilot-import: the job stopped${result.stopped.file ? ` on ${result.stopped.file}` : ""}: ${failureText(result.stopped.error)}`);
+      : { kind: "partial", left: result.files.filter((f) => f.outcome !== "done").length + result.unrecovered.length };
+    // The reason's own lines (an internal error's stack) stay lines; only the file name is escaped.
+    if (result.stopped) say(context, `autopilot-import: the job stopped${result.stopped.file ? ` on ${printableName(result.stopped.file)}` : ""}: ${failureText(result.stopped.error)}`);
     say(context, closingLine(result));
     if (config.json) context.stdout.write(`${JSON.stringify(jobJson(result, exitCodeOf(outcome)))}\n`);
     logger.flush();

@@ -34,7 +34,7 @@ export const inboxOptions = {
   "report-format": valueOption({ arg: "FORMAT", schema: choiceText(["csv","jsonl"]), default: "csv" as "csv" | "jsonl", help: "csv (default) or jsonl: the reports beside the moved files" }),
   json: switchOption({
     default: false,
-    help: 'print one JSON object on stdout at the end: {"inbox","files","skipped","recovered","sync","stopped","locked","exitCode","durationMs"}; each file is {"name","outcome" (done|failed),"rows","valid","invalid","duplicates","submitted","imported","alreadyRegistered","updated","failed","timedOut","registered","uploads","requests","durationMs","movedTo","report","note","error","resumed"}; skipped: [{"name","reason"}] (hidden, partial, extension, notFile, young, changing, changed, gone); sync: {"status","message"[,"retryAt"]}; stopped: null or {"file","error"}; locked: null or the holder {"pid","host","since","command"}',
+    help: 'print one JSON object on stdout at the end: {"inbox","files","skipped","recovered","unrecovered","sync","stopped","locked","exitCode","durationMs"}; each file is {"name","outcome" (done|failed|unmoved),"rows","valid","invalid","duplicates","submitted","imported","alreadyRegistered","updated","failed","timedOut","registered","uploads","requests","durationMs","movedTo","report","note","error","quarantined","change" (null|changed|vanished),"moveError","resumed"}; unrecovered: [{"name","error"}]; skipped: [{"name","reason"}] (hidden, partial, extension, notFile, young, changing, changed, gone); sync: {"status","message"[,"retryAt"]}; stopped: null or {"file","error"}; locked: null or the holder {"pid","host","since","command"}',
   }),
 };
 
