@@ -28,6 +28,16 @@ export interface StagedApi {
   list(options: ListOptions): AsyncIterable<readonly ImportedDeviceIdentity[]>;
   /** Staged records by id, JSON-batched (20 per request); null for an id the service no longer has. */
   get(ids: readonly string[], signal?: AbortSignal): Promise<Map<string, ImportedDeviceIdentity | null>>;
+  /**
+   * The uploads resource: deletes what this process created for `upload` and did not fill (a spare made for a part
+   * that the service then refused, or the upload itself when no device was sent), so no empty upload is left behind.
+   */
+  release?(upload: Upload, signal?: AbortSignal): Promise<void>;
+  /**
+   * The uploads resource: deletes the upload `id` if it is still empty (a journaled upload an interrupted process
+   * never filled); true when deleted. Nothing happens to an upload that holds devices.
+   */
+  discardIfEmpty?(id: string, signal?: AbortSignal): Promise<boolean>;
   /** HTTP requests sent so far (retries included; a $batch counts once). */
   readonly requests: number;
   /** What the run learned of the service (the Graph client's, so its lessons and ours share one journal). */

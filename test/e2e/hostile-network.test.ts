@@ -10,8 +10,12 @@ import tls from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type EmulatorHandle } from "../../src/emulator/index.js";
 import { createLoopbackCertificate, type CertificateNames } from "../../src/emulator/tls.js";
-import { BIN, runCli, type CliResult } from "../support/cli-process.js";
-import { devicesNamed, writeCsv } from "../support/device-csv.js";
+import { BIN, runCli, startCli, type CliResult, type RunningCli } from "../support/cli-process.js";
+import { devicesNamed, makeHash, writeCsv } from "../support/device-csv.js";
+import { FAST_POLL } from "../support/emulator-harness.js";
+import { importDevices } from "../../src/pipeline/import-devices.js";
+import type { RowResult } from "../../src/model/device.js";
+import { startHarness } from "./harness.js";
 
 const TOKEN_ROUTE = "POST /{tenant}/oauth2/v2.0/token";
 
@@ -134,5 +138,72 @@ describe("a hostile network", () => {
         await relay.close();
       }
     }, 30_000);
+  });
+
+  describe("--api upload", () => {
+    it("a run killed right after creating an upload, then resumed, leaves no empty upload resource", async () => {
+      let running: RunningCli | undefined;
+      let killed = false;
+      const uploads = await startEmulator({
+        scenario: { clock: { speed: 50 }, throttling: { enabled: false }, processing: { delayMs: 500, spreadMs: 200 } },
+        // The upload is created; its import is the moment to die: the import never reaches the service.
+        onGraphRequest: (request) => {
+          if (killed || request.method !== "POST" || !request.path.endsWith("/deviceIdentities/import")) return;
+          killed = true;
+          running?.child.kill("SIGKILL");
+          throw new Error("the client was killed before this import arrived");
+        },
+      });
+      try {
+        const devices = devicesNamed("UPLOAD-", 3);
+        const file = writeCsv(dir, "uploads.csv", devices);
+        const uploadEnv = { AZURE_TENANT_ID: uploads.tenantId, AZURE_CLIENT_ID: uploads.clientId, AZURE_CLIENT_SECRET: uploads.clientSecret };
+        const args = ["import", file, "--api", "upload", "--graph-url", uploads.graphUrl, "--authority-host", uploads.authorityHost, "--ca-cert", uploads.caCertPath, "--no-sync"];
+        const stateArgs = ["--state-dir", path.join(dir, "uploads-state"), "--report", path.join(dir, "uploads-report.csv")];
+        running = startCli([...args, ...stateArgs], { cwd: dir, env: uploadEnv });
+        const first = await running.result;
+        expect(first.signal, first.stderr).toBe("SIGKILL");
+        expect(uploads.stats().uploads.byStatus.noUpload).toBe(1);
+
+        const resumed = await runCli([...args, ...stateArgs], { cwd: dir, env: uploadEnv });
+        expect(resumed.code, resumed.stderr).toBe(0);
+        const stats = uploads.stats();
+        expect(stats.uploads.byStatus.noUpload).toBe(0);
+        expect(stats.uploads.deleted).toBeGreaterThanOrEqual(1);
+        expect(stats.submissions.serialsSubmittedMoreThanOnce).toEqual([]);
+        expect(uploads.devices().registered.map((device) => device.serialNumber).sort()).toEqual(devices.map((device) => device.serial).sort());
+      } finally {
+        await uploads.close();
+      }
+    }, 60_000);
+  
+    it("deletes the upload a refused part was given, at the end of its upload", async () => {
+      // Too large together (413): each device goes into an upload of its own; the second, which the service cannot
+      // decode (400), leaves its new upload empty.
+      const h = await startHarness({ clock: { speed: 20 }, throttling: { enabled: false }, processing: { delayMs: 1000, spreadMs: 500 }, limits: { maxBodyBytes: 4300 } });
+      try {
+        const rows: RowResult[] = [makeHash(3000), makeHash(3000).slice(0, 101)].map((hardwareIdentifier, i) => ({
+          status: "valid",
+          location: { file: "api", line: i + 1 },
+          device: { serialNumber: `SPARE${i}`, hardwareIdentifier },
+        }));
+        const summary = await importDevices({
+          rows: (async function* () {
+            yield* rows;
+          })(),
+          client: h.client,
+          api: "upload",
+          limiter: h.limiter,
+          batchSize: 2,
+          pollPolicy: FAST_POLL,
+        });
+        expect(summary).toMatchObject({ rows: 2, imported: 1, failed: 1 });
+        const stats = h.emulator.stats();
+        expect(stats.uploads.created).toBeGreaterThan(1);
+        expect(stats.uploads.byStatus.noUpload).toBe(0);
+      } finally {
+        await h.close();
+      }
+    }, 60_000);
   });
 });
