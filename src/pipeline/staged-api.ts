@@ -4,6 +4,7 @@
  */
 import type { ImportedDeviceIdentity } from "../graph/resources.js";
 import { ServiceTraits } from "../graph/service-traits.js";
+import { StagedElsewhere } from "./staged-elsewhere.js";
 import type { PendingDevice, Upload } from "./types.js";
 
 export interface ListOptions {
@@ -59,11 +60,13 @@ export interface ServiceCapabilities {
   baseline: ReadonlySet<string> | undefined;
   /** Staged ids already matched to one of our devices: never matched to another. */
   readonly claimed: Set<string>;
+  /** Serials another import had staged before this run sent anything (warned about before they are submitted). */
+  readonly stagedElsewhere: StagedElsewhere;
 }
 
 /** Fresh capabilities for a run: nothing learned yet. */
 export function newCapabilities(traits: ServiceTraits = new ServiceTraits()): ServiceCapabilities {
-  return { importIdFilter: undefined, pageSize: 1000, traits, baseline: undefined, claimed: new Set() };
+  return { importIdFilter: undefined, pageSize: 1000, traits, baseline: undefined, claimed: new Set(), stagedElsewhere: new StagedElsewhere() };
 }
 
 /**

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type EmulatorHandle } from "../../src/emulator/index.js";
 import { createLoopbackCertificate, type CertificateNames } from "../../src/emulator/tls.js";
 import { BIN, runCli, startCli, type CliResult, type RunningCli } from "../support/cli-process.js";
-import { devicesNamed, makeHash, writeCsv } from "../support/device-csv.js";
+import { devicesNamed, makeHash, readCsvReport, writeCsv } from "../support/device-csv.js";
 import { FAST_POLL } from "../support/emulator-harness.js";
 import { importDevices } from "../../src/pipeline/import-devices.js";
 import type { RowResult } from "../../src/model/device.js";
@@ -204,6 +204,28 @@ describe("a hostile network", () => {
       } finally {
         await h.close();
       }
+    }, 60_000);
+  });
+
+  describe("another import of the same input", () => {
+    it("warns once, with what to do, when another state directory's run already staged the devices", async () => {
+      const devices = devicesNamed("TWICE-", 3);
+      const file = writeCsv(dir, "twice.csv", devices);
+      const run = (name: string, extra: string[] = []): Promise<CliResult> =>
+        runCli(["import", file, ...connection(), "--state-dir", path.join(dir, `${name}-state`), "--report", path.join(dir, `${name}-report.csv`), ...extra], { cwd: dir, env });
+      // The first run keeps its staged records (as a concurrent run's, or an interrupted one's, are still there).
+      const first = await run("twice-a", ["--no-cleanup"]);
+      expect(first.code, first.stderr).toBe(0);
+      expect(first.stderr).not.toMatch(/already staged by another import/);
+      const second = await run("twice-b");
+      expect(second.code, second.stderr).toBe(0);
+      const warnings = second.stderr.split("\n").filter((line) => line.includes("already staged by another import"));
+      expect(warnings, second.stderr).toHaveLength(1);
+      expect(warnings[0]).toMatch(/3 device\(s\) about to be submitted are already staged by another import.*resume an interrupted run with the same command/);
+      // Submitted again, and each row has one outcome: Graph refuses the second registration (806).
+      const report = readCsvReport(path.join(dir, "twice-b-report.csv"));
+      expect(report.map((row) => row.status)).toEqual(["already_registered", "already_registered", "already_registered"]);
+      expect(emulator.devices().registered.filter((device) => device.serialNumber.startsWith("TWICE-"))).toHaveLength(3);
     }, 60_000);
   });
 });
