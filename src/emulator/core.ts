@@ -40,6 +40,8 @@ export class EmulatorCore implements EmulatorState {
   private collector = new StatsCollector();
   private processRandom: Random;
   faultRandom: Random;
+  /** Token requests the current outage (scenario faults.tokenOutage) still fails. */
+  tokenOutageLeft: number;
   // Its own stream, so turning a service quirk on does not shift the fault and processing sequences.
   private quirkRandom: Random;
 
@@ -53,6 +55,7 @@ export class EmulatorCore implements EmulatorState {
     this.clock = new EmulatorClock({ speed: scenario.clock.speed, start: scenario.clock.start ? Date.parse(scenario.clock.start) : undefined });
     this.processRandom = seededRandom(scenario.seed);
     this.faultRandom = seededRandom(scenario.seed ^ 0x5bd1e995);
+    this.tokenOutageLeft = scenario.faults.tokenOutage.requests;
     this.quirkRandom = seededRandom(scenario.seed ^ QUIRK_SEED_MASK);
     this.throttler = new Throttler(scenario.throttling);
     this.worker = new ProcessingWorker(this.store, this.clock, () => this.processRandom, () => this.current, () => this.collector, {
@@ -84,6 +87,8 @@ export class EmulatorCore implements EmulatorState {
       this.quirkRandom = seededRandom(next.seed ^ QUIRK_SEED_MASK);
     }
     this.throttler.configure(next.throttling);
+    const outage = (patch as { faults?: { tokenOutage?: unknown } } | undefined)?.faults?.tokenOutage;
+    if (outage !== undefined) this.tokenOutageLeft = next.faults.tokenOutage.requests;
     this.identity = {
       tenantId: next.tenant.tenantId ?? this.identity.tenantId,
       clientId: next.tenant.clientId ?? this.identity.clientId,

@@ -205,6 +205,8 @@ export const scenarioSchema = z.strictObject({
       reset: z.strictObject({ rate: rate.default(0), tookEffectRatio: rate.default(0.5) }).prefault({}),
       /** Whether the token endpoint also suffers faults. */
       includeTokenEndpoint: z.boolean().default(false),
+      /** The next `requests` token requests fail with `kind` (set again to start another outage); 503-retry-after waits status503RetryAfter.retryAfterSeconds. */
+      tokenOutage: z.strictObject({ requests: nonNegativeInt.default(0), kind: z.enum(["503", "503-retry-after", "reset"]).default("503") }).prefault({}),
     })
     .prefault({}),
 });
@@ -234,9 +236,7 @@ export function parseScenario(input: unknown): Scenario {
   return result.data;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
+const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** Deep-merges a partial scenario over a full one (arrays are replaced), then validates the result. */
 export function mergeScenario(base: Scenario, patch: unknown): Scenario {

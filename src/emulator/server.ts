@@ -201,6 +201,11 @@ async function issuer(core: EmulatorCore, delays: Delays, exchange: Exchange): P
     return;
   }
   const scenario = core.scenario();
+  if (isToken && core.tokenOutageLeft > 0) {
+    core.tokenOutageLeft -= 1;
+    faultBefore(core, exchange, { latencyMs: 0, kind: scenario.faults.tokenOutage.kind, tookEffect: false }, route);
+    return;
+  }
   if (isToken && scenario.faults.includeTokenEndpoint) {
     const fault = decideFault(core.faultRandom, scenario.faults);
     if (fault.latencyMs > 0) {

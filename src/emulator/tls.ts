@@ -9,12 +9,23 @@ export interface CertificatePair {
   readonly key: string;
 }
 
+/** The names a certificate is issued for (its subjectAltName). */
+export interface CertificateNames {
+  readonly dns?: readonly string[];
+  readonly ips?: readonly string[];
+  /** The subject: two CAs with one subject confuse OpenSSL's issuer lookup, so a second CA needs its own. */
+  readonly commonName?: string;
+}
+
+const LOOPBACK: CertificateNames = { dns: ["localhost"], ips: ["127.0.0.1", "::1"] };
+
 /**
- * A fresh self-signed certificate for loopback: a CA (so OpenSSL accepts it as a trust anchor) that is also the
- * server certificate, valid for 127.0.0.1, ::1 and localhost. EC keys keep generation to a few milliseconds.
+ * A fresh self-signed certificate: a CA (so OpenSSL accepts it as a trust anchor) that is also the server certificate,
+ * valid for `names` (default loopback: 127.0.0.1, ::1 and localhost; other names let tests meet a host-name mismatch).
+ * EC keys keep generation to a few milliseconds.
  */
-export async function createLoopbackCertificate(now = Date.now()): Promise<CertificatePair> {
-  const pems = await generate([{ name: "commonName", value: "autopilot-import Graph emulator" }], {
+export async function createLoopbackCertificate(now = Date.now(), names: CertificateNames = LOOPBACK): Promise<CertificatePair> {
+  const pems = await generate([{ name: "commonName", value: names.commonName ?? "autopilot-import Graph emulator" }], {
     keyType: "ec",
     curve: "P-256",
     algorithm: "sha256",
@@ -26,11 +37,7 @@ export async function createLoopbackCertificate(now = Date.now()): Promise<Certi
       { name: "extKeyUsage", serverAuth: true },
       {
         name: "subjectAltName",
-        altNames: [
-          { type: 2, value: "localhost" },
-          { type: 7, ip: "127.0.0.1" },
-          { type: 7, ip: "::1" },
-        ],
+        altNames: [...(names.dns ?? []).map((value) => ({ type: 2 as const, value })), ...(names.ips ?? []).map((ip) => ({ type: 7 as const, ip }))],
       },
     ],
   });

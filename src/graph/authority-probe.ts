@@ -4,6 +4,7 @@
  */
 import type { AccessToken, GetTokenOptions, TokenCredential } from "@azure/identity";
 import https from "node:https";
+import type { TokenEndpointRetry } from "./token-endpoint-retry.js";
 import type { Transport } from "./transport.js";
 
 const PROBE_TIMEOUT_MS = 10_000;
@@ -37,13 +38,22 @@ export class DiagnosedCredential implements TokenCredential {
   constructor(
     /** The @azure/identity credential that does the work. */
     readonly inner: TokenCredential,
-    private readonly authority: { readonly host: string; readonly tenant: string; readonly transport: Transport },
+    private readonly authority: {
+      readonly host: string;
+      readonly tenant: string;
+      readonly transport: Transport;
+      /** Knows why the login host could not be reached after the retries (MSAL says only "network_error"). */
+      readonly endpointRetry?: TokenEndpointRetry;
+    },
   ) {}
 
   async getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> {
+    this.authority.endpointRetry?.takeFailure();
     try {
       return await this.inner.getToken(scopes, options);
     } catch (error) {
+      const failure = this.authority.endpointRetry?.takeFailure();
+      if (failure !== undefined) throw new Error(failure, { cause: error });
       const text = error instanceof Error ? error.message : String(error);
       if (!/endpoints_resolution_error/.test(text)) throw error;
       const { host, tenant, transport } = this.authority;

@@ -16,6 +16,7 @@ import { resolveEndpoints, type CloudName } from "./clouds.js";
 import { DiagnosedCredential } from "./authority-probe.js";
 import { DEFAULT_PUBLIC_CLIENT_ID, type DeviceCodePrompt } from "./delegated.js";
 import { identityAgentPolicy } from "./identity-policy.js";
+import { TokenEndpointRetry } from "./token-endpoint-retry.js";
 import type { ProxyConfig } from "./proxy.js";
 import { createTransport, type Transport } from "./transport.js";
 
@@ -128,10 +129,13 @@ export function createCredential(config: CredentialConfig, options: { transport?
   const endpoints = resolveEndpoints({ cloud: config.cloud, authorityHost: config.authorityHost });
   const transport =
     options.transport ?? createTransport({ caCertificate: config.caCertificate, proxy: config.proxy, maxSockets: 4 });
+  // Token requests retry like Graph calls (the SDK's own short retry is off) and say why they gave up.
+  const endpointRetry = new TokenEndpointRetry();
   const common = {
     authorityHost: endpoints.authorityHost,
     disableInstanceDiscovery: endpoints.customAuthority,
-    additionalPolicies: [identityAgentPolicy(transport)],
+    retryOptions: { maxRetries: 0 },
+    additionalPolicies: [endpointRetry.policy(), identityAgentPolicy(transport)],
   };
   const tenantId = config.tenantId ?? "";
   const clientId = config.clientId ?? "";
@@ -173,7 +177,7 @@ export function createCredential(config: CredentialConfig, options: { transport?
   };
 
   const diagnosed = (credential: TokenCredential, tenant: string): TokenCredential =>
-    new DiagnosedCredential(credential, { host: endpoints.authorityHost, tenant, transport });
+    new DiagnosedCredential(credential, { host: endpoints.authorityHost, tenant, transport, endpointRetry });
   if (plan.kind === "deviceCode") {
     const prompt = config.deviceCodePrompt;
     const credential = new DeviceCodeCredential({

@@ -46,8 +46,8 @@ export function createTransport(options: TransportOptions = {}): Transport {
   if (!Number.isSafeInteger(maxSockets) || maxSockets < 1) {
     throw new UsageError(`maxSockets must be a positive integer, got ${String(options.maxSockets)}`);
   }
-  // Added to, not instead of, the public roots: a corporate CA must not break Microsoft's own endpoints.
-  const trust: tls.ConnectionOptions = options.caCertificate ? { ca: [...tls.rootCertificates, options.caCertificate] } : {};
+  // Added to, not instead of, Node's own trust: a corporate CA must not break Microsoft's own endpoints.
+  const trust: tls.ConnectionOptions = options.caCertificate ? { ca: [...defaultTrust(), options.caCertificate] } : {};
   const proxyUrl = options.proxy?.url ? parseProxyUrl(options.proxy.url).href : undefined;
   const noProxy = parseNoProxy(options.proxy?.noProxy);
 
@@ -70,4 +70,14 @@ export function createTransport(options: TransportOptions = {}): Transport {
       proxied?.destroy();
     },
   };
+}
+
+/**
+ * What Node trusts when no `ca` is given. An explicit `ca` replaces it, so it is given back here: Node 22.15+ tells
+ * its whole default list (NODE_EXTRA_CA_CERTS and, when enabled, the system store); older Nodes give the bundled roots
+ * and the CLI adds NODE_EXTRA_CA_CERTS to --ca-cert itself.
+ */
+export function defaultTrust(): string[] {
+  const getter = (tls as { getCACertificates?: (type: "default") => string[] }).getCACertificates;
+  return typeof getter === "function" ? getter("default") : [...tls.rootCertificates];
 }

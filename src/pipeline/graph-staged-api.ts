@@ -48,6 +48,8 @@ export function graphStagedApi(client: GraphClient, api: "import" | "upload" = "
   });
   /** Server uploads already imported: they cannot take another submission. */
   const used = new Set<string>();
+  /** Per upload of ours, one the service created for a part it then refused: the next part goes there. */
+  const spares = new Map<string, string>();
 
   const createUpload = async (createdDateTimeUtc: string, signal?: AbortSignal): Promise<string> => {
     // Creating an empty upload twice is harmless, so this POST may be resent after an unknown outcome.
@@ -83,7 +85,8 @@ export function graphStagedApi(client: GraphClient, api: "import" | "upload" = "
   };
 
   const submitToUpload = async (upload: Upload, devices: readonly PendingDevice[], signal?: AbortSignal): Promise<ImportedDeviceIdentity[]> => {
-    const uploadId = used.has(upload.id) ? await createUpload(upload.createdDateTimeUtc, signal) : upload.id;
+    const uploadId = !used.has(upload.id) ? upload.id : (spares.get(upload.id) ?? (await createUpload(upload.createdDateTimeUtc, signal)));
+    spares.delete(upload.id);
     const path = `${UPLOADS}/${encodeURIComponent(uploadId)}/deviceIdentities/import`;
     for (let attempt = 1; ; attempt++) {
       try {
@@ -91,7 +94,11 @@ export function graphStagedApi(client: GraphClient, api: "import" | "upload" = "
         used.add(uploadId);
         return stagedValue(body, "upload import");
       } catch (error) {
-        if (!(error instanceof OutcomeUnknownError) || attempt >= MAX_UPLOAD_RESENDS) throw error;
+        if (!(error instanceof OutcomeUnknownError) || attempt >= MAX_UPLOAD_RESENDS) {
+          // Refused or failed, it may still be empty: the next part of this upload goes there, or release() deletes it.
+          if (uploadId !== upload.id && !used.has(uploadId)) spares.set(upload.id, uploadId);
+          throw error;
+        }
         const { body } = await client.request<ImportedDeviceIdentityUpload>({
           method: "GET",
           path: `${UPLOADS}/${encodeURIComponent(uploadId)}`,
@@ -106,6 +113,14 @@ export function graphStagedApi(client: GraphClient, api: "import" | "upload" = "
     }
   };
 
+  const discardIfEmpty = async (id: string, signal?: AbortSignal): Promise<boolean> => {
+    const path = `${UPLOADS}/${encodeURIComponent(id)}`;
+    const { status, body } = await client.request<ImportedDeviceIdentityUpload>({ method: "GET", path, version: "beta", acceptStatuses: [404], signal });
+    if (status === 404 || body.status !== "noUpload" || (await members(id, signal)).length > 0) return false;
+    await client.request({ method: "DELETE", path, version: "beta", acceptStatuses: [404], signal });
+    return true;
+  };
+
   return {
     api,
     traits: client.traits,
@@ -116,6 +131,15 @@ export function graphStagedApi(client: GraphClient, api: "import" | "upload" = "
     async open(upload, signal) {
       if (api === "upload") upload.id = await createUpload(upload.createdDateTimeUtc, signal);
     },
+
+    async release(upload, signal) {
+      if (api !== "upload") return;
+      const spare = spares.get(upload.id);
+      spares.delete(upload.id);
+      for (const id of [spare, used.has(upload.id) ? undefined : upload.id]) if (id !== undefined) await discardIfEmpty(id, signal);
+    },
+
+    discardIfEmpty,
 
     async submit(upload, devices, signal) {
       if (api === "upload") return submitToUpload(upload, devices, signal);

@@ -60,6 +60,8 @@ export async function resumeFromJournal(deps: ResumeDeps): Promise<Resumed> {
       journal.rowOutcome(row, "polled");
     }
     if (found.size > 0) reconciledUploads += 1;
+    // An uploads resource the previous process created and never filled: its devices go into a new one, so delete it.
+    else if (unknown.length === 0 && (await deps.api.discardIfEmpty?.(upload.id, deps.signal))) deps.log?.({ uploadId: upload.id }, "deleted the empty upload the previous process left");
     deps.log?.({ uploadId: upload.id, devices: pending.length, staged: found.size, unknown: unknown.length, notStaged: notStaged.length }, "reconciled an upload the previous process did not confirm");
   }
   // A fresh deadline from now: the earlier process's wait was cut short, and --poll-timeout is the time watched.

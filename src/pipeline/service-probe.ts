@@ -34,7 +34,10 @@ async function baselineFor({ api, capabilities, journal, signal, log }: ProbeDep
   if (api.api !== "import" || capabilities.traits.get("importIdKept") === true) return undefined;
   if (journal?.resumed) return journal.baseline;
   const ids = new Set<string>();
-  for await (const page of api.list({ top: capabilities.pageSize, signal })) for (const record of page) ids.add(record.id);
+  for await (const page of api.list({ top: capabilities.pageSize, signal })) {
+    for (const record of page) ids.add(record.id);
+    capabilities.stagedElsewhere.note(page);
+  }
   journal?.stagedBaseline(ids);
   log?.({ staged: ids.size }, "noted the staged records already in the tenant");
   return ids;

@@ -4,6 +4,7 @@
  */
 import type { ImportedDeviceIdentity } from "../graph/resources.js";
 import { ServiceTraits } from "../graph/service-traits.js";
+import { StagedElsewhere } from "./staged-elsewhere.js";
 import type { PendingDevice, Upload } from "./types.js";
 
 export interface ListOptions {
@@ -28,6 +29,16 @@ export interface StagedApi {
   list(options: ListOptions): AsyncIterable<readonly ImportedDeviceIdentity[]>;
   /** Staged records by id, JSON-batched (20 per request); null for an id the service no longer has. */
   get(ids: readonly string[], signal?: AbortSignal): Promise<Map<string, ImportedDeviceIdentity | null>>;
+  /**
+   * The uploads resource: deletes what this process created for `upload` and did not fill (a spare made for a part
+   * that the service then refused, or the upload itself when no device was sent), so no empty upload is left behind.
+   */
+  release?(upload: Upload, signal?: AbortSignal): Promise<void>;
+  /**
+   * The uploads resource: deletes the upload `id` if it is still empty (a journaled upload an interrupted process
+   * never filled); true when deleted. Nothing happens to an upload that holds devices.
+   */
+  discardIfEmpty?(id: string, signal?: AbortSignal): Promise<boolean>;
   /** HTTP requests sent so far (retries included; a $batch counts once). */
   readonly requests: number;
   /** What the run learned of the service (the Graph client's, so its lessons and ours share one journal). */
@@ -49,11 +60,13 @@ export interface ServiceCapabilities {
   baseline: ReadonlySet<string> | undefined;
   /** Staged ids already matched to one of our devices: never matched to another. */
   readonly claimed: Set<string>;
+  /** Serials another import had staged before this run sent anything (warned about before they are submitted). */
+  readonly stagedElsewhere: StagedElsewhere;
 }
 
 /** Fresh capabilities for a run: nothing learned yet. */
 export function newCapabilities(traits: ServiceTraits = new ServiceTraits()): ServiceCapabilities {
-  return { importIdFilter: undefined, pageSize: 1000, traits, baseline: undefined, claimed: new Set() };
+  return { importIdFilter: undefined, pageSize: 1000, traits, baseline: undefined, claimed: new Set(), stagedElsewhere: new StagedElsewhere() };
 }
 
 /**

@@ -47,6 +47,17 @@ export async function submitUpload(upload: Upload, deps: SubmitterDeps): Promise
   deps.beforeSubmit?.(upload);
   await submitPart(upload, upload.devices, deps, 0);
   upload.status = "pending";
+  await releaseEmpty(upload, deps);
+}
+
+/** Deletes the empty uploads resources this upload left (see StagedApi.release); a failure to is only worth a warning. */
+async function releaseEmpty(upload: Upload, deps: SubmitterDeps): Promise<void> {
+  try {
+    await deps.api.release?.(upload, deps.signal);
+  } catch (error) {
+    if (deps.signal.aborted) throw error;
+    deps.log?.({ uploadId: upload.id, err: error }, "could not delete an empty upload resource");
+  }
 }
 
 async function submitPart(upload: Upload, devices: readonly PendingDevice[], deps: SubmitterDeps, unknownOutcomes: number): Promise<void> {

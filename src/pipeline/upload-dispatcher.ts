@@ -92,6 +92,7 @@ export class UploadDispatcher {
     } finally {
       unhold?.();
     }
+    this.#o.capabilities.stagedElsewhere.check(upload.devices, (fields, message) => this.#o.log?.warn(fields, message));
     // Writes one submission sends (the uploads resource creates the upload first).
     cleanup?.noteWrites(api.api === "upload" ? 2 : 1);
     counter.uploads += 1;

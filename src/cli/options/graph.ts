@@ -137,6 +137,20 @@ function readCaCert(file: string, cwd: string): string {
   return text;
 }
 
+/**
+ * The CAs of NODE_EXTRA_CA_CERTS, to trust along with --ca-cert (an explicit CA list replaces Node's default one, which
+ * holds them); none when unset or unreadable (Node itself warned at start).
+ */
+function extraCaCertificates(env: Env): string {
+  const file = env.NODE_EXTRA_CA_CERTS;
+  if (!file) return "";
+  try {
+    return (readFileSync(file, "utf8").match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map((pem) => `\n${pem}`).join("");
+  } catch {
+    return "";
+  }
+}
+
 type GraphValues = OptionValues<typeof signInOptions>;
 
 /** --device-code or --interactive: a user's own sign-in, which excludes the app-only ones. */
@@ -171,7 +185,7 @@ export function resolveAuth(c: GraphValues, env: Env, cwd: string, options: { re
     cloud: c.cloud,
     graphUrl: c["graph-url"],
     authorityHost: c["authority-host"],
-    caCertificate: c["ca-cert"] && options.readCaCertificate ? readCaCert(c["ca-cert"], cwd) : undefined,
+    caCertificate: c["ca-cert"] && options.readCaCertificate ? readCaCert(c["ca-cert"], cwd) + extraCaCertificates(env) : undefined,
     caCertPath: c["ca-cert"] ? path.resolve(cwd, c["ca-cert"]) : undefined,
     proxyUrl: firstEnv(env, GRAPH_ENV_ONLY.proxyUrl),
     noProxy: firstEnv(env, GRAPH_ENV_ONLY.noProxy),

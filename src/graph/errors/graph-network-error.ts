@@ -1,5 +1,14 @@
 import { ServiceError } from "../../errors.js";
+import { tlsHint } from "../tls-failure.js";
 import { attachHidden, describeRequest, type RequestInfo } from "./attach.js";
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return "the Graph host";
+  }
+}
 
 /** The request never got a usable answer: connection errors or timeouts outlasted the retries, or TLS failed. */
 export class GraphNetworkError extends ServiceError {
@@ -9,9 +18,8 @@ export class GraphNetworkError extends ServiceError {
   readonly attempts: number;
 
   constructor(request: RequestInfo, networkCode: string | undefined, attempts: number, options?: { cause?: unknown }) {
-    const hint = networkCode !== undefined && /CERT|SELF_SIGNED|TLS|SSL/.test(networkCode)
-      ? " (the server certificate is not trusted: configure its CA certificate)"
-      : "";
+    const tls = tlsHint(networkCode, hostOf(request.url), "--graph-url");
+    const hint = tls === undefined ? "" : ` (${tls})`;
     super(
       `${describeRequest(request)} failed after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${networkCode ?? "network error"}${hint}`,
       undefined,
