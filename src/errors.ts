@@ -52,6 +52,18 @@ export class StateError extends AutopilotImportError {
   readonly kind = "state";
 }
 
+/** A run's journal cannot be used (not a journal at all, or another run's): only that run waits until it is moved away. */
+export class JournalRefusedError extends StateError {
+  constructor(
+    readonly file: string,
+    /** What is wrong with it, in a few words ("is not a journal of this tool"). */
+    readonly problem: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /**
  * This machine's files and folders cannot be used as asked (an input that cannot be read, an output that is an input,
  * a disk that is full): the user's environment, told in one line (exit 2), never as a bug.

@@ -5,7 +5,7 @@
  */
 
 // Errors: one class per kind of failure (src/cli/exit-codes.ts maps each to an exit code).
-export { AutopilotImportError, UsageError, InputFileError, AuthenticationError, ServiceError, StateError, InterruptedError } from "./errors.js";
+export { AutopilotImportError, UsageError, InputFileError, AuthenticationError, ServiceError, StateError, JournalRefusedError, EnvironmentError, InterruptedError } from "./errors.js";
 export { GraphRequestError, GraphNetworkError, OutcomeUnknownError } from "./graph/errors/index.js";
 export { StateLockedError } from "./state/lock-error.js";
 export { SummaryInvariantError } from "./pipeline/summary.js";

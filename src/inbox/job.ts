@@ -8,7 +8,7 @@
  */
 import { existsSync, mkdirSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
-import { AutopilotImportError } from "../errors.js";
+import { AutopilotImportError, InputFileError, JournalRefusedError } from "../errors.js";
 import { abortError, sleep as realSleep } from "../util/abort.js";
 import type { SyncOutcome } from "../pipeline/types.js";
 import { WritePacer } from "../after/write-pacer.js";
@@ -179,8 +179,28 @@ export async function runInboxJob(options: InboxJobOptions): Promise<InboxJobRes
         }
       } catch (error) {
         const journaled = error instanceof FileStopped ? error.journaled : true;
+        const cause = error instanceof FileStopped ? error.cause : error;
+        // Refused before its journal opened: the file's own problem, never the queue's (the state directory is fine).
+        if (!journaled && cause instanceof InputFileError && !signal.aborted) {
+          skipped.push({ name: file.name, reason: "changing" }); // written to while fingerprinted: the next job takes it
+          options.events?.onFileEnd?.(file, undefined, false);
+          continue;
+        }
+        if (!journaled && cause instanceof JournalRefusedError) {
+          let result: InboxFileResult;
+          try {
+            result = quarantine(file, `its journal ${cause.file} ${cause.problem}`, layout, format, now, `Move ${cause.file} away, then put the file back into the inbox.`);
+          } catch (noteError) {
+            stop(file.name, noteError);
+            break;
+          }
+          files.push(result);
+          log?.warn({ file: file.name, journal: cause.file, outcome: result.outcome, movedTo: result.movedTo }, "an inbox file whose journal cannot be used, not imported");
+          options.events?.onFileEnd?.(file, result);
+          continue;
+        }
         options.events?.onFileEnd?.(file, undefined, journaled);
-        stop(file.name, error instanceof FileStopped ? error.cause : error);
+        stop(file.name, cause);
         break;
       }
     }

@@ -19,18 +19,20 @@ export function noRows(): ImportSummary {
   return { rows: 0, valid: 0, invalid: 0, duplicates: 0, submitted: 0, imported: 0, alreadyRegistered: 0, updated: 0, failed: 0, timedOut: 0, registered: 0, uploads: 0, requests: 0, durationMs: 0, sync: null, cleanup: null };
 }
 
-export function quarantineNote(name: string, reason: string): string {
-  return `autopilot-import did not import ${printableName(name)}: ${reason}.\nNothing from this file was read or sent.\nPut the CSV file itself (a regular file the job may read) into the inbox.\n`;
+const PUT_THE_FILE_ITSELF = "Put the CSV file itself (a regular file the job may read) into the inbox.";
+
+export function quarantineNote(name: string, reason: string, advice = PUT_THE_FILE_ITSELF): string {
+  return `autopilot-import did not import ${printableName(name)}: ${reason}.\nNothing from this file was read or sent.\n${advice}\n`;
 }
 
 /** Moves `file` (the entry in the inbox, whatever it is) to failed/ with a note; an unmovable one stays, told as such. */
-export function quarantine(file: { readonly name: string; readonly path: string }, reason: string, layout: InboxLayout, format: InboxReportFormat, now: () => number): InboxFileResult {
+export function quarantine(file: { readonly name: string; readonly path: string }, reason: string, layout: InboxLayout, format: InboxReportFormat, now: () => number, advice?: string): InboxFileResult {
   // A plan needs a key: one of its own, since nothing of the file is read (no run, no journal).
   const key = createHash("sha256").update(`quarantine\0${file.name}\0${now()}`).digest("hex").slice(0, 16);
   const names = companionNames(freeName(file.name, format, (n) => existsSync(path.join(layout.failed, n)), now()), format);
   const note = path.join(layout.work, `${key}.error.txt`);
   try {
-    writeFileSync(note, quarantineNote(file.name, reason), { mode: 0o600 });
+    writeFileSync(note, quarantineNote(file.name, reason, advice), { mode: 0o600 });
     syncFile(note);
   } catch (cause) {
     throw new InboxError(note, "cannot write", { cause });

@@ -4,7 +4,7 @@
  */
 import { existsSync } from "node:fs";
 import { hostname } from "node:os";
-import { StateError } from "../errors.js";
+import { JournalRefusedError } from "../errors.js";
 import { JournalAppender, type ScanResult } from "./journal-file.js";
 import { FileJournal } from "./journal.js";
 import { JOURNAL_VERSION, type RunRecord } from "./records.js";
@@ -58,8 +58,8 @@ export async function openJournal(options: OpenJournalOptions): Promise<OpenedJo
   return { journal, scan };
 }
 
-const notAJournal = (file: string): StateError =>
-  new StateError(`${file} is not a journal of this tool (it has no valid run record): nothing was sent and the file is left as it is; move it away, or give --fresh to set it aside and start these files over`);
+const notAJournal = (file: string): JournalRefusedError =>
+  new JournalRefusedError(file, "is not a journal of this tool", `${file} is not a journal of this tool (it has no valid run record): nothing was sent and the file is left as it is; move it away, or give --fresh to set it aside and start these files over`);
 
 function checkSameRun(file: string, found: RunRecord, wanted: RunRecord): void {
   const same =
@@ -67,6 +67,6 @@ function checkSameRun(file: string, found: RunRecord, wanted: RunRecord): void {
     found.endpoint === wanted.endpoint &&
     found.files.length === wanted.files.length &&
     found.files.every((f, i) => f.sha256 === wanted.files[i]?.sha256);
-  if (!same) throw new StateError(`the journal ${file} belongs to another run (other files, tenant or endpoint): move it away, or use --fresh`);
+  if (!same) throw new JournalRefusedError(file, "belongs to another run", `the journal ${file} belongs to another run (other files, tenant or endpoint): move it away, or use --fresh`);
 }
 

@@ -7,11 +7,15 @@
  * user when the tests run as root (root reads mode 000 files and writes read-only folders).
  */
 import { spawn, execFileSync } from "node:child_process";
-import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, unlinkSync, appendFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, statSync, truncateSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, unlinkSync, appendFileSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { emulatorEnv, startEmulator, type EmulatorHandle } from "../../src/emulator/index.js";
+import { resolveEndpoints } from "../../src/graph/clouds.js";
+import { normalizeTenant, runKey } from "../../src/state/fingerprint.js";
+import { journalFile, stateLayout } from "../../src/state/state-dir.js";
 import { BIN, collect, runCli, startCli, type CliResult } from "../support/cli-process.js";
 import { devicesNamed, readCsvReport, writeCsv } from "../support/device-csv.js";
 import { age, drop, list, makeInbox } from "./helpers.js";
@@ -254,6 +258,56 @@ describe("run --inbox, a file written to or deleted during its import (the real 
     expect(result.stderr).toContain("growing.csv: ");
     expect(result.stderr).toContain("the file changed during its import, not moved to done/ → failed/growing.csv");
     expect(emulator.stats().submissions.serialsSubmittedMoreThanOnce).toEqual([]);
+  }, 60_000);
+
+  it("a file whose journal is garbage goes to failed/ with a note naming the journal; the file after it is imported; the garbage is left as it is", async () => {
+    const { root, inbox } = makeInbox("garbage-journal");
+    const file = drop(inbox, "first.csv", devicesNamed("HOSTILE-JOURNAL-", 3), 120_000);
+    drop(inbox, "second.csv", devicesNamed("HOSTILE-NEXT-", 2), 60_000);
+    // The journal the job would open for first.csv (the run key: the content's hash, the tenant, the endpoint).
+    const sha256 = createHash("sha256").update(readFileSync(file)).digest("hex");
+    const key = runKey([{ sha256 }], normalizeTenant(emulator.tenantId), resolveEndpoints({ cloud: "public", graphUrl: emulator.graphUrl }).graphRoot);
+    const journal = journalFile(stateLayout(path.join(root, ".autopilot-import")), key);
+    mkdirSync(path.dirname(journal), { recursive: true });
+    writeFileSync(journal, "this is not a journal\n".repeat(10));
+
+    const result = await runCli(args(root), { env, cwd: root });
+    expect(result.code, result.stderr).toBe(1);
+    const json = JSON.parse(result.stdout) as JobJson;
+    expect(json.files.map((f) => [f.name, f.outcome, f.quarantined ?? false])).toEqual([
+      ["first.csv", "failed", true],
+      ["second.csv", "done", false],
+    ]);
+    const note = readFileSync(path.join(root, "failed", "first.csv.error.txt"), "utf8");
+    expect(note).toContain(`its journal ${journal} is not a journal of this tool`);
+    expect(note).toContain(`Move ${journal} away, then put the file back into the inbox.`);
+    expect(readFileSync(journal, "utf8")).toBe("this is not a journal\n".repeat(10));
+    expect(submitted("HOSTILE-JOURNAL-")).toBe(0);
+    expect(submitted("HOSTILE-NEXT-")).toBe(2);
+  }, 30_000);
+
+  it("a file still being written while it is fingerprinted stays in the inbox for the next job; the file after it is imported", async () => {
+    const { root, inbox } = makeInbox("written");
+    const file = drop(inbox, "busy.csv", devicesNamed("HOSTILE-BUSY-", 3), 120_000);
+    drop(inbox, "calm.csv", devicesNamed("HOSTILE-CALM-", 2), 60_000);
+    // A sparse gigabyte (no disk used) makes the fingerprint pass last long enough for the writer to land inside it.
+    truncateSync(file, statSync(file).size + 1024 ** 3);
+    age(file, 120_000);
+    const cli = startCli(args(root), { env, cwd: root });
+    await until(() => existsSync(path.join(root, ".autopilot-import", "inbox", "pickup", "busy.csv")), "the pick-up of busy.csv");
+    // The writer goes on until the job ends, so it is still writing whenever the fingerprint pass looks.
+    while (!cli.exited()) {
+      appendFileSync(file, "\n");
+      await sleep(20);
+    }
+    const result = await cli.result;
+    const json = JSON.parse(result.stdout) as JobJson;
+    expect(json.files.map((f) => [f.name, f.outcome])).toEqual([["calm.csv", "done"]]);
+    expect(json.skipped).toEqual(expect.arrayContaining([{ name: "busy.csv", reason: "changing" }]));
+    expect(result.stderr).toContain("busy.csv: stays in the inbox; nothing of it was sent, the next run takes it again");
+    expect(list(inbox)).toEqual(["busy.csv"]);
+    expect(submitted("HOSTILE-BUSY-")).toBe(0);
+    expect(result.code, result.stderr).toBe(0);
   }, 60_000);
 
   it("deleted during its import: reported as vanished with its report in failed/, exit 1, never 'moved to done/'", async () => {
