@@ -3,9 +3,11 @@
  * cannot be written (a full disk, a vanished mount) never stops the run nor its signal handling: the first failure is
  * told once through `onFailure`, and later lines to this file are dropped.
  */
-import { closeSync, mkdirSync, openSync, writeSync } from "node:fs";
+import { closeSync, constants, mkdirSync, openSync, writeSync } from "node:fs";
 import path from "node:path";
 import type { LineSink } from "./log-text.js";
+
+const APPEND_NONBLOCKING = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | (constants.O_NONBLOCK ?? 0);
 
 export function logFileDestination(file: string, onFailure: (error: NodeJS.ErrnoException) => void): LineSink {
   let fd: number | undefined;
@@ -22,7 +24,8 @@ export function logFileDestination(file: string, onFailure: (error: NodeJS.Errno
   };
   try {
     mkdirSync(path.dirname(file), { recursive: true });
-    fd = openSync(file, "a", 0o600);
+    // Non-blocking: a FIFO (or any path whose open would wait) fails here at once instead of hanging the run.
+    fd = openSync(file, APPEND_NONBLOCKING, 0o600);
   } catch (error) {
     fail(error);
   }

@@ -63,6 +63,26 @@ export function rememberSecrets(...values: ReadonlyArray<string | undefined>): v
   }
 }
 
+/** Whether `value` (trimmed) is one of the remembered secrets: such a value is never sent nor written anywhere. */
+export function isRememberedSecret(value: string): boolean {
+  const trimmed = value.trim();
+  return trimmed.length >= SHORTEST_SECRET && knownSecrets.has(trimmed);
+}
+
+/** Secrets shorter than this are censored only where they stand alone (see censor). */
+const STANDALONE_BELOW = 16;
+
+/**
+ * `text` with every occurrence of `secret` censored. A short one (a weak certificate password) could be part of an
+ * ordinary word or number in the output: it is censored only where it stands alone, so JSON and counts stay intact.
+ */
+function censor(text: string, secret: string): string {
+  if (secret.length >= STANDALONE_BELOW) return text.split(secret).join(CENSOR);
+  const standalone = new RegExp(`(?<![A-Za-z0-9])${secret.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![A-Za-z0-9])`, "g");
+  return text.replace(standalone, CENSOR);
+}
+
+
 /** Forgets the remembered secrets (tests that run several configurations in one process). */
 export function forgetSecrets(): void {
   knownSecrets.clear();
@@ -80,7 +100,7 @@ function censorShortened(text: string, secret: string): string {
 export function scrubSecrets(text: string): string {
   if (knownSecrets.size === 0) return text;
   let result = text;
-  for (const secret of [...knownSecrets].sort((a, b) => b.length - a.length)) result = censorShortened(result.split(secret).join(CENSOR), secret);
+  for (const secret of [...knownSecrets].sort((a, b) => b.length - a.length)) result = censorShortened(censor(result, secret), secret);
   return result;
 }
 
@@ -90,7 +110,7 @@ export function scrubText(text: string, secrets: ReadonlyArray<string | undefine
   // Longest first: a secret that contains another one is censored whole.
   const all = [...new Set([...knownSecrets, ...secrets])].sort((a, b) => (b?.length ?? 0) - (a?.length ?? 0));
   for (const secret of all) {
-    if (secret && secret.length >= SHORTEST_SECRET) result = censorShortened(result.split(secret).join(CENSOR), secret);
+    if (secret && secret.length >= SHORTEST_SECRET) result = censorShortened(censor(result, secret), secret);
   }
   for (const [pattern, replacement] of TEXT_PATTERNS) result = result.replace(pattern, replacement);
   return result;

@@ -1,6 +1,7 @@
 import type { CliContext } from "./context.js";
 import { commandLoaders } from "./commands/index.js";
 import { ExitCode, exitCodeFor, exitCodeOf, failureText } from "./exit-codes.js";
+import { rememberConfiguredSecrets } from "./options/graph.js";
 import { scrubbedStream } from "./output/scrubbed-stream.js";
 import { VERSION } from "../version.js";
 
@@ -26,6 +27,7 @@ export async function main(args: readonly string[], given: CliContext): Promise<
   const context: CliContext = { ...given, stdout: scrubbedStream(given.stdout), stderr: scrubbedStream(given.stderr) };
   const [name, ...rest] = args;
   try {
+    rememberConfiguredSecrets(given.env, given.cwd);
     if (name === undefined || name === "--help" || name === "-h" || name === "help") {
       context.stdout.write(await topLevelHelp());
       return name === undefined ? ExitCode.usage : ExitCode.ok;

@@ -1,3 +1,4 @@
+import { isRememberedSecret } from "../redact.js";
 import type { DeviceIdentity } from "./device.js";
 import type { DeviceField } from "./fields.js";
 import { checkGroupTag } from "./group-tag.js";
@@ -50,6 +51,12 @@ export function validateDeviceWithSchema(input: DeviceInput): DeviceValidation {
   return { ok: true, device: device(serialNumber, hardwareIdentifier, productKey, groupTag, assignedUserPrincipalName) };
 }
 
+/** The first field whose value is a configured secret (src/redact.ts): such a row is rejected before anything else. */
+function secretField(input: DeviceInput): DeviceField | undefined {
+  for (const [field, value] of Object.entries(input) as Array<[DeviceField, unknown]>) if (typeof value === "string" && isRememberedSecret(value)) return field;
+  return undefined;
+}
+
 /**
  * Validates one row. The zod schema defines validity; the common case (a valid row) runs the schema's own field
  * checks directly, skipping zod's per-row objects, and any problem goes through the schema for its report.
@@ -66,6 +73,8 @@ export function validateDevice(input: DeviceInput): DeviceValidation {
   ) {
     return validateDeviceWithSchema(input); // only the schema can describe a value that is not text
   }
+  const secret = secretField(input);
+  if (secret) return { ok: false, problems: [{ field: secret, code: "secret_value", reason: "holds the value of a configured secret (a secret file read as a CSV?): not sent, not printed" }] };
   const serial = checkSerialNumber(serialNumber);
   const hash = checkHardwareHash(hardwareIdentifier);
   const key = checkProductKey(productKey);

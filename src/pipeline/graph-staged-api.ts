@@ -114,6 +114,8 @@ export function graphStagedApi(client: GraphClient, api: "import" | "upload" = "
   };
 
   const discardIfEmpty = async (id: string, signal?: AbortSignal): Promise<boolean> => {
+    // Only the uploads API creates upload resources; the import action's ids (and recovery ids) name none.
+    if (api !== "upload" || id.startsWith("recovery-")) return false;
     const path = `${UPLOADS}/${encodeURIComponent(id)}`;
     const { status, body } = await client.request<ImportedDeviceIdentityUpload>({ method: "GET", path, version: "beta", acceptStatuses: [404], signal });
     if (status === 404 || body.status !== "noUpload" || (await members(id, signal)).length > 0) return false;

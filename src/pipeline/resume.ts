@@ -61,7 +61,7 @@ export async function resumeFromJournal(deps: ResumeDeps): Promise<Resumed> {
     }
     if (found.size > 0) reconciledUploads += 1;
     // An uploads resource the previous process created and never filled: its devices go into a new one, so delete it.
-    else if (unknown.length === 0 && (await deps.api.discardIfEmpty?.(upload.id, deps.signal))) deps.log?.({ uploadId: upload.id }, "deleted the empty upload the previous process left");
+    else if (unknown.length === 0 && (await discardLeftUpload(deps, upload.id))) deps.log?.({ uploadId: upload.id }, "deleted the empty upload the previous process left");
     deps.log?.({ uploadId: upload.id, devices: pending.length, staged: found.size, unknown: unknown.length, notStaged: notStaged.length }, "reconciled an upload the previous process did not confirm");
   }
   // A fresh deadline from now: the earlier process's wait was cut short, and --poll-timeout is the time watched.
@@ -137,5 +137,17 @@ export class ResumedRows {
     } else this.#recorder.emit(withInputs(earlier.row, inputs), inputs, true);
     this.#recorder.progress();
     return true;
+  }
+}
+
+/** Deletes an empty upload resource a killed process left; a failure is only told (the resume goes on without it). */
+async function discardLeftUpload(deps: ResumeDeps, uploadId: string): Promise<boolean> {
+  if (deps.signal?.aborted) return false;
+  try {
+    return (await deps.api.discardIfEmpty?.(uploadId, deps.signal)) ?? false;
+  } catch (error) {
+    if (deps.signal?.aborted) throw error;
+    deps.log?.({ uploadId, error: error instanceof Error ? error.message : String(error) }, "could not delete the empty upload the previous process left: it stays in Graph");
+    return false;
   }
 }

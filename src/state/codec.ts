@@ -3,6 +3,7 @@
  * still JSON (jq can read the journal), and a line torn by a power loss, or garbage a crash left, fails its check.
  */
 import { crc32 } from "node:zlib";
+import { scrubSecrets } from "../redact.js";
 
 const HEAD = '{"r":';
 const TAIL = /,"crc":"([0-9a-f]{8})"\}$/;
@@ -15,7 +16,8 @@ function checksum(text: string): string {
 
 /** The line (with its newline) that stores `record`. */
 export function encodeRecord(record: object): string {
-  const body = JSON.stringify(record);
+  // A configured secret never reaches the disk, even as a row's value (a secret file read as a CSV).
+  const body = scrubSecrets(JSON.stringify(record));
   return `${HEAD}${body},"crc":"${checksum(body)}"}\n`;
 }
 

@@ -80,7 +80,8 @@ describe.concurrent("no configured secret in any output", () => {
     writeFileSync(secretFile, `${secret}\n`);
     const outputs = workDir("secret-out");
     symlinkSync(secretFile, path.join(work, "s.csv"));
-    writeFileSync(path.join(work, "rows.csv"), `Device Serial Number,Hardware Hash\r\n${secret},not-a-hash\r\n`);
+    // A valid hash: only the serial being the secret makes the row invalid (never sent, never journaled in clear).
+    writeFileSync(path.join(work, "rows.csv"), `Device Serial Number,Hardware Hash\r\n${secret},${makeHash()}\r\n`);
     writeCsv(work, "good.csv", devicesNamed("HOSTILE-SECRET-", 3));
     const { AZURE_CLIENT_SECRET: _, ...withoutSecret } = env;
     const result = await runCli(
@@ -92,11 +93,14 @@ describe.concurrent("no configured secret in any output", () => {
     expect(submissions("HOSTILE-SECRET-")).toEqual({ "HOSTILE-SECRET-00000": 1, "HOSTILE-SECRET-00001": 1, "HOSTILE-SECRET-00002": 1 });
     const report = readCsvReport(path.join(outputs, "report.csv"));
     expect(report.map((row) => row.status).sort()).toEqual(["imported", "imported", "imported", "invalid"]);
+    expect(report.find((row) => row.status === "invalid")).toMatchObject({ file: "rows.csv", line: "2", errorCode: "secret_value" });
+    expect(Object.keys(emulator.stats().submissions.bySerial)).not.toContain(secret);
     // Private, too: the report names serials and users, the log as well.
     expect(statSync(path.join(outputs, "report.csv")).mode & 0o777).toBe(0o600);
     expect(statSync(path.join(outputs, "log.jsonl")).mode & 0o777).toBe(0o600);
-    const printed = everyOutput(result, [outputs]);
+    const printed = everyOutput(result, [outputs, path.join(work, ".autopilot-import")]);
     expect(printed).toContain("import starting"); // the log was written
+    expect(printed).toContain('"type":"run"'); // and so was the journal
     expect(printed).not.toContain(secret);
     expect(printed).not.toContain(secret.slice(0, 8));
   });
@@ -135,6 +139,17 @@ describe.concurrent("a log that cannot be written", () => {
     expect(result.stderr).toContain("warning: cannot write the log file /dev/full (ENOSPC): its log lines are dropped, the run goes on");
     expect(readCsvReport(path.join(work, "r.csv")).map((row) => row.status)).toEqual(["imported", "imported", "imported", "imported"]);
     expect(Object.values(submissions("HOSTILE-FULL-"))).toEqual([1, 1, 1, 1]);
+  });
+
+  it("--log-file a FIFO nobody reads (an open that would block): one warning, the import completes, signals work", async () => {
+    const work = workDir("log-fifo");
+    writeCsv(work, "devices.csv", devicesNamed("HOSTILE-FIFO-LOG-", 2));
+    spawnSync("mkfifo", [path.join(work, "log.fifo")]);
+    const result = await runWithin(30_000, ["import", "devices.csv", "--report", "r.csv", "--log-file", "log.fifo", ...FAST], { env, cwd: work });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr.match(/cannot write the log file/g)).toHaveLength(1);
+    expect(result.stderr).toContain("(ENXIO): its log lines are dropped, the run goes on");
+    expect(Object.values(submissions("HOSTILE-FIFO-LOG-"))).toEqual([1, 1]);
   });
 
   it("a full tmpfs: SIGTERM during the run still stops it (143), and a re-run sends nothing twice", async (context) => {

@@ -126,6 +126,12 @@ function secretFileLines(file: string | undefined, cwd: string): string[] {
   }
 }
 
+/** Remembers every secret the environment configures, for any command (validate reads files that may be one of them). */
+export function rememberConfiguredSecrets(env: Env, cwd: string): void {
+  const names = [...GRAPH_ENV_ONLY.clientSecret, ...GRAPH_ENV_ONLY.certificatePassword];
+  rememberSecrets(...names.map((name) => env[name]), ...secretFileLines(firstEnv(env, GRAPH_ENV_ONLY.clientSecretFile), cwd), ...secretFileLines(firstEnv(env, GRAPH_ENV_ONLY.federatedTokenFile), cwd));
+}
+
 function readCaCert(file: string, cwd: string): string {
   let text: string;
   try {

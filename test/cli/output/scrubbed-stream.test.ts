@@ -1,7 +1,7 @@
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { scrubbedStream } from "../../../src/cli/output/scrubbed-stream.js";
-import { forgetSecrets, rememberSecrets, scrubSecrets } from "../../../src/redact.js";
+import { forgetSecrets, isRememberedSecret, rememberSecrets, scrubSecrets } from "../../../src/redact.js";
 
 const SECRET = "Xy8Q~abcDEF123.ghi\"JKL456";
 
@@ -34,6 +34,31 @@ describe("scrubbedStream and the remembered secrets", () => {
       expect(out.text()).toContain('{"error":"[redacted]"}');
       expect(out.text()).toContain("shortened '[redacted]…'");
       expect(out.text().endsWith("the end\n")).toBe(true);
+    } finally {
+      forgetSecrets();
+    }
+  });
+
+  it("censors a short secret (under 16 characters) only where it stands alone: numbers and longer words stay intact", () => {
+    rememberSecrets("123456", "hunter22");
+    try {
+      const json = JSON.stringify({ durationMs: 1234567, requests: 123456, serial: "SN-hunter22x", note: "pw hunter22." });
+      const scrubbed = scrubSecrets(json);
+      expect(scrubbed).toContain('"durationMs":1234567');
+      expect(scrubbed).toContain('"serial":"SN-hunter22x"');
+      expect(scrubbed).toContain('"note":"pw [redacted]."');
+      expect(scrubbed).toContain('"requests":[redacted]'); // the value itself, standing alone, is censored
+      expect(scrubSecrets("a 123456 b")).toBe("a [redacted] b");
+    } finally {
+      forgetSecrets();
+    }
+  });
+
+  it("knows a remembered secret as a value (trimmed), and never a value shorter than a secret", () => {
+    rememberSecrets(SECRET);
+    try {
+      expect(isRememberedSecret(` ${SECRET} `)).toBe(true);
+      expect(isRememberedSecret(SECRET.slice(1))).toBe(false);
     } finally {
       forgetSecrets();
     }
