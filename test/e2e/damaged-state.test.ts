@@ -5,16 +5,19 @@
  * Each time: nothing sent twice, every row one outcome, one clear line and the documented exit code.
  */
 import { execFileSync } from "node:child_process";
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, unlinkSync, truncateSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, unlinkSync, truncateSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { emulatorEnv, startEmulator, type EmulatorHandle } from "../../src/emulator/index.js";
 import { runCli, startCli, type CliResult, type RunningCli } from "../support/cli-process.js";
 import { PROFILES } from "../support/profiles.js";
-import { devicesNamed, makeHash, readCsvReport, writeCsv, type CsvDevice } from "../support/device-csv.js";
+import { devicesNamed, makeHash, readCsvReport, type CsvDevice } from "../support/device-csv.js";
+import { cliImportSetup, journalOf, type CliImportSetup } from "./cli-runs.js";
+import { until } from "../support/until.js";
 
+const setup = (prefix: string, devices: readonly CsvDevice[], extra: readonly string[] = []): CliImportSetup =>
+  cliImportSetup(`autopilot-import-damaged-${prefix}`, devices, ["--no-cleanup", "--no-verify", ...extra]);
 let emulator: EmulatorHandle;
 let env: Record<string, string>;
 
@@ -23,14 +26,6 @@ beforeAll(async () => {
   env = { ...emulatorEnv(emulator), AUTOPILOT_IMPORT_LOG_LEVEL: "warn" };
 });
 afterAll(() => emulator?.close());
-
-async function until(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
 
 function submittedOf(prefix: string, on: EmulatorHandle = emulator): Record<string, number> {
   return Object.fromEntries(Object.entries(on.stats().submissions.bySerial).filter(([serial]) => serial.startsWith(prefix)));
@@ -57,30 +52,8 @@ function expectOneLine(result: CliResult, pattern: RegExp): void {
   expect(result.stderr).not.toMatch(/\n\s+at /);
 }
 
-interface Setup {
-  readonly dir: string;
-  readonly file: string;
-  readonly report: string;
-  readonly stateDir: string;
-  readonly args: string[];
-}
-
-function setup(prefix: string, devices: readonly CsvDevice[], extra: string[] = []): Setup {
-  const dir = mkdtempSync(path.join(tmpdir(), `autopilot-import-damaged-${prefix.toLowerCase()}`));
-  const file = writeCsv(dir, "devices.csv", devices);
-  const report = path.join(dir, "report.csv");
-  const stateDir = path.join(dir, "state");
-  return { dir, file, report, stateDir, args: ["import", file, "--report", report, "--json", "--batch-size", "5", "--state-dir", stateDir, "--no-sync", "--no-cleanup", "--no-verify", ...extra] };
-}
-
-function start(s: Setup, more: string[] = [], on: Record<string, string> = env): RunningCli {
+function start(s: CliImportSetup, more: string[] = [], on: Record<string, string> = env): RunningCli {
   return startCli([...s.args, ...more], { env: on, cwd: s.dir });
-}
-
-function journalOf(stateDir: string): string {
-  const names = readdirSync(path.join(stateDir, "runs")).filter((n) => /^[0-9a-f]{16}\.jsonl$/.test(n));
-  expect(names).toHaveLength(1);
-  return path.join(stateDir, "runs", names[0]!);
 }
 
 const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
@@ -190,8 +163,6 @@ describe("a state directory this machine cannot write", () => {
     }
   });
 });
-
-
 
 describe("a state directory that fills up while the import runs", () => {
   it("the journal cannot be written: one line, exit 2, nothing more sent; once there is room, the same command finishes the run", async (context) => {

@@ -147,7 +147,8 @@ describe.each(PROFILES)("import against the emulator ($name profile): service tr
     expect(summary).toMatchObject({ rows: 30, imported: 30, uploads: 6 });
     const stats = h.emulator.stats();
     expect(stats.uploads.created).toBeGreaterThanOrEqual(6);
-    expect(stats.faulted.recent.some((f) => f.kind === "reset" && f.path.endsWith("/deviceIdentities/import"))).toBe(true);
+    // Which request a reset lands on depends on how polls interleave (timing): any on the uploads resource counts.
+    expect(stats.faulted.recent.some((f) => f.kind === "reset" && f.path.includes("/importedWindowsAutopilotDeviceIdentityUploads"))).toBe(true);
     const uploadIds = new Set(report.map((r) => r.uploadId));
     expect(uploadIds.size).toBe(6);
     expectEachSerialOnce(h, devices.map((d) => d.serial));

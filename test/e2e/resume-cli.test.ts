@@ -6,13 +6,16 @@
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, truncateSync, statSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import path from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { emulatorEnv, startEmulator, type EmulatorHandle } from "../../src/emulator/index.js";
 import { seededRandom } from "../../src/util/random.js";
 import { runCli, startCli, type CliResult, type RunningCli } from "../support/cli-process.js";
 import { devicesNamed, makeHash, readCsvReport, writeCsv, type CsvDevice } from "../support/device-csv.js";
+import { cliImportSetup, journalOf, type CliImportSetup } from "./cli-runs.js";
+import { until } from "../support/until.js";
 
+const setup = (prefix: string, devices: readonly CsvDevice[], extra: readonly string[] = []): CliImportSetup =>
+  cliImportSetup(`autopilot-import-resume-${prefix}`, devices, [...extra]);
 let emulator: EmulatorHandle;
 let env: Record<string, string>;
 const random = seededRandom(7_143);
@@ -32,14 +35,6 @@ beforeAll(async () => {
 });
 afterAll(() => emulator?.close());
 
-async function until(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
-
 function submittedOf(prefix: string): Record<string, number> {
   return Object.fromEntries(Object.entries(emulator.stats().submissions.bySerial).filter(([serial]) => serial.startsWith(prefix)));
 }
@@ -51,30 +46,7 @@ function expectEachSubmittedOnce(prefix: string, devices: readonly CsvDevice[]):
   expect(Object.entries(counts).filter(([, n]) => n !== 1)).toEqual([]);
 }
 
-function journalOf(stateDir: string): string {
-  const runs = path.join(stateDir, "runs");
-  const names = readdirSync(runs).filter((n) => /^[0-9a-f]{16}\.jsonl$/.test(n));
-  expect(names).toHaveLength(1);
-  return path.join(runs, names[0]!);
-}
-
-interface Setup {
-  readonly dir: string;
-  readonly file: string;
-  readonly report: string;
-  readonly stateDir: string;
-  readonly args: string[];
-}
-
-function setup(prefix: string, devices: readonly CsvDevice[], extra: string[] = []): Setup {
-  const dir = mkdtempSync(path.join(tmpdir(), `autopilot-import-resume-${prefix.toLowerCase()}`));
-  const file = writeCsv(dir, "devices.csv", devices);
-  const report = path.join(dir, "report.csv");
-  const stateDir = path.join(dir, "state");
-  return { dir, file, report, stateDir, args: ["import", file, "--report", report, "--json", "--batch-size", "5", "--state-dir", stateDir, "--no-sync", ...extra] };
-}
-
-function start(s: Setup, more: string[] = []): RunningCli {
+function start(s: CliImportSetup, more: string[] = []): RunningCli {
   return startCli([...s.args, ...more], { env, cwd: s.dir });
 }
 

@@ -19,6 +19,9 @@ import { journalFile, stateLayout } from "../../src/state/state-dir.js";
 import { BIN, collect, runCli, startCli, type CliResult } from "../support/cli-process.js";
 import { devicesNamed, readCsvReport, writeCsv } from "../support/device-csv.js";
 import { age, drop, list, makeInbox } from "./helpers.js";
+import { until as waitUntil } from "../support/until.js";
+
+const until = (condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> => waitUntil(condition, what, timeoutMs, 5);
 
 interface JobJson {
   files: Array<{ name: string; outcome: string; rows: number; imported: number; movedTo: string | null; report: string | null; note: string | null; error: string | null; quarantined: boolean; change: string | null; moveError: string | null }>;
@@ -53,14 +56,6 @@ function runAsUnprivileged(cliArgs: readonly string[], env: Record<string, strin
   const child = spawn(process.execPath, [BIN, ...cliArgs], { cwd: root, env: { PATH: process.env.PATH ?? "", ...env }, uid: NOBODY, gid: NOBODY });
   child.stdin.end();
   return collect(child);
-}
-
-async function until(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
 }
 
 describe("run --inbox with hostile entries (the real CLI)", () => {

@@ -14,6 +14,9 @@ import { listJournals, stateLayout } from "../../src/state/state-dir.js";
 import { runCli, startCli, type CliResult } from "../support/cli-process.js";
 import { devicesNamed, makeHash, readCsvReport } from "../support/device-csv.js";
 import { drop, list, makeInbox } from "./helpers.js";
+import { until as waitUntil } from "../support/until.js";
+
+const until = (condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> => waitUntil(condition, what, timeoutMs, 5);
 
 const SEED = 20_261_123;
 let emulator: EmulatorHandle;
@@ -37,14 +40,6 @@ afterAll(() => emulator?.close());
 
 const submitted = (prefix: string): Record<string, number> =>
   Object.fromEntries(Object.entries(emulator.stats().submissions.bySerial).filter(([serial]) => serial.startsWith(prefix)));
-
-async function until(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
 
 // No cleanup (its deletes share the small write budget; tested on their own) and no waiting out the 10-minute sync rule.
 const jobArgs = (root: string): string[] => ["run", "--inbox", root, "--settle", "0", "--batch-size", "5", "--concurrency", "2", "--verify-timeout", "1m", "--no-cleanup", "--no-sync-wait", "--json"];
