@@ -121,8 +121,8 @@ export const scenarioSchema = z.strictObject({
       registrationLagMs: nonNegativeInt.default(0),
       /** Emulated ms a registered device stays listed after its DELETE (deletion "can take a few minutes"). */
       deletionLingerMs: nonNegativeInt.default(60_000),
-      /** Emulated ms between an accepted updateDeviceProperties and its values showing. */
-      updateLagMs: nonNegativeInt.default(10_000),
+      /** Emulated ms between an accepted updateDeviceProperties and its values showing (unknown for the real service: 0). */
+      updateLagMs: nonNegativeInt.default(0),
     })
     .prefault({}),
   outcomes: z

@@ -52,5 +52,3 @@ const FIELDS: readonly (readonly [string, string, (device: ExportedDevice) => st
 export const EXPORT_CSV_COLUMNS: readonly ReportColumn<ExportedDevice>[] = FIELDS.map(([header, , value]) => ({ header, value }));
 export const EXPORT_JSON_COLUMNS: readonly ReportColumn<ExportedDevice>[] = FIELDS.map(([, header, value]) => ({ header, value }));
 
-/** What the export asks Graph for: the properties its columns read (and nothing a `$select` could break: see export.ts). */
-export const EXPORT_PROPERTIES: readonly string[] = FIELDS.map(([, key]) => key);

@@ -41,8 +41,21 @@ export async function openExportOutput<Row>(
   if (found === "directory") throw new UsageError(`--out ${out} is a directory: name a file`);
   if (found === "file" && !options.force) throw new UsageError(`--out ${out} already exists: choose another path, or add --force to replace it`);
   const partial = path.join(path.dirname(out), `.${path.basename(out)}.partial-${process.pid}`);
-  const writer = await openReportWriter(partial, options.columns, { format: options.format });
+  // The writer's messages name the file it writes: the user knows it by --out's name.
+  const named = (error: unknown): unknown =>
+    error instanceof UsageError ? new UsageError(error.message.replace(`the report ${partial}`, `--out ${out}`), { cause: error.cause }) : error;
+  const inner = await openReportWriter(partial, options.columns, { format: options.format }).catch((error: unknown) => {
+    throw named(error);
+  });
   const abort = (): void => rmSync(partial, { force: true });
+  const writer: ReportWriter<Row> = {
+    format: inner.format,
+    get rows() {
+      return inner.rows;
+    },
+    write: (row) => inner.write(row).catch((error: unknown) => Promise.reject(named(error))),
+    close: () => inner.close().catch((error: unknown) => Promise.reject(named(error))),
+  };
   return {
     writer,
     commit: async () => {

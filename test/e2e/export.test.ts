@@ -14,7 +14,7 @@ import { HEADER_ALIASES, normalizeHeader } from "../../src/csv/header.js";
 import { RecordParser, type ParsedItem } from "../../src/csv/record-parser.js";
 import { transcodeStage, Utf8Transcoder } from "../../src/csv/transcoder.js";
 import { startEmulator, type EmulatorHandle, type ScenarioInput } from "../../src/emulator/index.js";
-import { BIN, runCli, startNode, type CliResult } from "../support/cli-process.js";
+import { BIN, runCli, startCli, startNode, type CliResult } from "../support/cli-process.js";
 
 const BIG = 30_000;
 const LIST_ROUTE = "GET /beta/deviceManagement/windowsAutopilotDeviceIdentities";
@@ -183,4 +183,21 @@ describe("autopilot-import export", () => {
       emulator.setScenario({ service: { repeatNextLinkAfterPages: 0 } });
     }
   }, 120_000);
+
+  it("SIGINT mid-export: exit 130, and neither the file nor its partial is left", async () => {
+    // Slow pages (3 per 30 emulated s) so the signal lands mid-listing.
+    emulator.setScenario({ throttling: { requestsPerWindow: 3, windowSeconds: 30 }, service: { retryAfter: "fractional" } });
+    try {
+      const running = startCli(["export", "--out", "interrupted.csv", ...common.flags], { env: common.env, cwd: dir });
+      const listed = emulator.stats().requests.byRoute[LIST_ROUTE]?.["200"] ?? 0;
+      for (let waited = 0; (emulator.stats().requests.byRoute[LIST_ROUTE]?.["200"] ?? 0) < listed + 3 && waited < 20_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+      running.child.kill("SIGINT");
+      const result = await running.result;
+      expect(result.code).toBe(130);
+      expect(result.stderr.trim().split("\n")).toHaveLength(1);
+      expect(readdirSync(dir).filter((name) => name.includes("interrupted"))).toEqual([]);
+    } finally {
+      emulator.setScenario({ throttling: { requestsPerWindow: 1000, windowSeconds: 20 }, service: { retryAfter: "seconds" } });
+    }
+  }, 60_000);
 });

@@ -49,13 +49,13 @@ describe("windowsAutopilotDeviceIdentities", () => {
   });
 
   it("updateDeviceProperties changes group tag, user and names (204)", async () => {
-    const client = await startClient();
+    const client = await startClient({ ...QUIET, processing: { delayMs: 1000, spreadMs: 0, updateLagMs: 10_000 } });
     const [device] = client.emulator.registerDevices([{ serialNumber: "UP1", groupTag: "old" }]);
     const reply = await client.request("POST", `${REGISTERED}/${device?.id}/updateDeviceProperties`, {
       body: { groupTag: "new", userPrincipalName: "user@contoso.com", displayName: "Kiosk 1", addressableUserName: "Kiosk" },
     });
     expect(reply.status).toBe(204);
-    // Applied after processing.updateLagMs (default 10 s).
+    // Applied after processing.updateLagMs (10 s here; 0 by default).
     expect((await client.request<Device>("GET", `${REGISTERED}/${device?.id}`)).body.groupTag).toBe("old");
     client.emulator.clock.advance(10_000);
     const updated = await client.request<Device>("GET", `${REGISTERED}/${device?.id}`);
