@@ -10,6 +10,7 @@ import { seededRandom, type Random } from "../util/random.js";
 import { registeredToGraph, stagedView, iso } from "./representation.js";
 import { mergeScenario, parseScenario, type RegisteredDeviceInput, type Scenario } from "./scenario.js";
 import { AutopilotSettingsState } from "./settings.js";
+import { enroll, seedTenant } from "./seed-devices.js";
 import { StatsCollector, type EmulatorStats } from "./stats.js";
 import { DeviceStore, type StagedRecord } from "./store.js";
 import { Throttler } from "./throttle.js";
@@ -114,7 +115,11 @@ export class EmulatorCore implements EmulatorState {
 
   registerDevices(devices: readonly RegisteredDeviceInput[]): AutopilotDeviceIdentity[] {
     const parsed = parseScenario({ tenant: { registeredDevices: devices } }).tenant.registeredDevices;
-    return parsed.map((device) => registeredToGraph(this.store.register(device, this.clock.now())));
+    return parsed.map((device) => {
+      const record = this.store.register(device, this.clock.now());
+      if (device.managed === true) enroll(this.store, record, this.clock.now());
+      return registeredToGraph(record);
+    });
   }
 
   /** A valid token without the OAuth round trip (for tests of other layers). */
@@ -160,6 +165,13 @@ export class EmulatorCore implements EmulatorState {
         registered: this.store.registered.size,
         registeredCreated: counters.registeredCreated,
         registeredDeleted: counters.registeredDeleted,
+        registeredDeleteRequests: counters.registeredDeleteRequests,
+        registeredDeleting: [...this.store.registered.values()].filter((record) => record.deletionRequestedAt !== null).length,
+        updatesAccepted: counters.updatesAccepted,
+        updatesApplied: counters.updatesApplied,
+        managed: this.store.managed.byId.size,
+        managedCreated: this.store.managed.counters.created,
+        managedDeleted: this.store.managed.counters.deleted,
       },
       uploads: { held: this.store.uploads.size, created: counters.uploadsCreated, deleted: counters.uploadsDeleted, byStatus: uploadsByStatus },
     });
@@ -171,6 +183,6 @@ export class EmulatorCore implements EmulatorState {
   }
 
   private seedTenant(): void {
-    for (const device of this.current.tenant.registeredDevices) this.store.register(device, this.clock.now());
+    seedTenant(this.store, this.current, this.clock.now());
   }
 }

@@ -6,12 +6,13 @@ import { isRecord } from "./edm.js";
 import { batchAnswer } from "./quirks/batch-outcome.js";
 import { retryAfterValue } from "./quirks/retry-after.js";
 import { matchRoute, pathSegments } from "./router.js";
+import { managedRoutes } from "./routes/managed.js";
 import { registeredRoutes } from "./routes/registered.js";
 import { settingsRoutes } from "./routes/settings.js";
 import { stagedRoutes } from "./routes/staged.js";
 import { uploadRoutes } from "./routes/uploads.js";
 
-const ROUTES: readonly Route[] = [...stagedRoutes, ...uploadRoutes, ...registeredRoutes, ...settingsRoutes];
+const ROUTES: readonly Route[] = [...stagedRoutes, ...uploadRoutes, ...registeredRoutes, ...managedRoutes, ...settingsRoutes];
 const WRITE_METHODS: ReadonlySet<string> = new Set(["POST", "PATCH", "PUT", "DELETE"]);
 const BATCH_METHODS: ReadonlySet<string> = new Set(["GET", "POST", "PATCH", "PUT", "DELETE"]);
 export const JSON_CONTENT_TYPE = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";

@@ -5,11 +5,14 @@ import type {
 } from "../graph/resources.js";
 import type { GraphVersion } from "./graph-call.js";
 import type { Scenario } from "./scenario.js";
+import type { ManagedRecord } from "./managed-store.js";
 import type { RegisteredRecord, StagedRecord, UploadRecord } from "./store.js";
 
 /** How records look on the wire: the shapes in src/graph/resources.ts plus the OData annotations Graph adds. */
 
 const NEVER = "0001-01-01T00:00:00Z";
+/** managedDeviceId of a device never enrolled in Intune, as Graph shows it. */
+export const NO_MANAGED_DEVICE = "00000000-0000-0000-0000-000000000000";
 
 export const iso = (epochMs: number): string => new Date(epochMs).toISOString();
 
@@ -46,17 +49,17 @@ export function registeredToGraph(record: RegisteredRecord): AutopilotDeviceIden
   return {
     "@odata.type": "#microsoft.graph.windowsAutopilotDeviceIdentity",
     id: record.id,
-    deploymentProfileAssignmentStatus: "notAssigned",
+    deploymentProfileAssignmentStatus: record.deploymentProfileAssignmentStatus,
     deploymentProfileAssignmentDetailedStatus: "none",
     deploymentProfileAssignedDateTime: NEVER,
     groupTag: record.groupTag,
-    purchaseOrderIdentifier: "",
+    purchaseOrderIdentifier: record.purchaseOrderIdentifier,
     serialNumber: record.serialNumber,
     productKey: record.productKey,
     manufacturer: record.manufacturer,
     model: record.model,
-    enrollmentState: "notContacted",
-    lastContactedDateTime: NEVER,
+    enrollmentState: record.enrollmentState,
+    lastContactedDateTime: record.lastContactedAt === null ? NEVER : iso(record.lastContactedAt),
     addressableUserName: record.addressableUserName,
     userPrincipalName: record.userPrincipalName,
     resourceName: "",
@@ -64,7 +67,7 @@ export function registeredToGraph(record: RegisteredRecord): AutopilotDeviceIden
     systemFamily: "",
     azureActiveDirectoryDeviceId: record.azureAdDeviceId,
     azureAdDeviceId: record.azureAdDeviceId,
-    managedDeviceId: "00000000-0000-0000-0000-000000000000",
+    managedDeviceId: record.managedDeviceId ?? NO_MANAGED_DEVICE,
     displayName: record.displayName,
     deviceAccountUpn: "",
     deviceFriendlyName: "",
@@ -94,5 +97,23 @@ export function uploadToGraph(upload: UploadRecord): ImportedDeviceIdentityUploa
     id: upload.id,
     createdDateTimeUtc: iso(upload.createdAt),
     status: upload.status,
+  };
+}
+
+/** A managedDevice with the properties an offboarding reads (Graph's full entity has many more). */
+export function managedToGraph(record: ManagedRecord): Record<string, unknown> {
+  return {
+    "@odata.type": "#microsoft.graph.managedDevice",
+    id: record.id,
+    deviceName: record.deviceName,
+    managedDeviceName: record.deviceName,
+    operatingSystem: "Windows",
+    serialNumber: record.serialNumber,
+    manufacturer: record.manufacturer,
+    model: record.model,
+    azureADDeviceId: record.azureADDeviceId,
+    userPrincipalName: record.userPrincipalName,
+    enrolledDateTime: iso(record.enrolledAt),
+    managementAgent: "mdm",
   };
 }

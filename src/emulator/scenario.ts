@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { UsageError } from "../errors.js";
 import { DEFAULT_PUBLIC_CLIENT_ID } from "../graph/delegated.js";
+import { registeredDeviceSchema, registeredSeedSchema } from "./scenario-devices.js";
 
 /**
  * The scenario: every knob of the emulator, validated once at the edge.
@@ -11,17 +12,6 @@ const rate = z.number().min(0).max(1);
 const nonNegativeInt = z.number().int().min(0);
 const positiveInt = z.number().int().min(1);
 const serialList = z.array(z.string()).default([]);
-
-const registeredDeviceSchema = z.strictObject({
-  id: z.string().min(1).optional(),
-  serialNumber: z.string().min(1),
-  groupTag: z.string().optional(),
-  productKey: z.string().optional(),
-  manufacturer: z.string().optional(),
-  model: z.string().optional(),
-  userPrincipalName: z.string().optional(),
-  displayName: z.string().optional(),
-});
 
 export const scenarioSchema = z.strictObject({
   /** Seeds the PRNGs behind faults, processing spread and sync failures. */
@@ -34,6 +24,8 @@ export const scenarioSchema = z.strictObject({
       clientSecret: z.string().min(1).optional(),
       /** Devices registered in the tenant at start and after every reset. */
       registeredDevices: z.array(registeredDeviceSchema).default([]),
+      /** Many registered devices generated from `seed` (scenario-devices.ts), after registeredDevices. */
+      registeredSeed: registeredSeedSchema,
       /** Today's Graph no longer routes the historical uploads resource; false answers it like an unknown segment. */
       uploadsEnabled: z.boolean().default(true),
     })
@@ -80,6 +72,8 @@ export const scenarioSchema = z.strictObject({
           delegatedPermission: z.boolean().default(true),
           /** User tokens: the signed-in user holds an Intune role that may import Autopilot devices. */
           userIntuneRole: z.boolean().default(true),
+          /** App-only tokens: DeviceManagementManagedDevices.ReadWrite.All, needed for deviceManagement/managedDevices. */
+          managedDevicesPermission: z.boolean().default(true),
         })
         .prefault({}),
     })
@@ -125,6 +119,10 @@ export const scenarioSchema = z.strictObject({
       pendingMs: nonNegativeInt.default(2000),
       /** Emulated ms between `complete` and the device appearing in windowsAutopilotDeviceIdentities. */
       registrationLagMs: nonNegativeInt.default(0),
+      /** Emulated ms a registered device stays listed after its DELETE (deletion "can take a few minutes"). */
+      deletionLingerMs: nonNegativeInt.default(60_000),
+      /** Emulated ms between an accepted updateDeviceProperties and its values showing (unknown for the real service: 0). */
+      updateLagMs: nonNegativeInt.default(0),
     })
     .prefault({}),
   outcomes: z

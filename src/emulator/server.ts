@@ -153,7 +153,7 @@ async function graph(core: EmulatorCore, delays: Delays, exchange: Exchange, ver
     answer(core, exchange, errorResult(new GraphError(401, "InvalidAuthenticationToken", message, headers), exchange, now));
     return;
   }
-  const refusal = permissionRefusal(check.principal, exchange.segments.slice(1), core.scenario().auth.grants);
+  const refusal = permissionRefusal(check.principal, exchange.segments.slice(1), core.scenario().auth.grants, exchange.request.method ?? "GET");
   if (refusal) {
     stats.request(route(), refusal.status);
     answer(core, exchange, errorResult(refusal, exchange, now));

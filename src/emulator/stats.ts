@@ -42,7 +42,18 @@ export interface EmulatorStats {
     /** Registered devices held now. */
     readonly registered: number;
     readonly registeredCreated: number;
+    /** Removed (after their linger); deleteRequests counts every DELETE accepted, a repeat on a lingering record too. */
     readonly registeredDeleted: number;
+    readonly registeredDeleteRequests: number;
+    /** Registered devices whose DELETE was accepted and that are still listed (lingering). */
+    readonly registeredDeleting: number;
+    /** updateDeviceProperties accepted, and applied once their lag passed. */
+    readonly updatesAccepted: number;
+    readonly updatesApplied: number;
+    /** Intune managed devices held now, created (seeded) and deleted. */
+    readonly managed: number;
+    readonly managedCreated: number;
+    readonly managedDeleted: number;
     /** Final outcomes reached by background processing: "complete", "partial", or the error name. */
     readonly outcomes: Record<string, number>;
   };

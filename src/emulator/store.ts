@@ -1,5 +1,9 @@
 import type { DeviceImportStatus, UploadStatus } from "../graph/resources.js";
+import { ManagedDeviceStore } from "./managed-store.js";
 import { OrderedIndex, type Sequenced } from "./ordered-index.js";
+import type { RegisteredInput, RegisteredRecord } from "./registered-record.js";
+
+export type { RegisteredInput, RegisteredRecord } from "./registered-record.js";
 
 /** A staged importedWindowsAutopilotDeviceIdentity as the emulator holds it. */
 export interface StagedRecord extends Sequenced {
@@ -22,22 +26,6 @@ export interface StagedRecord extends Sequenced {
   errorName: string | null;
 }
 
-/** A registered windowsAutopilotDeviceIdentity. */
-export interface RegisteredRecord extends Sequenced {
-  readonly id: string;
-  readonly serialNumber: string;
-  readonly serialUpper: string;
-  readonly productKey: string;
-  readonly manufacturer: string;
-  readonly model: string;
-  readonly azureAdDeviceId: string;
-  readonly createdAt: number;
-  groupTag: string;
-  userPrincipalName: string;
-  addressableUserName: string;
-  displayName: string;
-}
-
 /** A beta importedWindowsAutopilotDeviceIdentityUpload. */
 export interface UploadRecord extends Sequenced {
   readonly id: string;
@@ -55,13 +43,6 @@ export type StagedInput = Pick<
   "serialNumber" | "productKey" | "hardwareIdentifier" | "groupTag" | "assignedUserPrincipalName" | "importId"
 >;
 
-export type RegisteredInput = Partial<
-  Pick<
-    RegisteredRecord,
-    "id" | "productKey" | "manufacturer" | "model" | "groupTag" | "userPrincipalName" | "addressableUserName" | "displayName"
-  >
-> & { readonly serialNumber: string };
-
 /** Serials are compared case-insensitively, as the device directory does. */
 export const serialKey = (serial: string): string => serial.trim().toUpperCase();
 
@@ -78,9 +59,11 @@ export class DeviceStore {
   private readonly registeredBySerial = new Map<string, RegisteredRecord>();
   /** Serials completed but not yet visible (registration lag): already "assigned" for 806 purposes. */
   private readonly reservedSerials = new Set<string>();
+  readonly managed = new ManagedDeviceStore(() => ++this.seq);
   readonly uploads = new Map<string, UploadRecord>();
   readonly uploadOrder = new OrderedIndex<UploadRecord>();
-  readonly counters = { stagedCreated: 0, stagedDeleted: 0, registeredCreated: 0, registeredDeleted: 0, uploadsCreated: 0, uploadsDeleted: 0 };
+  /** registeredDeleteRequests: DELETEs accepted (a lingering record's repeat included); updates: updateDeviceProperties accepted / applied after the lag. */
+  readonly counters = { stagedCreated: 0, stagedDeleted: 0, registeredCreated: 0, registeredDeleted: 0, registeredDeleteRequests: 0, updatesAccepted: 0, updatesApplied: 0, uploadsCreated: 0, uploadsDeleted: 0 };
   private seq = 0;
 
   constructor(private readonly newId: () => string) {}
@@ -159,6 +142,12 @@ export class DeviceStore {
       userPrincipalName: input.userPrincipalName ?? "",
       addressableUserName: input.addressableUserName ?? "",
       displayName: input.displayName ?? "",
+      purchaseOrderIdentifier: input.purchaseOrderIdentifier ?? "",
+      enrollmentState: input.enrollmentState ?? "notContacted",
+      deploymentProfileAssignmentStatus: input.deploymentProfileAssignmentStatus ?? "notAssigned",
+      lastContactedAt: input.lastContactedDateTime === undefined ? null : Date.parse(input.lastContactedDateTime),
+      managedDeviceId: null,
+      deletionRequestedAt: null,
     };
     this.registered.set(id, record);
     this.registeredOrder.add(record);
@@ -227,6 +216,7 @@ export class DeviceStore {
     this.registeredOrder.clear();
     this.registeredBySerial.clear();
     this.reservedSerials.clear();
+    this.managed.clear();
     this.uploads.clear();
     this.uploadOrder.clear();
     for (const key of Object.keys(this.counters) as (keyof typeof this.counters)[]) this.counters[key] = 0;

@@ -164,7 +164,7 @@ describe.each(files)("entities the emulator returns under fixtures/scenarios/%s 
     expect(audit.counts.get("import answer")).toBe(devices.length);
     expect(audit.counts.get("staged get")).toBe(3 * devices.length);
     // The scenario's devices, the two registered above, and the three this import registers (PLAIN-1, FULL-1, DUP-A).
-    expect(audit.counts.get("registered list")).toBe(scenario.tenant.registeredDevices.length + 2 + 3);
+    expect(audit.counts.get("registered list")).toBe(scenario.tenant.registeredDevices.length + scenario.tenant.registeredSeed.count + 2 + 3);
     expect(audit.counts.get("settings")).toBe(3);
     expect([...audit.statuses]).toEqual(expect.arrayContaining(["complete", "error"]));
   });

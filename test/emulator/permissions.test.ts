@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { permissionRefusal } from "../../src/emulator/auth/permissions.js";
 
-const GRANTED = { applicationPermission: true, delegatedPermission: true, userIntuneRole: true } as const;
+const GRANTED = { applicationPermission: true, delegatedPermission: true, userIntuneRole: true, managedDevicesPermission: true } as const;
 const APP = { tenantId: "t", clientId: "c" };
 const USER = { ...APP, scp: "DeviceManagementServiceConfig.ReadWrite.All", upn: "admin@contoso.com" };
 const STAGED = ["deviceManagement", "importedWindowsAutopilotDeviceIdentities"];
@@ -28,5 +28,18 @@ describe("Intune's 403 for a token without the permission (permissionRefusal)", 
     expect(permissionRefusal(APP, ["$batch"], { ...GRANTED, applicationPermission: false })).toBeUndefined();
     expect(permissionRefusal(APP, STAGED, { ...GRANTED, userIntuneRole: false, delegatedPermission: false })).toBeUndefined();
     expect(permissionRefusal(USER, STAGED, { ...GRANTED, applicationPermission: false })).toBeUndefined();
+  });
+
+  it("managedDevices take DeviceManagementManagedDevices.*: Read.All may list, only ReadWrite.All may delete", () => {
+    const MANAGED = ["deviceManagement", "managedDevices", "id-1"];
+    const reader = { ...USER, scp: "DeviceManagementServiceConfig.ReadWrite.All DeviceManagementManagedDevices.Read.All" };
+    expect(permissionRefusal(reader, MANAGED, GRANTED, "GET")).toBeUndefined();
+    expect(JSON.parse(permissionRefusal(reader, MANAGED, GRANTED, "DELETE")!.message).Message).toMatch(/one of the following scopes: DeviceManagementManagedDevices\.ReadWrite\.All - /);
+    expect(permissionRefusal(USER, MANAGED, GRANTED, "GET")?.status).toBe(403);
+    expect(permissionRefusal({ ...USER, scp: "DeviceManagementManagedDevices.ReadWrite.All" }, MANAGED, GRANTED, "DELETE")).toBeUndefined();
+    expect(permissionRefusal(APP, MANAGED, { ...GRANTED, managedDevicesPermission: false }, "DELETE")?.status).toBe(403);
+    // The Autopilot permission's app grant does not open managed devices, nor the reverse.
+    expect(permissionRefusal(APP, MANAGED, { ...GRANTED, applicationPermission: false }, "DELETE")).toBeUndefined();
+    expect(permissionRefusal(APP, STAGED, { ...GRANTED, managedDevicesPermission: false }, "POST")).toBeUndefined();
   });
 });

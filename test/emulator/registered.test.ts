@@ -35,8 +35,11 @@ describe("windowsAutopilotDeviceIdentities", () => {
     const listed = await client.request<Page<Device>>("GET", REGISTERED);
     expect(listed.body.value.map((device) => device.id)).toEqual([created.body.id]);
     expect((await client.request("DELETE", `${REGISTERED}/${created.body.id}`)).status).toBe(204);
+    // Deletion completes asynchronously: the record lingers for processing.deletionLingerMs (default 60 s).
+    expect((await client.request("GET", `${REGISTERED}/${created.body.id}`)).status).toBe(200);
+    client.emulator.clock.advance(60_000);
     expect((await client.request("GET", `${REGISTERED}/${created.body.id}`)).status).toBe(404);
-    expect(client.emulator.stats().devices).toMatchObject({ registered: 0, registeredCreated: 1, registeredDeleted: 1 });
+    expect(client.emulator.stats().devices).toMatchObject({ registered: 0, registeredCreated: 1, registeredDeleted: 1, registeredDeleteRequests: 1 });
   });
 
   it("refuses a second device with the same serial (409) and undeclared properties (400)", async () => {
@@ -46,12 +49,15 @@ describe("windowsAutopilotDeviceIdentities", () => {
   });
 
   it("updateDeviceProperties changes group tag, user and names (204)", async () => {
-    const client = await startClient();
+    const client = await startClient({ ...QUIET, processing: { delayMs: 1000, spreadMs: 0, updateLagMs: 10_000 } });
     const [device] = client.emulator.registerDevices([{ serialNumber: "UP1", groupTag: "old" }]);
     const reply = await client.request("POST", `${REGISTERED}/${device?.id}/updateDeviceProperties`, {
       body: { groupTag: "new", userPrincipalName: "user@contoso.com", displayName: "Kiosk 1", addressableUserName: "Kiosk" },
     });
     expect(reply.status).toBe(204);
+    // Applied after processing.updateLagMs (10 s here; 0 by default).
+    expect((await client.request<Device>("GET", `${REGISTERED}/${device?.id}`)).body.groupTag).toBe("old");
+    client.emulator.clock.advance(10_000);
     const updated = await client.request<Device>("GET", `${REGISTERED}/${device?.id}`);
     expect(updated.body).toMatchObject({ groupTag: "new", userPrincipalName: "user@contoso.com", displayName: "Kiosk 1" });
     expect((await client.request("POST", `${REGISTERED}/${device?.id}/updateDeviceProperties`, { body: { serialNumber: "x" } })).status).toBe(400);

@@ -34,7 +34,7 @@ describe("scenario", () => {
       acceptUnknownProperties: true,
       repeatNextLinkAfterPages: 0,
     });
-    expect(file.processing).toEqual({ delayMs: 120_000, spreadMs: 180_000, pendingPhase: true, pendingMs: 60_000, registrationLagMs: 180_000 });
+    expect(file.processing).toEqual({ delayMs: 120_000, spreadMs: 180_000, pendingPhase: true, pendingMs: 60_000, registrationLagMs: 180_000, deletionLingerMs: 900_000, updateLagMs: 900_000 });
     expect(file.sync.retryAfterOn429).toBe(false);
     // Tests choose the speed.
     expect(file.clock.speed).toBe(1);

@@ -256,6 +256,8 @@ for (const profile of PROFILES) {
 
       const update = { groupTag: "interop-updated", displayName: "Interop PC" };
       await expect(client.api(`${REGISTERED}/${id}/updateDeviceProperties`).post(update)).resolves.toBeUndefined();
+      // An update shows once processing.updateLagMs has passed (the pessimistic profile's 15 minutes).
+      if (processing.updateLagMs > 0) emulator.clock.advance(processing.updateLagMs);
       const after = (await client.api(`${REGISTERED}/${id}`).get()) as AutopilotDevice;
       expect(after.groupTag).toBe("interop-updated");
       expect(after.displayName).toBe("Interop PC");

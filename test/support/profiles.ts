@@ -34,6 +34,9 @@ function pessimistic(scenario: ScenarioInput): ScenarioInput {
       pendingMs: processing.pendingMs ?? Math.round(delayMs / 2),
       spreadMs: Math.max(processing.spreadMs ?? 2000, delayMs),
       registrationLagMs: Math.max(processing.registrationLagMs ?? 0, delayMs),
+      // Deletions linger and updates lag at least as long as a device takes to process.
+      deletionLingerMs: Math.max(processing.deletionLingerMs ?? 0, delayMs),
+      updateLagMs: Math.max(processing.updateLagMs ?? 0, delayMs),
     },
   };
 }

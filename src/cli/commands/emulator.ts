@@ -38,7 +38,8 @@ uses, so a run can be rehearsed without a tenant. It serves:
       (client credentials; what @azure/identity's ClientSecretCredential expects)
   /v1.0 and /beta: deviceManagement/importedWindowsAutopilotDeviceIdentities (+ /import),
       importedWindowsAutopilotDeviceIdentityUploads (beta), windowsAutopilotDeviceIdentities
-      (+ updateDeviceProperties), windowsAutopilotSettings (+ sync, beta) and $batch
+      (+ updateDeviceProperties, DELETE), managedDevices (GET, DELETE), windowsAutopilotSettings
+      (+ sync, beta) and $batch
   /_emulator/stats (GET), /_emulator/reset (POST), /_emulator/scenario (GET, PATCH),
       /_emulator/clock (GET, POST {"advanceMs":N}): emulator-only, no token needed
 

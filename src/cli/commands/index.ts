@@ -11,4 +11,5 @@ export const commandLoaders: Record<string, () => Promise<Command>> = {
   settings: async () => (await import("./settings.js")).settingsCommand,
   status: async () => (await import("./status.js")).statusCommand,
   cleanup: async () => (await import("./cleanup.js")).cleanupCommand,
+  export: async () => (await import("./export.js")).exportCommand,
 };

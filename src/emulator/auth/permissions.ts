@@ -9,6 +9,9 @@ import type { Scenario } from "../scenario.js";
 import type { Principal } from "./token-store.js";
 
 const ACCEPTED = ["DeviceManagementServiceConfig.Read.All", AUTOPILOT_PERMISSION];
+/** Intune's managed devices take their own permission: reading with either, deleting with ReadWrite only. */
+export const MANAGED_DEVICES_PERMISSION = "DeviceManagementManagedDevices.ReadWrite.All";
+const MANAGED_READ = ["DeviceManagementManagedDevices.Read.All", MANAGED_DEVICES_PERMISSION];
 
 function intuneMessage(text: string): string {
   return JSON.stringify({
@@ -22,15 +25,23 @@ function intuneMessage(text: string): string {
 }
 
 /** The 403 for a request under /deviceManagement that the token may not make; undefined when it may. */
-export function permissionRefusal(principal: Principal, segments: readonly string[], grants: Scenario["auth"]["grants"]): GraphError | undefined {
+export function permissionRefusal(
+  principal: Principal,
+  segments: readonly string[],
+  grants: Scenario["auth"]["grants"],
+  method = "GET",
+): GraphError | undefined {
   // Direct requests only: the items of a $batch are not checked (a documented gap of the emulator).
   if (segments[0] !== "deviceManagement") return undefined;
   const delegated = principal.scp !== undefined;
   const scopes = new Set((principal.scp ?? "").split(" "));
-  const hasPermission = delegated ? ACCEPTED.some((name) => scopes.has(name)) : grants.applicationPermission;
+  const managed = segments[1] === "managedDevices";
+  const accepted = managed ? (method === "GET" ? MANAGED_READ : [MANAGED_DEVICES_PERMISSION]) : ACCEPTED;
+  const granted = managed ? grants.managedDevicesPermission : grants.applicationPermission;
+  const hasPermission = delegated ? accepted.some((name) => scopes.has(name)) : granted;
   if (!hasPermission) {
     const who = delegated ? "" : " as called in app only context";
-    return new GraphError(403, "Forbidden", intuneMessage(`Application is not authorized to perform this operation${who}. Application must have one of the following scopes: ${ACCEPTED.join(", ")}`));
+    return new GraphError(403, "Forbidden", intuneMessage(`Application is not authorized to perform this operation${who}. Application must have one of the following scopes: ${accepted.join(", ")}`));
   }
   if (delegated && !grants.userIntuneRole) return new GraphError(403, "Forbidden", intuneMessage("User is not authorized to perform this operation"));
   return undefined;

@@ -1,6 +1,6 @@
 import { checkProperties, isRecord, optionalString } from "../edm.js";
 import { GraphError, badRequest, intuneMessage, notFound } from "../graph-error.js";
-import { collection, entity, type EmulatorState, type GraphCall, type GraphResult, type Route } from "../graph-call.js";
+import { collection, entity, errorContextOf, type EmulatorState, type GraphCall, type GraphResult, type Route } from "../graph-call.js";
 import { parseListQuery, type Filter } from "../odata.js";
 import { refuseHyphenContains } from "../quirks/hyphen-contains.js";
 import { failSelectIfReported } from "../quirks/select-failure.js";
@@ -77,31 +77,55 @@ function create(call: GraphCall, _params: unknown, state: EmulatorState): GraphR
       userPrincipalName: optionalString(body, "userPrincipalName") ?? undefined,
       addressableUserName: optionalString(body, "addressableUserName") ?? undefined,
       displayName: optionalString(body, "displayName") ?? undefined,
+      purchaseOrderIdentifier: optionalString(body, "purchaseOrderIdentifier") ?? undefined,
     },
     state.clock.now(),
   );
   return entity(state, call, CONTEXT, registeredView(call.version)(record), 201);
 }
 
+/**
+ * DELETE: refused while the device is enrolled in Intune (its managed device record exists), as the service enforces;
+ * otherwise accepted (204) and completed asynchronously: the record stays listed for processing.deletionLingerMs.
+ */
 function remove(call: GraphCall, params: { readonly id?: string }, state: EmulatorState): GraphResult {
-  find(call, params.id ?? "", state);
-  state.store.deleteRegistered(params.id ?? "");
+  const record = find(call, params.id ?? "", state);
+  const managedId = record.managedDeviceId;
+  if (managedId !== null && state.store.managed.byId.has(managedId)) {
+    const phrase = `The Autopilot device '${record.serialNumber}' is enrolled in Intune: delete its managed device (deviceManagement/managedDevices/${managedId}) first, then its Autopilot record.`;
+    throw new GraphError(400, "BadRequest", intuneMessage(errorContextOf(call, state), call.url.href, phrase));
+  }
+  state.store.counters.registeredDeleteRequests += 1;
+  if (record.deletionRequestedAt !== null) return { status: 204 };
+  const now = state.clock.now();
+  record.deletionRequestedAt = now;
+  const linger = state.scenario().processing.deletionLingerMs;
+  if (linger === 0) state.store.deleteRegistered(record.id);
+  else state.clock.scheduleAt(now + linger, () => state.store.deleteRegistered(record.id));
   return { status: 204 };
 }
 
+/** updateDeviceProperties: validated now, answered 204, applied after processing.updateLagMs (in the order accepted). */
 function updateDeviceProperties(call: GraphCall, params: { readonly id?: string }, state: EmulatorState): GraphResult {
   const record = find(call, params.id ?? "", state);
   const body = call.body ?? {};
   if (!isRecord(body)) throw badRequest("The request body must be a JSON object.");
   checkProperties(body, UPDATE_PROPERTIES, "updateDeviceProperties", state.scenario().service.acceptUnknownProperties);
-  for (const property of UPDATE_PROPERTIES) {
-    if (!(property in body)) continue;
-    const value = optionalString(body, property) ?? "";
-    if (property === "groupTag") record.groupTag = value;
-    else if (property === "userPrincipalName") record.userPrincipalName = value;
-    else if (property === "addressableUserName") record.addressableUserName = value;
-    else record.displayName = value;
-  }
+  const changes: [string, string][] = [];
+  for (const property of UPDATE_PROPERTIES) if (property in body) changes.push([property, optionalString(body, property) ?? ""]);
+  const apply = (): void => {
+    for (const [property, value] of changes) {
+      if (property === "groupTag") record.groupTag = value;
+      else if (property === "userPrincipalName") record.userPrincipalName = value;
+      else if (property === "addressableUserName") record.addressableUserName = value;
+      else record.displayName = value;
+    }
+    state.store.counters.updatesApplied += 1;
+  };
+  state.store.counters.updatesAccepted += 1;
+  const lag = state.scenario().processing.updateLagMs;
+  if (lag === 0) apply();
+  else state.clock.scheduleAt(state.clock.now() + lag, apply);
   return { status: 204 };
 }
 
