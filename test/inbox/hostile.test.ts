@@ -21,6 +21,9 @@ import { devicesNamed, readCsvReport, writeCsv } from "../support/device-csv.js"
 import { age, drop, list, makeInbox } from "./helpers.js";
 import { until as waitUntil } from "../support/until.js";
 
+/** Modes (0600, 0700, 000, a read-only folder) are POSIX: Windows has none for chmod to set, so these run elsewhere. */
+const itWithPosixModes = it.skipIf(process.platform === "win32");
+
 const until = (condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> => waitUntil(condition, what, timeoutMs, 5);
 
 interface JobJson {
@@ -152,7 +155,7 @@ describe("run --inbox with hostile entries (the real CLI)", () => {
     expect(note).not.toContain("\u001b");
   }, 30_000);
 
-  it.skipIf(process.platform === "win32")("an unreadable file (mode 000) goes to failed/ with its reason, the others are imported: exit 1, one line", async () => {
+  itWithPosixModes("an unreadable file (mode 000) goes to failed/ with its reason, the others are imported: exit 1, one line", async () => {
     const { root, inbox } = makeInbox("unreadable");
     const locked = drop(inbox, "locked.csv", devicesNamed("HOSTILE-LOCKED-", 3), 120_000);
     drop(inbox, "fine.csv", devicesNamed("HOSTILE-FINE-", 3), 60_000);
@@ -171,7 +174,7 @@ describe("run --inbox with hostile entries (the real CLI)", () => {
     expect(Object.keys(emulator.stats().submissions.bySerial).some((s) => s.startsWith("HOSTILE-LOCKED-"))).toBe(false);
   }, 30_000);
 
-  it.skipIf(process.platform === "win32")("a file that cannot be moved (done/ read-only) stays, the job goes on (exit 1); the next job moves it without importing it again", async () => {
+  itWithPosixModes("a file that cannot be moved (done/ read-only) stays, the job goes on (exit 1); the next job moves it without importing it again", async () => {
     const { root, inbox } = makeInbox("unmovable");
     drop(inbox, "stuck.csv", devicesNamed("HOSTILE-STUCK-", 3), 120_000);
     const mixed = writeCsv(inbox, "mixed.csv", devicesNamed("HOSTILE-MIXED-", 2));

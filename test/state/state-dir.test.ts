@@ -8,6 +8,9 @@ import { assertStateDir, ensureStateDir, listJournals, stateLayout } from "../..
 import { lockStatus } from "../../src/state/status.js";
 import { tempDir } from "../support/temp-dir.js";
 
+/** Modes (0600, 0700, 000, a read-only folder) are POSIX: Windows has none for chmod to set, so these run elsewhere. */
+const itWithPosixModes = it.skipIf(process.platform === "win32");
+
 describe("a state directory that is a file", () => {
   it("is told in one line (a StateError: exit 2) by every way in", () => {
     const dir = tempDir("state-file-");
@@ -30,7 +33,7 @@ describe("a state directory that is a file", () => {
 });
 
 describe("modes of the state directory and its files", () => {
-  it.skipIf(process.platform === "win32")("a state directory it makes is 0700 (runs/ too), whatever the umask; a sync-due marker is 0600", () => {
+  itWithPosixModes("a state directory it makes is 0700 (runs/ too), whatever the umask; a sync-due marker is 0600", () => {
     const layout = stateLayout(path.join(tempDir("state-mode-"), "made", "state"));
     const umask = process.umask(0o000);
     try {
@@ -44,7 +47,7 @@ describe("modes of the state directory and its files", () => {
     expect(statSync(path.join(layout.dir, SYNC_DUE_FILE)).mode & 0o777).toBe(0o600);
   });
 
-  it.skipIf(process.platform === "win32")("a folder the user made is left as it is; runs/ inside it is 0700", () => {
+  itWithPosixModes("a folder the user made is left as it is; runs/ inside it is 0700", () => {
     const dir = tempDir("state-mode-");
     chmodSync(dir, 0o755);
     ensureStateDir(stateLayout(dir));
