@@ -123,6 +123,7 @@ function updateDeviceProperties(call: GraphCall, params: { readonly id?: string 
     state.store.counters.updatesApplied += 1;
   };
   state.store.counters.updatesAccepted += 1;
+  state.store.updatesById.set(record.id, (state.store.updatesById.get(record.id) ?? 0) + 1);
   const lag = state.scenario().processing.updateLagMs;
   if (lag === 0) apply();
   else state.clock.scheduleAt(state.clock.now() + lag, apply);
