@@ -1,19 +1,17 @@
 import { WritePacer } from "../../after/write-pacer.js";
 import { openDeviceListReader } from "../../devices/list-reader.js";
-import { openOpState } from "../../devices/op-journal.js";
+import { openOpState } from "../../devices/op-state.js";
 import { openReportWriter } from "../../report/writer.js";
 import { graphConfigFor, openGraph } from "../../run/graph.js";
 import { signIn } from "../../run/sign-in.js";
 import { runTargetFor } from "../../run/target.js";
-import { normalizeTenant } from "../../state/fingerprint.js";
 import { sleep } from "../../util/abort.js";
 import { describeChange } from "../../update/changes.js";
 import { UPDATE_REPORT_COLUMNS, rowsNotDone, type UpdateCounts } from "../../update/report.js";
 import { updateDevices } from "../../update/update-devices.js";
 import { fileItems, whereItems } from "../../update/update-items.js";
 import { countsLine, planTotals, updatePlanKey } from "../../update/summary.js";
-import { loadUpdateConfig, updateOptions, updateOwnOptions, type UpdateConfig } from "../config/update.js";
-import { deviceOpOptions } from "../config/device-op.js";
+import { loadUpdateConfig, updateDeviceOpOptions, updateOptions, updateOwnOptions, type UpdateConfig } from "../config/update.js";
 import type { CliContext, Command } from "../context.js";
 import { deviceCodePrompt } from "../device-code-prompt.js";
 import type { CommandOutcome } from "../exit-codes.js";
@@ -36,7 +34,7 @@ command again after an interruption goes on where it stopped and writes nothing 
 prints the plan (device, field, old → new) without writing anything.
 Needs DeviceManagementServiceConfig.ReadWrite.All (--dry-run: .Read.All).
 `,
-  sections: [["Options", { ...updateOwnOptions, ...deviceOpOptions }], ...graphHelpSections],
+  sections: [["Options", { ...updateOwnOptions, ...updateDeviceOpOptions }], ...graphHelpSections],
   environmentOnly: ENVIRONMENT_ONLY_NAMES,
   after: `Report statuses: updated, unchanged, would_update (--dry-run), not_found, ambiguous, failed, invalid, duplicate.
 
@@ -71,9 +69,9 @@ async function run(args: readonly string[], context: CliContext): Promise<Comman
   const state = config.dryRun
     ? undefined
     : await openOpState({
-        stateDir: config.stateDir, command: "update", inputs: config.files, where: config.selector?.text,
-        tenant: normalizeTenant(target.tenant), endpoint: target.endpoint, plan: updatePlanKey(config.overrides),
-        fresh: config.fresh, forceUnlock: config.forceUnlock, cwd: context.cwd, signal: context.signal,
+        stateDir: config.state.dir, command: "update", inputs: config.files, where: config.selector?.text,
+        tenant: target.tenant ?? "", endpoint: target.endpoint, plan: updatePlanKey(config.overrides),
+        fresh: config.state.fresh, forceUnlock: config.state.forceUnlock, cwd: context.cwd, signal: context.signal,
       }).catch((error: unknown) => {
         graph.close();
         signedIn.close();
@@ -87,7 +85,7 @@ async function run(args: readonly string[], context: CliContext): Promise<Comman
     const reader = config.selector ? undefined : openDeviceListReader(config.files, {
       fields: ["groupTag", "assignedUserPrincipalName", "displayName"], stdin: context.stdin, cwd: context.cwd, signal: context.signal, pinned: state?.pinned,
     });
-    if (state?.journal.resumed) context.stderr.write(`update: going on with the run journaled in ${state.journal.file}\n`);
+    for (const note of state?.notes ?? []) context.stderr.write(`update: ${note}\n`);
     logger.info({ files: config.files, where: config.selector?.text, dryRun: config.dryRun, resumed: state?.journal.resumed ?? false }, "update starting");
     const items = reader ? fileItems(reader, config.overrides) : await whereItems(graph.client, config.selector!, config.overrides, state?.journal, context.signal);
     const counts = await updateDevices(

@@ -11,6 +11,7 @@ import { parseOptions, type Env } from "../options/parse.js";
 import { fieldText } from "../options/values.js";
 import { deviceOpOptions, loadDeviceOpConfig, type DeviceOpConfig } from "./device-op.js";
 import { checkDisplayName } from "../../model/display-name.js";
+import { accept } from "../../model/field-check.js";
 
 export const updateOwnOptions = {
   where: valueOption({
@@ -36,12 +37,22 @@ export const updateOwnOptions = {
   "set-display-name": valueOption({
     arg: "NAME",
     env: ["AUTOPILOT_IMPORT_UPDATE_SET_DISPLAY_NAME"],
-    schema: fieldText(checkDisplayName),
+    // An empty name is refused as every --set-* value is (the check itself takes "" as "no name").
+    schema: fieldText((raw) => {
+      const check = checkDisplayName(raw);
+      return check.ok && check.value === "" ? accept(undefined) : check;
+    }),
     help: "the display name (the device name given at deployment) of every device, over the file's Display Name column: at most 15 letters, digits and hyphens, not digits only",
   }),
 };
 
-export const updateOptions = { ...updateOwnOptions, ...deviceOpOptions, ...graphOptions };
+export const updateDeviceOpOptions = deviceOpOptions("update", {
+  statuses: "updated, unchanged, would_update (--dry-run), not_found, ambiguous, failed, invalid or duplicate; columns file, line, serialNumber, status, deviceId, changes (groupTag: 'A' → 'B'; …), message",
+  summary: '{"updated","unchanged","would_update","not_found","ambiguous","failed","invalid","duplicate","rows","dryRun","requests","durationMs","report"}',
+  dryRun: "look the devices up and print the plan (serial, device id, field: 'old' → 'new') on stdout; nothing is written and no journal is kept",
+});
+
+export const updateOptions = { ...updateOwnOptions, ...updateDeviceOpOptions, ...graphOptions };
 
 export const UPDATE_ENV_FOR_FLAG = envTable(updateOptions);
 
@@ -76,7 +87,7 @@ export function loadUpdateConfig(args: readonly string[], env: Env, cwd: string)
   }
   return {
     ...graphCommandConfig(c, env, cwd, { readCaCertificate: true }),
-    ...loadDeviceOpConfig(c, env, cwd),
+    ...loadDeviceOpConfig("update", c, cwd),
     files: positionals,
     selector: where === undefined ? undefined : parseWhere(where),
     overrides,
