@@ -53,7 +53,7 @@ export async function* fileItems(reader: DeviceListReader, overrides: WantedValu
 
 /**
  * A --where run's items: first the devices an earlier attempt left in flight (they may no longer match once updated),
- * then every listed device the selector picks. The listing is streamed; only the selected devices' ids and current
+ * then every listed device the selector picks (or an earlier attempt of this run settled). The listing is streamed; only the selected devices' ids and current
  * values are kept, and no write goes out until the listing is complete (writes never race the pages).
  */
 export async function whereItems(client: GraphClient, selector: DeviceSelector, overrides: WantedValues, journal: OpJournal | undefined, signal: AbortSignal): Promise<UpdateItem[]> {
@@ -62,7 +62,8 @@ export async function whereItems(client: GraphClient, selector: DeviceSelector, 
   const items: UpdateItem[] = inFlight.map((intent) => ({ kind: "device", key: intent.key, file: "", line: null, serialNumber: "", wanted: overrides, recheck: true }));
   for await (const page of client.pages<AutopilotDeviceIdentity>(`${REGISTERED_PATH}?$top=${MAX_REGISTERED_PAGE}`, { signal })) {
     for (const device of page.value) {
-      if (seen.has(device.id) || !selects(selector, device)) continue;
+      // A device an earlier attempt finished may no longer match (its tag changed): its outcome is still its report row.
+      if (seen.has(device.id) || (!selects(selector, device) && !journal?.outcomeOf(device.id))) continue;
       seen.add(device.id);
       items.push({ kind: "device", key: device.id, file: "", line: null, serialNumber: device.serialNumber, wanted: overrides, current: currentOf(device) });
     }

@@ -1,6 +1,6 @@
 /**
  * `autopilot-import update` under pressure, the built CLI against the emulator: a write budget smaller than the one
- * assumed (429s waited out, no row failed), and interruptions (SIGKILL, SIGTERM) then the same command again: every
+ * assumed (429s waited out, no row failed), and interruptions (SIGKILL, SIGINT) then the same command again: every
  * row one outcome, and no device written twice.
  */
 import { existsSync } from "node:fs";
@@ -45,10 +45,10 @@ describe("autopilot-import update: throttling and interruptions", () => {
     expect(readReport(path.join(t.dir, "report.csv")).map((row) => row["status"])).toEqual(Array(10).fill("updated"));
   }, 60_000);
 
-  it("SIGKILL, then SIGTERM mid-run, then the same command again: every row one outcome, no device written twice", async () => {
+  it("SIGKILL mid-run, then the same command again: every row one outcome, no device written twice", async () => {
     const t = (tenant = await startTenant({ tenant: { registeredSeed: { count: 30, serialPrefix: "KL" } } }));
     const file = everyDevice(t, "Resumed");
-    // 10 writes a second: a first batch of 10, then about one every 100 ms, so the signals land mid-run.
+    // 10 writes a second: a first batch of 10, then about one every 100 ms, so the kill lands mid-run.
     const args = updateArgs(t, [file, "--write-limit", "10/1s", "--report", "report.csv"]);
     const accepted = (): number => t.emulator.stats().devices.updatesAccepted;
 
@@ -56,24 +56,40 @@ describe("autopilot-import update: throttling and interruptions", () => {
     await until(() => accepted() >= 12, "12 updates accepted");
     killed.child.kill("SIGKILL");
     expect((await killed.result).signal).toBe("SIGKILL");
-
-    const terminated = startCli(args, { env: t.env, cwd: t.dir });
-    const atSecondStart = accepted();
-    await until(() => accepted() >= atSecondStart + 12, "12 more updates accepted");
-    terminated.child.kill("SIGTERM");
-    const stopped = await terminated.result;
-    expect(stopped.code).toBe(143);
-    expect(stopped.stderr.trim().split("\n").at(-1)).toMatch(/^autopilot-import: /);
     expect(accepted()).toBeLessThan(30);
 
     const finished = await runCli(args, { env: t.env, cwd: t.dir });
     expect(finished.code).toBe(0);
-    expect(finished.stderr).toMatch(/update: 30 updated; report: /);
+    expect(finished.stderr).toMatch(/resuming the update journaled in .*\nupdate: 30 updated; report: /);
     const report = readReport(path.join(t.dir, "report.csv"));
     expect(report.map((row) => row["serialNumber"])).toEqual(t.emulator.devices().registered.map((device) => device.serialNumber));
     expect(new Set(report.map((row) => row["status"]))).toEqual(new Set(["updated"]));
     // The update lag is 0 here: a write in flight at the kill already shows, so it is confirmed, never sent again.
     expect(updatesById(t.emulator)).toEqual(Object.fromEntries(t.emulator.devices().registered.map((device) => [device.id, 1])));
     expect(t.emulator.devices().registered.every((device) => device.groupTag === "Resumed")).toBe(true);
+  }, 60_000);
+
+  it("SIGINT mid --where run (exit 130), then the same command: devices done before no longer match, yet each is in the report once", async () => {
+    const t = (tenant = await startTenant({ tenant: { registeredSeed: { count: 50, serialPrefix: "WI", untaggedRatio: 0.6 } } }));
+    const untagged = t.emulator.devices().registered.filter((device) => device.groupTag === "");
+    expect(untagged.length).toBeGreaterThan(20);
+    const args = updateArgs(t, ["--where", "group-tag=", "--set-group-tag", "Found", "--write-limit", "10/1s", "--report", "report.csv"]);
+    const accepted = (): number => t.emulator.stats().devices.updatesAccepted;
+
+    const interrupted = startCli(args, { env: t.env, cwd: t.dir });
+    await until(() => accepted() >= 12, "12 updates accepted");
+    interrupted.child.kill("SIGINT");
+    const stopped = await interrupted.result;
+    expect(stopped.code).toBe(130);
+    expect(stopped.stderr.trimEnd().split("\n").at(-1)).toMatch(/^autopilot-import: .*interrupted/i);
+    expect(accepted()).toBeLessThan(untagged.length);
+
+    const finished = await runCli(args, { env: t.env, cwd: t.dir });
+    expect(finished.code).toBe(0);
+    const report = readReport(path.join(t.dir, "report.csv"));
+    expect(report.map((row) => row["serialNumber"]).sort()).toEqual(untagged.map((device) => device.serialNumber).sort());
+    expect(new Set(report.map((row) => row["status"]))).toEqual(new Set(["updated"]));
+    expect(report.filter((row) => (row["message"] ?? "").includes("recorded by an earlier attempt")).length).toBeGreaterThan(0);
+    expect(updatesById(t.emulator)).toEqual(Object.fromEntries(untagged.map((device) => [device.id, 1])));
   }, 60_000);
 });

@@ -13,6 +13,8 @@ import { fileItems, whereItems } from "../../update/update-items.js";
 import { countsLine, planTotals, updatePlanKey } from "../../update/summary.js";
 import { loadUpdateConfig, updateDeviceOpOptions, updateOptions, updateOwnOptions, type UpdateConfig } from "../config/update.js";
 import type { CliContext, Command } from "../context.js";
+import { UsageError } from "../../errors.js";
+import { checkInputFiles } from "../options/input-files.js";
 import { deviceCodePrompt } from "../device-code-prompt.js";
 import type { CommandOutcome } from "../exit-codes.js";
 import { ENVIRONMENT_ONLY_NAMES, graphHelpSections } from "../options/graph.js";
@@ -58,8 +60,16 @@ function summaryJson(config: UpdateConfig, counts: UpdateCounts, requests: numbe
   return JSON.stringify({ ...counts, rows: Object.values(counts).reduce((a, b) => a + b, 0), dryRun: config.dryRun, requests, durationMs, report: config.reportPath });
 }
 
+/** Refuses before any request when an input is missing, unreadable or not a file, or an output would overwrite one. */
+function preflight(config: UpdateConfig, cwd: string): void {
+  if (config.files.filter((f) => f === "-").length > 1) throw new UsageError("'-' (standard input) can be given only once");
+  const outputs = [{ label: "the report", path: config.reportPath }, ...(config.logFile ? [{ label: "the log file", path: config.logFile }] : [])];
+  checkInputFiles(config.files, cwd, { mustRead: true, outputs, ...(config.dryRun ? {} : { stateDir: config.state.dir }) });
+}
+
 async function run(args: readonly string[], context: CliContext): Promise<CommandOutcome> {
   const config = loadUpdateConfig(args, context.env, context.cwd);
+  preflight(config, context.cwd);
   const logger = loggerFor(context, config.logLevel, config.logFile, config.logFormat);
   const started = Date.now();
   const target = runTargetFor(config.auth);
@@ -110,12 +120,15 @@ async function run(args: readonly string[], context: CliContext): Promise<Comman
     const requests = graph.client.stats.requests - requestsAtStart;
     logger.info({ counts, requests, durationMs }, "update finished");
     if (config.dryRun && !config.json) context.stdout.write(`${planTotals(counts)}\n`);
-    context.stderr.write(`update${config.dryRun ? " (dry run)" : ""}: ${countsLine(counts)}; report: ${config.reportPath}\n`);
     if (config.json) context.stdout.write(`${summaryJson(config, counts, requests, durationMs)}\n`);
-    const unreadableFiles = reader?.files.filter((file) => file.error !== null).length ?? 0;
-    for (const file of reader?.files ?? []) if (file.error !== null) context.stderr.write(`autopilot-import: ${file.path}: ${file.error}\n`);
     const rows = Object.values(counts).reduce((a, b) => a + b, 0);
-    return { kind: "rows", unreadableFiles, rowsNotDone: rowsNotDone(counts), noRows: reader !== undefined && rows === 0 };
+    const unreadable = (reader?.files ?? []).filter((file) => file.error !== null);
+    // A file that cannot be read (or holds no row) is the one thing to say: exit 2.
+    for (const file of unreadable) context.stderr.write(`autopilot-import: ${file.path}: ${file.error}${file.rows > 0 ? ` (its first ${file.rows} rows are in the report ${config.reportPath})` : ""}\n`);
+    if (reader && rows === 0 && unreadable.length === 0) context.stderr.write(`autopilot-import: no device rows in ${config.files.join(", ")} (a header only, or an empty file): nothing was changed\n`);
+    const told = rows > 0 ? countsLine(counts) : `no device matches --where ${config.selector?.text ?? ""}`;
+    if (unreadable.length === 0 && (rows > 0 || !reader)) context.stderr.write(`update${config.dryRun ? " (dry run)" : ""}: ${told}; report: ${config.reportPath}\n`);
+    return { kind: "rows", unreadableFiles: unreadable.length, rowsNotDone: rowsNotDone(counts), noRows: reader !== undefined && rows === 0 };
   } finally {
     if (tty && shownAt > 0) context.stderr.write("\r\x1b[K");
     state?.close();
