@@ -1,3 +1,4 @@
+import { rmSync } from "node:fs";
 import { WritePacer } from "../../after/write-pacer.js";
 import { openDeviceListReader } from "../../devices/list-reader.js";
 import { openOpState } from "../../devices/op-state.js";
@@ -7,7 +8,9 @@ import { signIn } from "../../run/sign-in.js";
 import { runTargetFor } from "../../run/target.js";
 import { sleep } from "../../util/abort.js";
 import { describeChange } from "../../update/changes.js";
-import { UPDATE_REPORT_COLUMNS, rowsNotDone, type UpdateCounts } from "../../update/report.js";
+import { UPDATE_REPORT_COLUMNS, rowsNotDone, type UpdateCounts, type UpdateReportRow } from "../../update/report.js";
+import type { FileSummary } from "../../csv/types.js";
+import type { ReportWriter } from "../../report/writer.js";
 import { updateDevices } from "../../update/update-devices.js";
 import { fileItems, whereItems } from "../../update/update-items.js";
 import { countsLine, planTotals, updatePlanKey } from "../../update/summary.js";
@@ -67,6 +70,18 @@ function preflight(config: UpdateConfig, cwd: string): void {
   checkInputFiles(config.files, cwd, { mustRead: true, outputs, ...(config.dryRun ? {} : { stateDir: config.state.dir }) });
 }
 
+/** The end of a run on stderr (one line: the counts, or why a file gave nothing) and its outcome. */
+function tellOutcome(context: CliContext, config: UpdateConfig, counts: UpdateCounts, files: readonly FileSummary[] | undefined): CommandOutcome {
+  const rows = Object.values(counts).reduce((a, b) => a + b, 0);
+  const unreadable = (files ?? []).filter((file) => file.error !== null);
+  // A file that cannot be read (or holds no row) is the one thing to say: exit 2.
+  for (const file of unreadable) context.stderr.write(`autopilot-import: ${file.path}: ${file.error}${file.rows > 0 ? ` (its first ${file.rows} rows are in the report ${config.reportPath})` : ""}\n`);
+  if (files && rows === 0 && unreadable.length === 0) context.stderr.write(`autopilot-import: no device rows in ${config.files.join(", ")} (a header only, or an empty file): nothing was changed\n`);
+  const told = rows > 0 ? countsLine(counts) : `no device matches --where ${config.selector?.text ?? ""}`;
+  if (unreadable.length === 0 && (rows > 0 || !files)) context.stderr.write(`update${config.dryRun ? " (dry run)" : ""}: ${told}; report: ${config.reportPath}\n`);
+  return { kind: "rows", unreadableFiles: unreadable.length, rowsNotDone: rowsNotDone(counts), noRows: files !== undefined && rows === 0 };
+}
+
 async function run(args: readonly string[], context: CliContext): Promise<CommandOutcome> {
   const config = loadUpdateConfig(args, context.env, context.cwd);
   preflight(config, context.cwd);
@@ -89,9 +104,10 @@ async function run(args: readonly string[], context: CliContext): Promise<Comman
       });
   const tty = context.stderr.isTTY === true;
   let shownAt = 0;
+  let report: ReportWriter<UpdateReportRow> | undefined;
   try {
     const requestsAtStart = graph.client.stats.requests;
-    const report = await openReportWriter(config.reportPath, UPDATE_REPORT_COLUMNS, { format: config.reportFormat });
+    report = await openReportWriter(config.reportPath, UPDATE_REPORT_COLUMNS, { format: config.reportFormat });
     const reader = config.selector ? undefined : openDeviceListReader(config.files, {
       fields: ["groupTag", "assignedUserPrincipalName", "displayName"], stdin: context.stdin, cwd: context.cwd, signal: context.signal, pinned: state?.pinned,
     });
@@ -121,14 +137,14 @@ async function run(args: readonly string[], context: CliContext): Promise<Comman
     logger.info({ counts, requests, durationMs }, "update finished");
     if (config.dryRun && !config.json) context.stdout.write(`${planTotals(counts)}\n`);
     if (config.json) context.stdout.write(`${summaryJson(config, counts, requests, durationMs)}\n`);
-    const rows = Object.values(counts).reduce((a, b) => a + b, 0);
-    const unreadable = (reader?.files ?? []).filter((file) => file.error !== null);
-    // A file that cannot be read (or holds no row) is the one thing to say: exit 2.
-    for (const file of unreadable) context.stderr.write(`autopilot-import: ${file.path}: ${file.error}${file.rows > 0 ? ` (its first ${file.rows} rows are in the report ${config.reportPath})` : ""}\n`);
-    if (reader && rows === 0 && unreadable.length === 0) context.stderr.write(`autopilot-import: no device rows in ${config.files.join(", ")} (a header only, or an empty file): nothing was changed\n`);
-    const told = rows > 0 ? countsLine(counts) : `no device matches --where ${config.selector?.text ?? ""}`;
-    if (unreadable.length === 0 && (rows > 0 || !reader)) context.stderr.write(`update${config.dryRun ? " (dry run)" : ""}: ${told}; report: ${config.reportPath}\n`);
-    return { kind: "rows", unreadableFiles: unreadable.length, rowsNotDone: rowsNotDone(counts), noRows: reader !== undefined && rows === 0 };
+    return tellOutcome(context, config, counts, reader?.files);
+  } catch (error) {
+    // Stopped before any row was settled (a refused sign-in or listing): no empty report is left behind.
+    if (report?.rows === 0) {
+      await report.close().catch(() => undefined);
+      rmSync(config.reportPath, { force: true });
+    }
+    throw error;
   } finally {
     if (tty && shownAt > 0) context.stderr.write("\r\x1b[K");
     state?.close();
