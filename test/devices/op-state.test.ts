@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { JournalRefusedError } from "../../src/errors.js";
 import { openOpState, opsDir, type OpStateOptions } from "../../src/devices/op-state.js";
 import { StateLockedError } from "../../src/state/lock-error.js";
+import { runInProcess } from "../support/cli-in-process.js";
 import { tempDir } from "../support/temp-dir.js";
 
 function setup(overrides: Partial<OpStateOptions> = {}): OpStateOptions {
@@ -86,5 +87,32 @@ describe("an update or deregister run's journal", () => {
     expect(opened.journal.outcomeOf("0:2")?.status).toBe("deleted");
     opened.close();
     expect(existsSync(opsDir(options.stateDir))).toBe(false);
+  });
+});
+
+describe("status of update and deregister runs", () => {
+  it("lists each run with its files, plan, outcomes and writes in flight, unfinished first; --json as operations", async () => {
+    const options = setup({ command: "update", plan: "groupTag='Sales'" });
+    const opened = await openOpState(options);
+    opened.journal.intend([{ key: "0:2", deviceId: "dev-1", action: "update" }, { key: "0:3", deviceId: "dev-2", action: "update" }]);
+    opened.journal.record([{ key: "0:2", outcome: { status: "updated", deviceId: "dev-1", message: "" } }]);
+    opened.close();
+    const done = await openOpState({ ...options, command: "deregister", plan: "" });
+    done.journal.record([{ key: "0:2", outcome: { status: "not_found", message: "" } }]);
+    done.journal.finish();
+    done.close();
+
+    const text = await runInProcess(["status", "--state-dir", options.stateDir], {});
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/Update [0-9a-f]{16}: not finished\n {2}files {6}list\.csv\n {2}plan {7}groupTag='Sales'\n/);
+    expect(text.stdout).toContain("outcomes   1 (1 updated); 1 write(s) sent without an answer (checked first when resumed)");
+    expect(text.stdout).toMatch(/Deregister [0-9a-f]{16}: finished at /);
+    expect(text.stdout.indexOf("Update ")).toBeLessThan(text.stdout.indexOf("Deregister "));
+    const json = await runInProcess(["status", "--state-dir", options.stateDir, "--json"], {});
+    const { operations } = JSON.parse(json.stdout) as { operations: Array<Record<string, unknown>> };
+    expect(operations.map((o) => [o.command, o.finished, o.outcomes, o.inFlight, o.attempts])).toEqual([
+      ["update", false, { updated: 1 }, 1, 1],
+      ["deregister", true, { not_found: 1 }, 0, 1],
+    ]);
   });
 });
