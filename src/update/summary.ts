@@ -2,9 +2,20 @@
 import { UPDATE_FIELDS, type WantedValues } from "./changes.js";
 import { UPDATE_STATUSES, type UpdateCounts } from "./report.js";
 
-/** The options that change what a run does, for its journal key: the same command again resumes, other values start anew. */
+const SET_OPTIONS = { groupTag: ["--set-group-tag", "--clear-group-tag"], userPrincipalName: ["--set-user", "--clear-user"], displayName: ["--set-display-name", "--set-display-name"] } as const;
+
+/**
+ * The options that change what a run does, as the user wrote them (`--set-group-tag "Sales" --clear-user`; "" when
+ * the file says it all): part of the journal's key (the same command again resumes, other values start anew), and
+ * what `status` shows as the run's plan.
+ */
 export function updatePlanKey(overrides: WantedValues): string {
-  return JSON.stringify(UPDATE_FIELDS.map((field) => [field, overrides[field] ?? null]));
+  return UPDATE_FIELDS.flatMap((field) => {
+    const value = overrides[field];
+    if (value === undefined) return [];
+    const [set, clear] = SET_OPTIONS[field];
+    return value === "" && set !== clear ? [clear] : [`${set} ${JSON.stringify(value)}`];
+  }).join(" ");
 }
 
 /** `2 updated, 5 unchanged, 1 not_found` (statuses with no rows left out; "no rows" when none). */

@@ -49,5 +49,8 @@ describe("update summary", () => {
     expect(updatePlanKey({ groupTag: "A" })).toBe(updatePlanKey({ groupTag: "A", displayName: undefined }));
     expect(updatePlanKey({ groupTag: "A" })).not.toBe(updatePlanKey({ groupTag: "B" }));
     expect(updatePlanKey({ groupTag: "" })).not.toBe(updatePlanKey({}));
+    // As the user wrote it: `status` shows it as the run's plan.
+    expect(updatePlanKey({ displayName: "KIOSK-1", groupTag: "", userPrincipalName: "a@contoso.com" })).toBe('--clear-group-tag --set-user "a@contoso.com" --set-display-name "KIOSK-1"');
+    expect(updatePlanKey({})).toBe("");
   });
 });
