@@ -3,10 +3,13 @@
  * assumed (429s waited out, no row failed), and interruptions (SIGKILL, SIGINT) then the same command again: every
  * row one outcome, and no device written twice.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { parseOpRecord } from "../../src/devices/op-records.js";
+import { scanJournal } from "../../src/state/journal-file.js";
 import { BIN, runCli, startCli } from "../support/cli-process.js";
+import { PROFILES } from "../support/profiles.js";
 import { until } from "../support/until.js";
 import { readReport, startTenant, updateArgs, updatesById, writeCsv, type Tenant } from "./update-helpers.js";
 
@@ -67,6 +70,35 @@ describe("autopilot-import update: throttling and interruptions", () => {
     // The update lag is 0 here: a write in flight at the kill already shows, so it is confirmed, never sent again.
     expect(updatesById(t.emulator)).toEqual(Object.fromEntries(t.emulator.devices().registered.map((device) => [device.id, 1])));
     expect(t.emulator.devices().registered.every((device) => device.groupTag === "Resumed")).toBe(true);
+  }, 60_000);
+
+  it("SIGKILL mid-run under the pessimistic profile (updates applied after a lag): a device with an outcome is never written again", async () => {
+    const t = (tenant = await startTenant(PROFILES[1]!.apply({ processing: { delayMs: 60_000 }, tenant: { registeredSeed: { count: 30, serialPrefix: "PK" } } })));
+    const file = everyDevice(t, "Lagged");
+    const args = updateArgs(t, [file, "--write-limit", "10/1s", "--report", "report.csv"]);
+    const killed = startCli(args, { env: t.env, cwd: t.dir });
+    await until(() => t.emulator.stats().devices.updatesAccepted >= 12, "12 updates accepted");
+    killed.child.kill("SIGKILL");
+    expect((await killed.result).signal).toBe("SIGKILL");
+    // What the killed run journaled as done (written before the kill: the page cache keeps it).
+    const opsDir = path.join(t.dir, "state", "ops");
+    const done = new Set<string>();
+    await scanJournal(path.join(opsDir, readdirSync(opsDir)[0]!), (record) => {
+      if (record.type === "op-outcome") for (const [, , deviceId] of record.items) if (deviceId) done.add(deviceId);
+    }, parseOpRecord);
+    expect(done.size).toBeGreaterThan(0);
+
+    const finished = await runCli(args, { env: t.env, cwd: t.dir });
+    expect(finished.code).toBe(0);
+    const report = readReport(path.join(t.dir, "report.csv"));
+    expect(report.map((row) => row["serialNumber"])).toEqual(t.emulator.devices().registered.map((device) => device.serialNumber));
+    expect(new Set(report.map((row) => row["status"]))).toEqual(new Set(["updated"]));
+    // The lag hides a write in flight at the kill, so that one may go again (identical values, harmless); a done one never.
+    const byId = updatesById(t.emulator);
+    for (const id of done) expect(byId[id]).toBe(1);
+    expect(Math.max(...Object.values(byId))).toBeLessThanOrEqual(2);
+    t.emulator.clock.advance(3_600_000);
+    expect(t.emulator.devices().registered.every((device) => device.groupTag === "Lagged")).toBe(true);
   }, 60_000);
 
   it("SIGINT mid --where run (exit 130), then the same command: devices done before no longer match, yet each is in the report once", async () => {
