@@ -37,7 +37,7 @@ export function deviceOpOptions(command: OpCommand, words: { readonly statuses: 
       arg: "N/DURATION",
       schema: writeLimitText,
       default: DEFAULT_WRITE_LIMIT,
-      help: `the app's write budget the writes are paced by (default ${formatWriteLimit(DEFAULT_WRITE_LIMIT)}, Intune's limit per app per tenant): each device is one write, so 10,000 take at least 33m20s; a 429 is honoured (Retry-After) and slows them further`,
+      help: `the app's write budget the writes are paced by (default ${formatWriteLimit(DEFAULT_WRITE_LIMIT)}, Intune's limit per app per tenant): each device changed or deleted is one write (a removed user, or an Intune record deleted first, one more), so 10,000 take at least 33m; a 429 is honoured (Retry-After) and slows them further`,
     }),
     ...stateOptions,
   };
