@@ -12,4 +12,5 @@ export const commandLoaders: Record<string, () => Promise<Command>> = {
   status: async () => (await import("./status.js")).statusCommand,
   cleanup: async () => (await import("./cleanup.js")).cleanupCommand,
   export: async () => (await import("./export.js")).exportCommand,
+  deregister: async () => (await import("./deregister.js")).deregisterCommand,
 };
