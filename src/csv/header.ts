@@ -34,7 +34,7 @@ export interface ColumnMap {
 export type HeaderMapping = { readonly ok: true; readonly columns: ColumnMap } | { readonly ok: false; readonly error: string };
 
 /** A header field this long that is all base64 is a hash: the file starts with data, not a header. */
-const HASH_LIKE = /^[A-Za-z0-9+/\-_]{64,}={0,2}$/;
+export const HASH_LIKE = /^[A-Za-z0-9+/\-_]{64,}={0,2}$/;
 
 /** A column name as people write them: words, digits and a little punctuation, short. */
 const NAME_LIKE = /^[\p{L}\p{N}][\p{L}\p{N} _.()#/-]{0,39}$/u;
@@ -55,7 +55,8 @@ function looksLikeHeader(headers: readonly string[]): boolean {
   return headers.some((h) => h.trim() !== "") && headers.every(isNameLike);
 }
 
-function listFound(headers: readonly string[]): string {
+/** What a message may say about the headers found: quoted when they look like a header, else only described. */
+export function listFound(headers: readonly string[]): string {
   if (!looksLikeHeader(headers)) {
     const characters = headers.reduce((sum, h) => sum + h.length, headers.length - 1);
     return `: the first line is not a CSV header (${characters} characters)`;

@@ -1,6 +1,7 @@
 import { pipeline } from "node:stream/promises";
-import type { RowResult } from "../model/device.js";
+import type { RowResult, SourceLocation } from "../model/device.js";
 import type { DuplicateTracker } from "../model/duplicates.js";
+import type { Delimiter } from "./delimiter.js";
 import { describeParseFailure, describeReadError } from "./describe-error.js";
 import { inspectHead, readHead, type Head } from "./head.js";
 import { mapHeader, type ColumnMap } from "./header.js";
@@ -14,6 +15,25 @@ import type { FileSummary, RowOverrides } from "./types.js";
 export interface FileReadContext extends InputSources {
   readonly tracker: DuplicateTracker;
   readonly overrides?: RowOverrides | undefined;
+}
+
+/**
+ * What a kind of file makes of its records: the header's columns, then one row per data record (also for a record cut
+ * as longer than 1 MB). The reading itself (encoding, delimiter, lines, oversized rows, pinned bytes) is shared.
+ */
+export interface RowSchema<Row, Columns> {
+  mapHeader(record: readonly string[]): { readonly ok: true; readonly columns: Columns } | { readonly ok: false; readonly error: string };
+  toRow(record: readonly string[], columns: Columns, location: SourceLocation): Row;
+  oversized(fields: readonly string[], columns: Columns, location: SourceLocation): Row;
+}
+
+/** The import's device rows: hashes validated, duplicates tracked across files, --group-tag/--assigned-user applied. */
+function deviceSchema(context: FileReadContext, delimiter: Delimiter): RowSchema<RowResult, ColumnMap> {
+  return {
+    mapHeader,
+    toRow: (record, columns, location) => toRowResult(record, columns, delimiter, location, context.tracker, context.overrides),
+    oversized: oversizedRowResult,
+  };
 }
 
 /** Replays the head already read, then the rest of the input: the parser sees the file from its first byte. */
@@ -35,7 +55,16 @@ async function* replay(head: Head, rest: AsyncIterator<Buffer>): AsyncGenerator<
  * Streams one input's rows as RowResults, filling in `summary` as it goes. Never throws for a bad file: the reason
  * goes into `summary.error` and the rows read before it stay reported. Throws only when `signal` aborts.
  */
-export async function* readDeviceFile(summary: FileSummary, context: FileReadContext): AsyncGenerator<RowResult> {
+export function readDeviceFile(summary: FileSummary, context: FileReadContext): AsyncGenerator<RowResult> {
+  return readCsvFile(summary, context, (delimiter) => deviceSchema(context, delimiter));
+}
+
+/** Streams one input's rows as `schema` makes them (see readDeviceFile for the contract). */
+export async function* readCsvFile<Row, Columns>(
+  summary: FileSummary,
+  context: InputSources,
+  schemaFor: (delimiter: Delimiter) => RowSchema<Row, Columns>,
+): AsyncGenerator<Row> {
   context.signal?.throwIfAborted();
   const opened = openInput(summary.path, context);
   if ("error" in opened) {
@@ -62,12 +91,13 @@ export async function* readDeviceFile(summary: FileSummary, context: FileReadCon
   }
   const { delimiter } = inspection;
   summary.delimiter = delimiter;
+  const schema = schemaFor(delimiter);
 
   const transcoder = new Utf8Transcoder((label) => (summary.encoding = label));
   const parser = new RecordParser(delimiter);
   const done = pipeline(replay(head, iterator), transcodeStage(transcoder), parser, { signal: context.signal });
   done.catch(() => undefined); // a failure also reaches the parser's iterator, where it is handled
-  let columns: ColumnMap | undefined;
+  let columns: Columns | undefined;
   const lines = new LineTracker();
   let lastLine = 0;
   /** The last oversized row: its line, and the line it was cut on (the skip starts there). */
@@ -97,12 +127,12 @@ export async function* readDeviceFile(summary: FileSummary, context: FileReadCon
         }
         oversized = { line, cutLine: lines.trueLine(item.lines) };
         summary.rows++;
-        yield oversizedRowResult(record, columns, { file: summary.path, line });
+        yield schema.oversized(record, columns, { file: summary.path, line });
         lastLine = oversized.cutLine;
         continue;
       }
       if (columns === undefined) {
-        const mapping = mapHeader(record);
+        const mapping = schema.mapHeader(record);
         if (!mapping.ok) {
           summary.error = mapping.error;
           break;
@@ -110,7 +140,7 @@ export async function* readDeviceFile(summary: FileSummary, context: FileReadCon
         columns = mapping.columns;
       } else {
         summary.rows++;
-        yield toRowResult(record, columns, delimiter, { file: summary.path, line }, context.tracker, context.overrides);
+        yield schema.toRow(record, columns, { file: summary.path, line });
       }
       lastLine = lines.trueLine(item.lines);
     }

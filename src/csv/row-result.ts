@@ -8,8 +8,13 @@ import { delimiterName, type Delimiter } from "./delimiter.js";
 import type { ColumnMap } from "./header.js";
 import type { RowOverrides } from "./types.js";
 
-function where(first: SourceLocation, here: SourceLocation): string {
+/** Where a duplicate's first occurrence is, as seen from the row that repeats it. */
+export function where(first: SourceLocation, here: SourceLocation): string {
   return first.file === here.file ? `line ${first.line}` : `line ${first.line} of ${first.file}`;
+}
+
+export function tooManyFields(fields: number, width: number, delimiter: Delimiter): string {
+  return `the row has ${fields} fields but the header has ${width}: a value probably contains an unquoted ${delimiterName(delimiter)}`;
 }
 
 /** Turns one parsed record into exactly one RowResult: valid, invalid (with a sentence per problem) or duplicate. */
@@ -26,13 +31,7 @@ export function toRowResult(
   const serialNumber = value(index.serialNumber).trim();
   if (record.length > columns.width) {
     // Even empty extras mean the values have shifted: importing them under the wrong columns is worse than stopping.
-    return {
-      status: "invalid",
-      location,
-      serialNumber,
-      code: "too_many_fields",
-      message: `the row has ${record.length} fields but the header has ${columns.width}: a value probably contains an unquoted ${delimiterName(delimiter)}`,
-    };
+    return { status: "invalid", location, serialNumber, code: "too_many_fields", message: tooManyFields(record.length, columns.width, delimiter) };
   }
   const validation = validateDevice({
     serialNumber: value(index.serialNumber),
@@ -68,7 +67,7 @@ const SHOWN_SERIAL_MAX = 256;
  * The RowResult of a record longer than MAX_RECORD_BYTES, from the fields read before it was cut (the last one cut):
  * rejected, with its serial number when that value was read whole.
  */
-export function oversizedRowResult(fields: readonly string[], columns: ColumnMap, location: SourceLocation): RowResult {
+export function oversizedRowResult(fields: readonly string[], columns: { readonly index: { readonly serialNumber: number } }, location: SourceLocation): RowResult & { status: "invalid" } {
   const at = columns.index.serialNumber;
   const serial = at !== -1 && at < fields.length - 1 ? (fields[at] ?? "").trim() : "";
   return {

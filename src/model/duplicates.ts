@@ -38,6 +38,15 @@ export class DuplicateTracker {
     return undefined;
   }
 
+  /** For files without hashes (device lists for update and deregister): the same serial number again. */
+  checkSerial(serialNumber: string, location: SourceLocation): DuplicateHit | undefined {
+    const serialDigest = digestInto(serialNumber.toUpperCase(), this.#serialDigest);
+    const serialSeen = this.#serials.get(serialDigest);
+    if (serialSeen !== undefined) return { code: "duplicate_serial", firstSeen: this.#location(serialSeen) };
+    this.#serials.set(serialDigest, this.#record(location));
+    return undefined;
+  }
+
   /** Number of distinct valid devices recorded. */
   get size(): number {
     return this.#count;

@@ -19,3 +19,6 @@ export const GROUP_TAG_MAX_LENGTH = 128;
 export const UPN_MAX_LENGTH = 113;
 export const UPN_LOCAL_MAX_LENGTH = 64;
 export const UPN_DOMAIN_MAX_LENGTH = 48;
+
+/** An Autopilot device name becomes the NetBIOS computer name: Intune allows 15 characters. */
+export const DISPLAY_NAME_MAX_LENGTH = 15;

@@ -24,6 +24,11 @@ export function neutralizeFormula(text: string): string {
   return FORMULA_START.test(text) ? `'${text}` : text;
 }
 
+/** Undoes neutralizeFormula on a value read back from one of our CSVs (an exported file fed to `update`). */
+export function restoreFormula(text: string): string {
+  return text.startsWith("'") && FORMULA_START.test(text.slice(1)) ? text.slice(1) : text;
+}
+
 /** One CSV cell: text neutralised and quoted when needed (quotes doubled), numbers as written, null as empty. */
 export function csvCell(value: CellValue, delimiter: CsvDelimiter = ","): string {
   if (value === null || value === undefined) return "";

@@ -26,8 +26,12 @@ const NEWLINE = 0x0a;
 /** State files hold serial numbers, user names and ids: readable by their owner only. */
 export const STATE_FILE_MODE = 0o600;
 
-/** Calls `onRecord` for every intact record, in order. */
-export async function scanJournal(file: string, onRecord: (record: JournalRecord) => void): Promise<ScanResult> {
+/** Calls `onRecord` for every intact record, in order (`parse`: the record kinds this journal holds; default an import's). */
+export async function scanJournal<R = JournalRecord>(
+  file: string,
+  onRecord: (record: R) => void,
+  parse: (value: unknown) => R | undefined = parseRecord as (value: unknown) => R | undefined,
+): Promise<ScanResult> {
   let records = 0;
   let unknown = 0;
   let damaged = 0;
@@ -44,7 +48,7 @@ export async function scanJournal(file: string, onRecord: (record: JournalRecord
     damaged += badSinceIntact;
     badSinceIntact = 0;
     intactBytes = end;
-    const record = parseRecord(value);
+    const record = parse(value);
     if (record === undefined) unknown += 1;
     else {
       records += 1;

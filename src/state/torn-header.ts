@@ -9,7 +9,8 @@ const HEADER_START = '{"r":{"type":"run"';
 /** The header is one line of well under this; anything longer without a newline is not a torn header. */
 const MAX_HEADER_BYTES = 64 * 1024;
 
-export function isTornHeader(file: string): boolean {
+/** `start`: how the journal's first record begins (an import's run record by default). */
+export function isTornHeader(file: string, start = HEADER_START): boolean {
   const fd = openSync(file, "r");
   let bytes: Buffer;
   try {
@@ -22,5 +23,5 @@ export function isTornHeader(file: string): boolean {
   let end = bytes.length;
   while (end > 0 && bytes[end - 1] === 0) end -= 1; // zeros where the data never reached the disk
   const text = bytes.subarray(0, end).toString("utf8");
-  return text.length <= HEADER_START.length ? HEADER_START.startsWith(text) : text.startsWith(HEADER_START);
+  return text.length <= start.length ? start.startsWith(text) : text.startsWith(start);
 }

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { CLOUDS } from "../../graph/clouds.js";
+import { describeOps, type OpRunStatus } from "../../devices/op-status.js";
 import { DEFAULT_STATE_DIR, stateLayout } from "../../state/state-dir.js";
 import { pruneRuns, type PrunedRun } from "../../state/prune.js";
 import { describeRuns, lockStatus, type LockStatus, type RunStatus } from "../../state/status.js";
@@ -20,7 +21,7 @@ const statusOptions = {
   "state-dir": { ...stateOptions["state-dir"], help: "the state directory (default ./.autopilot-import)" },
   json: switchOption({
     default: false,
-    help: 'print {"stateDir","lock","runs"} (with --prune also "pruned") on stdout instead: lock is null or {"pid","host","since","command","heartbeatAt","stale"}; each run has "run","journal","archived","finished","createdAt","updatedAt","files","tenant","endpoint","input","submitted","uploads","outcomes","inFlight","cleanup","attempts","lastAttempt","finishedAt","summary","journalDamage","resume"; cleanup is {"deleted","remaining"}: the run\'s staged records deleted, and those left to delete (autopilot-import cleanup)',
+    help: 'print {"stateDir","lock","runs"} (with --prune also "pruned") on stdout instead: lock is null or {"pid","host","since","command","heartbeatAt","stale"}; each run has "run","journal","archived","finished","createdAt","updatedAt","files","tenant","endpoint","input","submitted","uploads","outcomes","inFlight","cleanup","attempts","lastAttempt","finishedAt","summary","journalDamage","resume"; cleanup is {"deleted","remaining"}: the run\'s staged records deleted, and those left to delete (autopilot-import cleanup); "operations" lists the update and deregister runs: "command","key","journal","archived","finished","createdAt","updatedAt","files","where","tenant","endpoint","plan","outcomes","inFlight","attempts","damagedLines"',
   }),
 };
 
@@ -30,8 +31,10 @@ const help = commandHelp({
 Lists the import runs journaled in the state directory and how far each got: the input files, the
 tenant and Graph endpoint, rows read, devices submitted, outcomes by status, staged devices still
 processing, the cleanup of staged records (deleted, left to delete), uploads whose answer was lost
-(reconciled with Graph when the run is resumed), the attempts so far, and how to resume. Also shows
-who holds the state directory's lock. Reads only, except with --prune.
+(reconciled with Graph when the run is resumed), the attempts so far, and how to resume. Then the
+update and deregister runs journaled there: their inputs or selector, the values they set, outcomes by
+status and writes sent without an answer. Also shows who holds the state directory's lock. Reads only,
+except with --prune.
 
 A run is one set of input files (by content), one tenant and one Graph endpoint: running the same
 import command again resumes it; --fresh archives it and starts over.
@@ -72,9 +75,9 @@ function describeLock(lock: LockStatus | null): string {
   return lock.stale ? `stale lock of ${holder}: that process is gone, the next import takes it over` : `locked by ${holder}`;
 }
 
-function counts(outcomes: RunStatus["outcomes"]): string {
+function counts(outcomes: Readonly<Record<string, number | undefined>>): string {
   return Object.entries(outcomes)
-    .map(([status, n]) => `${number.format(n)} ${status}`)
+    .map(([status, n]) => `${number.format(n ?? 0)} ${status}`)
     .join(", ");
 }
 
@@ -112,14 +115,34 @@ function formatRun(run: RunStatus, stateDir: string): string {
   return lines.join("\n");
 }
 
+/** An update or deregister run: resumed by running the same command again (same files or selector, same values). */
+function formatOp(op: OpRunStatus): string {
+  const state = op.archived ? "set aside (started over with --fresh)" : op.finished ? `finished at ${op.updatedAt ?? "?"}` : "not finished";
+  const lines = [`${op.command === "update" ? "Update" : "Deregister"} ${op.key}: ${state}`];
+  const field = (name: string, value: string): void => {
+    lines.push(`  ${name.padEnd(10)} ${value}`);
+  };
+  field(op.where === null ? "files" : "where", op.where ?? (op.files.join(", ") || "?"));
+  if (op.plan !== "") field("plan", op.plan);
+  field("tenant", `${op.tenant || "(not given: the credential's own)"} · Graph ${op.endpoint}`);
+  const total = Object.values(op.outcomes).reduce((a, b) => a + b, 0);
+  const inFlight = op.inFlight > 0 ? `; ${number.format(op.inFlight)} write(s) sent without an answer (checked first when resumed)` : "";
+  field("outcomes", `${number.format(total)}${total > 0 ? ` (${counts(op.outcomes)})` : ""}${inFlight}`);
+  field("attempts", `${op.attempts}; started ${op.createdAt ?? "?"}, last update ${op.updatedAt ?? "?"}`);
+  field("journal", op.damagedLines > 0 ? `${op.journal}: ${op.damagedLines} damaged line(s) skipped` : op.journal);
+  if (!op.finished && !op.archived) field("resume", `run the same 'autopilot-import ${op.command}' command again (same ${op.where === null ? "files" : "selector"} and values, with the sign-in options used before)`);
+  return lines.join("\n");
+}
+
 async function run(args: readonly string[], context: CliContext): Promise<CommandOutcome> {
   const { values: config } = parseOptions(statusOptions, args, context.env, { command: "status" });
   const layout = stateLayout(path.resolve(context.cwd, config["state-dir"] ?? DEFAULT_STATE_DIR));
   const pruned = config.prune ? await pruneRuns(layout) : undefined;
   const lock = lockStatus(layout);
   const runs = await describeRuns(layout);
+  const operations = await describeOps(layout.dir);
   if (config.json) {
-    const out = { stateDir: layout.dir, lock, runs: runs.map((r) => ({ ...r, resume: resumeCommand(r, layout.dir) })), ...(pruned ? { pruned } : {}) };
+    const out = { stateDir: layout.dir, lock, runs: runs.map((r) => ({ ...r, resume: resumeCommand(r, layout.dir) })), operations, ...(pruned ? { pruned } : {}) };
     context.stdout.write(`${JSON.stringify(out)}\n`);
     return { kind: "done" };
   }
@@ -127,6 +150,7 @@ async function run(args: readonly string[], context: CliContext): Promise<Comman
   if (pruned) blocks.push(prunedLines(pruned));
   if (runs.length === 0) blocks.push("No import runs are journaled here.");
   for (const r of runs) blocks.push(formatRun(r, layout.dir));
+  for (const op of operations) blocks.push(formatOp(op));
   context.stdout.write(`${blocks.join("\n\n")}\n`);
   return { kind: "done" };
 }
