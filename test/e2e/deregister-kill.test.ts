@@ -49,7 +49,8 @@ describe("autopilot-import deregister, killed and run again", () => {
     const deleted = report.filter((row) => row.status === "deleted").length;
     expect(again.code, again.stderr).toBe(deleted === COUNT ? 0 : 1);
     expect(JSON.parse(again.stdout)).toMatchObject({ rows: COUNT, deleted });
-    expect(again.stderr).toMatch(/^deregister: going on with the run journaled in /);
+    // The killed process's lock is taken over (it is no longer running), and its journal resumed.
+    expect(again.stderr).toMatch(/^deregister: took over the lock of .* \(no longer running\)\nderegister: resuming the deregister journaled in .*: rows with an outcome are not written again\n/);
     expect(registeredSerials(bed.emulator, "KILL")).toHaveLength(COUNT - deleted);
   }, 40_000);
 

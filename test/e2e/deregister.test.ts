@@ -127,7 +127,7 @@ describe("autopilot-import deregister: permissions, deadlines, safety and thrott
       bed.emulator.clock.advance(3_600_000);
       const second = await bed.run(["linger.csv", "--yes", "--deadline", "1s", "--report", "linger2.jsonl"]);
       expect(second.code, second.stderr).toBe(0);
-      expect(second.stderr).toMatch(/^deregister: going on with the run journaled in .*\nderegister: 1 row: 1 deleted; report: linger2.jsonl\n$/);
+      expect(second.stderr).toMatch(/^deregister: resuming the deregister journaled in .*\nderegister: 1 row: 1 deleted; report: linger2.jsonl\n$/);
       expect(bed.report("linger2.jsonl")).toMatchObject([{ status: "deleted", autopilotDeviceId: slow?.id }]);
       expect(autopilotDeletes(bed, slow!.id)).toBe(1);
     } finally {

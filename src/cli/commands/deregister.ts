@@ -5,7 +5,7 @@ import { DEREGISTER_REPORT_COLUMNS } from "../../deregister/report-columns.js";
 import type { DeregisterSummary } from "../../deregister/types.js";
 import { MANAGED_DEVICES_PERMISSION } from "../../deregister/permissions.js";
 import { openDeviceListReader } from "../../devices/list-reader.js";
-import { openOpState } from "../../devices/op-journal.js";
+import { openOpState } from "../../devices/op-state.js";
 import { openReportWriter } from "../../report/writer.js";
 import { graphConfigFor, openGraph } from "../../run/graph.js";
 import { signIn } from "../../run/sign-in.js";
@@ -65,7 +65,7 @@ function countsLine(summary: DeregisterSummary, dryRun: boolean): string {
 function summaryJson(config: DeregisterConfig, summary: DeregisterSummary, durationMs: number): string {
   const c = summary.counts;
   return JSON.stringify({
-    report: config.reportPath,
+    report: config.op.reportPath,
     dryRun: config.op.dryRun,
     rows: summary.rows,
     deleted: c.deleted,
@@ -88,8 +88,8 @@ function summaryJson(config: DeregisterConfig, summary: DeregisterSummary, durat
 async function run(args: readonly string[], context: CliContext): Promise<CommandOutcome> {
   const config = loadDeregisterConfig(args, context.env, context.cwd);
   const { op } = config;
-  const outputs = [{ label: "the report", path: config.reportPath }, ...(config.logFile ? [{ label: "the log file", path: config.logFile }] : [])];
-  checkInputFiles(config.files, context.cwd, { mustRead: true, outputs, ...(op.dryRun ? {} : { stateDir: op.stateDir }) });
+  const outputs = [{ label: "the report", path: config.op.reportPath }, ...(config.logFile ? [{ label: "the log file", path: config.logFile }] : [])];
+  checkInputFiles(config.files, context.cwd, { mustRead: true, outputs, ...(op.dryRun ? {} : { stateDir: op.state.dir }) });
   const readerFor = (pinned?: Parameters<typeof openDeviceListReader>[1]["pinned"]) =>
     openDeviceListReader(config.files, { cwd: context.cwd, stdin: context.stdin, signal: context.signal, fields: [], ...(pinned ? { pinned } : {}) });
   if (!config.yes && !op.dryRun) {
@@ -105,14 +105,15 @@ async function run(args: readonly string[], context: CliContext): Promise<Comman
   const state = op.dryRun
     ? undefined
     : await openOpState({
-        stateDir: op.stateDir,
+        stateDir: op.state.dir,
         command: "deregister",
         inputs: config.files,
         tenant: normalizeTenant(target.tenant),
         endpoint: target.endpoint,
-        plan: config.deleteIntuneRecord ? "delete-intune-record" : "autopilot-only",
-        fresh: op.fresh,
-        forceUnlock: op.forceUnlock,
+        // The run's key and what status shows: the one option that changes what is deleted.
+        plan: config.deleteIntuneRecord ? "--delete-intune-record" : "",
+        fresh: op.state.fresh,
+        forceUnlock: op.state.forceUnlock,
         cwd: context.cwd,
         signal: context.signal,
       }).catch((error: unknown) => {
@@ -123,9 +124,9 @@ async function run(args: readonly string[], context: CliContext): Promise<Comman
   const tty = context.stderr.isTTY === true;
   let shownAt = 0;
   try {
-    if (state?.journal.resumed) context.stderr.write(`deregister: going on with the run journaled in ${state.journal.file}\n`);
+    for (const note of state?.notes ?? []) context.stderr.write(`deregister: ${note}\n`);
     const reader = readerFor(state?.pinned);
-    const report = await openReportWriter(config.reportPath, DEREGISTER_REPORT_COLUMNS);
+    const report = await openReportWriter(config.op.reportPath, DEREGISTER_REPORT_COLUMNS, { format: op.reportFormat });
     const fileIndex = new Map(config.files.map((file, index) => [file, index] as const));
     logger.info({ files: config.files, dryRun: op.dryRun, deleteIntuneRecord: config.deleteIntuneRecord, deadlineMs: config.deadlineMs }, "deregister starting");
     const summary = await deregisterDevices({
@@ -150,7 +151,7 @@ async function run(args: readonly string[], context: CliContext): Promise<Comman
     if (state && summary.counts.pending === 0) state.journal.finish();
     const durationMs = Date.now() - started;
     for (const file of reader.files) if (file.error) context.stderr.write(`deregister: ${file.path}: ${file.error}\n`);
-    context.stderr.write(`${countsLine(summary, op.dryRun)}; report: ${path.relative(context.cwd, config.reportPath) || config.reportPath}\n`);
+    context.stderr.write(`${countsLine(summary, op.dryRun)}; report: ${path.relative(context.cwd, config.op.reportPath) || config.op.reportPath}\n`);
     if (summary.intunePermissionMissing) context.stderr.write(`deregister: deleting Intune managed devices was refused: the app needs ${MANAGED_DEVICES_PERMISSION}\n`);
     logger.info({ ...summary, durationMs }, "deregister finished");
     if (op.json) context.stdout.write(`${summaryJson(config, summary, durationMs)}\n`);

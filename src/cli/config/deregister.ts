@@ -1,7 +1,5 @@
 /** The `deregister` command's options and configuration: the lists, the safety switches, the deadline, and what every device operation and Graph command takes. */
-import path from "node:path";
 import { UsageError } from "../../errors.js";
-import { timeStamp } from "../../util/time-stamp.js";
 import { graphCommandConfig, graphOptions, graphParsing, type GraphCommandConfig } from "../options/graph.js";
 import { envTable, switchOption, valueOption } from "../options/option.js";
 import { parseOptions, type Env } from "../options/parse.js";
@@ -10,11 +8,6 @@ import { deviceOpOptions, loadDeviceOpConfig, type DeviceOpConfig } from "./devi
 
 /** How long each accepted deletion is followed by default before it is reported `pending`. */
 export const DEFAULT_DEREGISTER_DEADLINE_MS = 10 * 60_000;
-
-/** `autopilot-deregister-report-20250102T030405Z.csv`: sortable, no characters Windows rejects. */
-export function defaultDeregisterReportName(now: Date): string {
-  return `autopilot-deregister-report-${timeStamp(now.getTime())}.csv`;
-}
 
 export const deregisterOwnOptions = {
   yes: switchOption({
@@ -35,7 +28,15 @@ export const deregisterOwnOptions = {
   }),
 };
 
-export const deregisterOptions = { ...deregisterOwnOptions, ...deviceOpOptions };
+export const deregisterOptions = {
+  ...deregisterOwnOptions,
+  ...deviceOpOptions("deregister", {
+    statuses: "deleted, pending, enrolled, not_found, ambiguous, failed, invalid or duplicate (--dry-run: would_delete); columns file, line, serialNumber, status, autopilotDeviceId, intuneDeviceIdDeleted, message",
+    summary:
+      '{"report","dryRun","rows","deleted","pending","enrolled","notFound","ambiguous","failed","invalid","duplicates","wouldDelete","intuneDeleted","resumedRows","missingPermission","requests","durationMs"}',
+    dryRun: "look up and report what would be deleted (serial, Autopilot id, whether its Intune record would go first): reads only, no journal, no --yes needed",
+  }),
+};
 export const deregisterTable = { ...deregisterOptions, ...graphOptions };
 
 export const DEREGISTER_ENV_FOR_FLAG = envTable(deregisterTable);
@@ -46,14 +47,12 @@ export interface DeregisterConfig extends GraphCommandConfig {
   readonly deleteIntuneRecord: boolean;
   readonly deadlineMs: number;
   readonly op: DeviceOpConfig;
-  /** Absolute path of the report (default beside the current directory). */
-  readonly reportPath: string;
 }
 
 export function loadDeregisterConfig(args: readonly string[], env: Env, cwd: string, now = new Date()): DeregisterConfig {
   const { values: c, positionals } = parseOptions(deregisterTable, args, env, { ...graphParsing, command: "deregister", positionals: true });
   if (positionals.length === 0) throw new UsageError("deregister: give at least one device-list file (a CSV with a Device Serial Number column), or - for standard input");
-  const op = loadDeviceOpConfig(c, env, cwd);
+  const op = loadDeviceOpConfig("deregister", c, cwd, now);
   return {
     ...graphCommandConfig(c, env, cwd, { readCaCertificate: true }),
     files: positionals,
@@ -61,6 +60,5 @@ export function loadDeregisterConfig(args: readonly string[], env: Env, cwd: str
     deleteIntuneRecord: c["delete-intune-record"],
     deadlineMs: c.deadline,
     op,
-    reportPath: op.reportPath ?? path.resolve(cwd, defaultDeregisterReportName(now)),
   };
 }
