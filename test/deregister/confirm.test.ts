@@ -1,7 +1,7 @@
 /**
  * The question without --yes, at a terminal: `main` run in this process with a standard input and error that say they
  * are a TTY (as a terminal's are), against the emulator. Only the exact word `yes` deletes; anything else is exit 2
- * with nothing sent. Also the command's configuration: the deadline's default and its variable.
+ * with nothing sent. Also a list it cannot use (one line, exit 2), and the configuration: the deadline's default and its variable.
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -53,6 +53,20 @@ describe("deregister at a terminal, without --yes", () => {
     const yes = await atTerminal(["ask.csv", "--report", "yes.csv"], "yes\n");
     expect(yes.code, yes.stderr).toBe(0);
     expect(emulator.devices().registered.filter((device) => device.serialNumber.startsWith("ASK"))).toEqual([]);
+  }, 30_000);
+});
+
+describe("deregister with a list it cannot use", () => {
+  it("a file without a serial column is one line and exit 2, nothing deleted", async () => {
+    const [device] = emulator.registerDevices([{ serialNumber: "COL-1" }]);
+    writeFileSync(path.join(dir, "nocol.csv"), "Name,Model\nCOL-1,X\n");
+    const requests = emulator.stats().devices.registeredDeleteRequests;
+    const run = await atTerminal(["nocol.csv", "--yes", "--report", "nocol.csv.report.csv", "--state-dir", path.join(dir, "state")], "");
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim().split("\n")).toHaveLength(1);
+    expect(run.stderr).toMatch(/^deregister: nocol\.csv: .*Device Serial Number/);
+    expect(emulator.stats().devices.registeredDeleteRequests).toBe(requests);
+    expect(emulator.devices().registered.map((d) => d.id)).toContain(device?.id);
   }, 30_000);
 });
 

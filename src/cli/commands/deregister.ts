@@ -151,7 +151,10 @@ async function run(args: readonly string[], context: CliContext): Promise<Comman
     if (state && summary.counts.pending === 0) state.journal.finish();
     const durationMs = Date.now() - started;
     for (const file of reader.files) if (file.error) context.stderr.write(`deregister: ${file.path}: ${file.error}\n`);
-    context.stderr.write(`${countsLine(summary, op.dryRun)}; report: ${path.relative(context.cwd, config.op.reportPath) || config.op.reportPath}\n`);
+    // An input that could not be read at all is told once, by the line above; a summary of no rows adds nothing.
+    if (summary.rows > 0 || reader.files.every((file) => file.error === null)) {
+      context.stderr.write(`${countsLine(summary, op.dryRun)}; report: ${path.relative(context.cwd, config.op.reportPath) || config.op.reportPath}\n`);
+    }
     if (summary.intunePermissionMissing) context.stderr.write(`deregister: deleting Intune managed devices was refused: the app needs ${MANAGED_DEVICES_PERMISSION}\n`);
     logger.info({ ...summary, durationMs }, "deregister finished");
     if (op.json) context.stdout.write(`${summaryJson(config, summary, durationMs)}\n`);
