@@ -169,6 +169,7 @@ export class EmulatorCore implements EmulatorState {
         registeredDeleting: [...this.store.registered.values()].filter((record) => record.deletionRequestedAt !== null).length,
         updatesAccepted: counters.updatesAccepted,
         updatesApplied: counters.updatesApplied,
+        updatesAcceptedById: Object.fromEntries(this.store.updatesById),
         managed: this.store.managed.byId.size,
         managedCreated: this.store.managed.counters.created,
         managedDeleted: this.store.managed.counters.deleted,

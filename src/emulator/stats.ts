@@ -50,6 +50,8 @@ export interface EmulatorStats {
     /** updateDeviceProperties accepted, and applied once their lag passed. */
     readonly updatesAccepted: number;
     readonly updatesApplied: number;
+    /** updateDeviceProperties accepted, per registered device id. */
+    readonly updatesAcceptedById: Readonly<Record<string, number>>;
     /** Intune managed devices held now, created (seeded) and deleted. */
     readonly managed: number;
     readonly managedCreated: number;

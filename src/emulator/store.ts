@@ -63,6 +63,8 @@ export class DeviceStore {
   readonly uploads = new Map<string, UploadRecord>();
   readonly uploadOrder = new OrderedIndex<UploadRecord>();
   /** registeredDeleteRequests: DELETEs accepted (a lingering record's repeat included); updates: updateDeviceProperties accepted / applied after the lag. */
+  /** updateDeviceProperties accepted per registered device id (tests check nothing was written twice). */
+  readonly updatesById = new Map<string, number>();
   readonly counters = { stagedCreated: 0, stagedDeleted: 0, registeredCreated: 0, registeredDeleted: 0, registeredDeleteRequests: 0, updatesAccepted: 0, updatesApplied: 0, uploadsCreated: 0, uploadsDeleted: 0 };
   private seq = 0;
 
@@ -219,6 +221,7 @@ export class DeviceStore {
     this.managed.clear();
     this.uploads.clear();
     this.uploadOrder.clear();
+    this.updatesById.clear();
     for (const key of Object.keys(this.counters) as (keyof typeof this.counters)[]) this.counters[key] = 0;
   }
 }

@@ -149,6 +149,18 @@ describe("updateDeviceProperties and write throttling", () => {
     expect(client.emulator.stats().devices).toMatchObject({ updatesAccepted: 2, updatesApplied: 2 });
   });
 
+  it("refuses a group tag over 128 characters (400, nothing accepted) and counts accepted updates per device", async () => {
+    const client = await startClient(QUIET);
+    const [device] = client.emulator.registerDevices([{ serialNumber: "UPD-2", groupTag: "Old" }]);
+    const url = `${REGISTERED}/${device?.id}/updateDeviceProperties`;
+    const refused = await client.request<GraphErrorShape>("POST", url, { body: { groupTag: "x".repeat(129) } });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.message).toMatch(/group tag is 129 characters long; at most 128/);
+    expect((await client.request("POST", url, { body: { groupTag: "x".repeat(128) } })).status).toBe(204);
+    expect((await client.request("POST", url, { body: { groupTag: "y" } })).status).toBe(204);
+    expect(client.emulator.stats().devices).toMatchObject({ updatesAccepted: 2, updatesAcceptedById: { [device!.id]: 2 } });
+  });
+
   it("counts DELETEs (Autopilot and Intune) and updateDeviceProperties against the same write bucket", async () => {
     const client = await startClient({
       ...QUIET,

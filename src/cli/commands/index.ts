@@ -12,5 +12,6 @@ export const commandLoaders: Record<string, () => Promise<Command>> = {
   status: async () => (await import("./status.js")).statusCommand,
   cleanup: async () => (await import("./cleanup.js")).cleanupCommand,
   export: async () => (await import("./export.js")).exportCommand,
+  update: async () => (await import("./update.js")).updateCommand,
   deregister: async () => (await import("./deregister.js")).deregisterCommand,
 };

@@ -22,6 +22,9 @@ const CREATE_PROPERTIES: ReadonlySet<string> = new Set([
 
 const UPDATE_PROPERTIES: ReadonlySet<string> = new Set(["groupTag", "userPrincipalName", "addressableUserName", "displayName"]);
 
+/** The longest group tag updateDeviceProperties takes (the import's own bound, src/model/limits.ts; Intune documents none). */
+const GROUP_TAG_MAX_LENGTH = 128;
+
 function matcher(call: GraphCall, state: EmulatorState, filter: Filter | undefined): ((record: RegisteredRecord) => boolean) | undefined {
   if (!filter) return undefined;
   if (filter.kind === "contains" && filter.property === "serialNumber") return serialContains(filter.value);
@@ -113,6 +116,11 @@ function updateDeviceProperties(call: GraphCall, params: { readonly id?: string 
   checkProperties(body, UPDATE_PROPERTIES, "updateDeviceProperties", state.scenario().service.acceptUnknownProperties);
   const changes: [string, string][] = [];
   for (const property of UPDATE_PROPERTIES) if (property in body) changes.push([property, optionalString(body, property) ?? ""]);
+  const tag = changes.find(([property]) => property === "groupTag")?.[1] ?? "";
+  if (tag.length > GROUP_TAG_MAX_LENGTH) {
+    const phrase = `The group tag is ${tag.length} characters long; at most ${GROUP_TAG_MAX_LENGTH} are allowed.`;
+    throw new GraphError(400, "BadRequest", intuneMessage(errorContextOf(call, state), call.url.href, phrase));
+  }
   const apply = (): void => {
     for (const [property, value] of changes) {
       if (property === "groupTag") record.groupTag = value;
@@ -123,6 +131,7 @@ function updateDeviceProperties(call: GraphCall, params: { readonly id?: string 
     state.store.counters.updatesApplied += 1;
   };
   state.store.counters.updatesAccepted += 1;
+  state.store.updatesById.set(record.id, (state.store.updatesById.get(record.id) ?? 0) + 1);
   const lag = state.scenario().processing.updateLagMs;
   if (lag === 0) apply();
   else state.clock.scheduleAt(state.clock.now() + lag, apply);
