@@ -92,13 +92,48 @@ export async function serialLookup(
   return { ok: true, value: matches };
 }
 
-/** Exact matches for each serial (in order), batched: a failed lookup is data, not an exception. */
+/**
+ * Exact matches for each serial (in order), batched: a failed lookup is data, not an exception. Serials that only a
+ * listing can find (a hyphen the service refuses in contains(), and no hyphen-free part long enough) share one
+ * listing of the collection: one per call, not one per serial.
+ */
 export async function findBySerials(client: GraphClient, serials: readonly string[], signal?: AbortSignal): Promise<Array<Lookup<AutopilotDeviceIdentity[]>>> {
-  if (serials.length === 0) return [];
-  const answers = await client.batch(serials.map((serial) => bySerialRequest(serial, client.traits)), { signal });
-  const out: Array<Lookup<AutopilotDeviceIdentity[]>> = [];
-  for (const [index, serial] of serials.entries()) out.push(await serialLookup(client, serial, answers[index]!, signal));
+  const out = new Array<Lookup<AutopilotDeviceIdentity[]>>(serials.length);
+  let pending = serials.map((_, index) => index);
+  // Twice at most: lookups sent before the hyphen refusal was learnt go again, in the form the service takes.
+  for (let attempt = 0; attempt < 2 && pending.length > 0; attempt++) {
+    const listed = pending.filter((index) => serialContainsFilter(serials[index]!, client.traits) === undefined);
+    const filtered = pending.filter((index) => !listed.includes(index));
+    const again: number[] = [];
+    const answers = filtered.length === 0 ? [] : await client.batch(filtered.map((index) => bySerialRequest(serials[index]!, client.traits)), { signal });
+    for (const [k, index] of filtered.entries()) {
+      const answer = answers[k]!;
+      if (!answer.ok && attempt === 0 && learnHyphenRefusal(answer.error, serials[index]!, client.traits)) again.push(index);
+      else out[index] = await serialLookup(client, serials[index]!, answer, signal, true);
+    }
+    if (listed.length > 0) {
+      const found = await listedLookups(client, listed.map((index) => serials[index]!), signal);
+      listed.forEach((index, k) => (out[index] = found[k]!));
+    }
+    pending = again;
+  }
   return out;
+}
+
+/** One listing of the whole collection, matched exactly against every serial at once (memory: the matches only). */
+async function listedLookups(client: GraphClient, serials: readonly string[], signal?: AbortSignal): Promise<Array<Lookup<AutopilotDeviceIdentity[]>>> {
+  const matches = new Map<string, AutopilotDeviceIdentity[]>(serials.map((serial) => [serialKey(serial), []]));
+  try {
+    for await (const page of registeredPages(client, MAX_REGISTERED_PAGE, signal)) {
+      for (const device of page.value) {
+        if (typeof device.serialNumber === "string") matches.get(serialKey(device.serialNumber))?.push(device);
+      }
+    }
+  } catch (error) {
+    if (error instanceof ServiceError) return serials.map(() => ({ ok: false, error }));
+    throw error;
+  }
+  return serials.map((serial) => ({ ok: true, value: matches.get(serialKey(serial)) ?? [] }));
 }
 
 /** The whole collection, page by page, asking for `pageSize` devices per page. */

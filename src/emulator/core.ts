@@ -170,6 +170,7 @@ export class EmulatorCore implements EmulatorState {
         updatesAccepted: counters.updatesAccepted,
         updatesApplied: counters.updatesApplied,
         updatesAcceptedById: Object.fromEntries(this.store.updatesById),
+        userUnassigns: counters.userUnassigns,
         managed: this.store.managed.byId.size,
         managedCreated: this.store.managed.counters.created,
         managedDeleted: this.store.managed.counters.deleted,

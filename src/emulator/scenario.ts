@@ -181,6 +181,11 @@ export const scenarioSchema = z.strictObject({
       hyphenContains400: z.boolean().default(false),
       /** Whether request bodies may carry undeclared properties (ignored) instead of the OData reader's 400. */
       acceptUnknownProperties: z.boolean().default(false),
+      /**
+       * What updateDeviceProperties does with `userPrincipalName: ""`: clears the assigned user, or accepts it (204)
+       * and changes nothing; the metadata's own way to remove a user is the unassignUserFromDevice action.
+       */
+      emptyUserInUpdate: z.enum(["clears", "ignored"]).default("clears"),
       /** After this many pages of a listing, every nextLink repeats the link just followed (a 2020 bug); 0 = never. */
       repeatNextLinkAfterPages: nonNegativeInt.default(0),
     })

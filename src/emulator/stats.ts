@@ -52,6 +52,8 @@ export interface EmulatorStats {
     readonly updatesApplied: number;
     /** updateDeviceProperties accepted, per registered device id. */
     readonly updatesAcceptedById: Readonly<Record<string, number>>;
+    /** unassignUserFromDevice accepted. */
+    readonly userUnassigns: number;
     /** Intune managed devices held now, created (seeded) and deleted. */
     readonly managed: number;
     readonly managedCreated: number;

@@ -65,7 +65,7 @@ export class DeviceStore {
   /** registeredDeleteRequests: DELETEs accepted (a lingering record's repeat included); updates: updateDeviceProperties accepted / applied after the lag. */
   /** updateDeviceProperties accepted per registered device id (tests check nothing was written twice). */
   readonly updatesById = new Map<string, number>();
-  readonly counters = { stagedCreated: 0, stagedDeleted: 0, registeredCreated: 0, registeredDeleted: 0, registeredDeleteRequests: 0, updatesAccepted: 0, updatesApplied: 0, uploadsCreated: 0, uploadsDeleted: 0 };
+  readonly counters = { stagedCreated: 0, stagedDeleted: 0, registeredCreated: 0, registeredDeleted: 0, registeredDeleteRequests: 0, updatesAccepted: 0, updatesApplied: 0, userUnassigns: 0, uploadsCreated: 0, uploadsDeleted: 0 };
   private seq = 0;
 
   constructor(private readonly newId: () => string) {}

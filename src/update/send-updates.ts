@@ -1,7 +1,11 @@
 /**
- * Sends updateDeviceProperties calls paced by the write budget (WritePacer): JSON batches of up to 20, each call one
- * write. A 429 comes back to us instead of the client's own loop (the pacer waits out Retry-After and slows down),
+ * Sends the writes of each device update paced by the write budget (WritePacer): JSON batches of up to 20, each call
+ * one write. A 429 comes back to us instead of the client's own loop (the pacer waits out Retry-After and slows down),
  * and the throttled calls go again: a throttled write that later succeeds is never a failed row.
+ *
+ * A user is removed with unassignUserFromDevice, the metadata's action for it, not with `userPrincipalName: ""` in
+ * updateDeviceProperties: whether the service clears the user on an empty value is undocumented (the emulator's
+ * service.emptyUserInUpdate knob answers both ways), and an empty value it ignores would be reported `updated` wrongly.
  */
 import type { WritePacer } from "../after/write-pacer.js";
 import { REGISTERED_PATH } from "../after/registered.js";
@@ -31,15 +35,19 @@ export interface WriteRuntime {
   readonly logger?: Logger | undefined;
 }
 
-export function updateRequest(update: DeviceUpdate): GraphRequest {
-  return {
-    method: "POST",
-    path: `${REGISTERED_PATH}/${encodeURIComponent(update.deviceId)}/updateDeviceProperties`,
-    body: updateBody(update.changes),
-    // Setting the same values twice is harmless, so a lost answer may be resent.
-    idempotent: true,
-    retry: { maxThrottleRetries: 0 },
-  };
+/** A user being removed: the one change updateDeviceProperties is not trusted with. */
+const clearsUser = (change: FieldChange): boolean => change.field === "userPrincipalName" && change.to === "";
+
+/** The requests an update takes: updateDeviceProperties for what it sets, unassignUserFromDevice to remove a user. */
+export function updateRequests(update: DeviceUpdate): GraphRequest[] {
+  const devicePath = `${REGISTERED_PATH}/${encodeURIComponent(update.deviceId)}`;
+  // Setting the same values (or removing the same user) twice is harmless, so a lost answer may be resent.
+  const common = { method: "POST", idempotent: true, retry: { maxThrottleRetries: 0 } } as const;
+  const sets = update.changes.filter((change) => !clearsUser(change));
+  const requests: GraphRequest[] = [];
+  if (sets.length > 0) requests.push({ ...common, path: `${devicePath}/updateDeviceProperties`, body: updateBody(sets) });
+  if (update.changes.some(clearsUser)) requests.push({ ...common, path: `${devicePath}/unassignUserFromDevice` });
+  return requests;
 }
 
 type Verdict = { readonly kind: "done" } | { readonly kind: "throttled"; readonly retryAfterMs: number | undefined } | { readonly kind: "failed"; readonly message: string };
@@ -68,7 +76,12 @@ export interface BatchHooks {
 export async function sendUpdates(runtime: WriteRuntime, updates: readonly DeviceUpdate[], hooks?: BatchHooks): Promise<WriteResult[]> {
   const { client, pacer, signal } = runtime;
   const results = new Array<WriteResult>(updates.length);
-  let queue = updates.map((_, index) => index);
+  // Each write is [update index, request]; an update is settled once all its writes are, failed if one failed.
+  const writes = updates.flatMap((update, index) => updateRequests(update).map((request) => [index, request] as const));
+  const writesLeft = new Array<number>(updates.length).fill(0);
+  for (const [index] of writes) writesLeft[index] = (writesLeft[index] ?? 0) + 1;
+  const failures = new Map<number, string>();
+  let queue = writes.map((_, w) => w);
   while (queue.length > 0) {
     const size = pacer.batchSize(queue.length, 0, runtime.now());
     const waitMs = pacer.waitMs(size, 0, runtime.now());
@@ -77,23 +90,28 @@ export async function sendUpdates(runtime: WriteRuntime, updates: readonly Devic
       continue;
     }
     const batch = queue.slice(0, size);
-    hooks?.sending(batch);
+    hooks?.sending([...new Set(batch.map((w) => writes[w]![0]))]);
     pacer.spend(batch.length, runtime.now());
-    const answers = await client.batch(batch.map((index) => updateRequest(updates[index]!)), { signal });
+    const answers = await client.batch(batch.map((w) => writes[w]![1]), { signal });
     const now = runtime.now();
     const again: number[] = [];
     let retryAfterMs: number | undefined;
     let done = 0;
     const settled: Array<readonly [number, WriteResult]> = [];
-    batch.forEach((index, i) => {
+    batch.forEach((w, i) => {
+      const index = writes[w]![0];
       const verdict = verdictOf(answers[i]!, now);
       if (verdict.kind === "throttled") {
-        again.push(index);
+        again.push(w);
         if (verdict.retryAfterMs !== undefined) retryAfterMs = Math.max(retryAfterMs ?? 0, verdict.retryAfterMs);
         return;
       }
       if (verdict.kind === "done") done += 1;
-      results[index] = verdict.kind === "done" ? { ok: true } : { ok: false, message: verdict.message };
+      else if (!failures.has(index)) failures.set(index, verdict.message);
+      writesLeft[index] = (writesLeft[index] ?? 1) - 1;
+      if (writesLeft[index] !== 0) return;
+      const failure = failures.get(index);
+      results[index] = failure === undefined ? { ok: true } : { ok: false, message: failure };
       settled.push([index, results[index]]);
     });
     hooks?.settled(settled);

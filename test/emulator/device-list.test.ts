@@ -161,6 +161,20 @@ describe("updateDeviceProperties and write throttling", () => {
     expect(client.emulator.stats().devices).toMatchObject({ updatesAccepted: 2, updatesAcceptedById: { [device!.id]: 2 } });
   });
 
+  it.each([
+    ["clears", ""],
+    ["ignored", "ann@contoso.com"],
+  ] as const)("an empty userPrincipalName in updateDeviceProperties (emptyUserInUpdate %s); unassignUserFromDevice always removes the user", async (emptyUserInUpdate, after) => {
+    const client = await startClient({ ...QUIET, service: { emptyUserInUpdate } });
+    const [device] = client.emulator.registerDevices([{ serialNumber: "UPD-3", userPrincipalName: "ann@contoso.com", addressableUserName: "Ann" }]);
+    const url = `${REGISTERED}/${device?.id}`;
+    expect((await client.request("POST", `${url}/updateDeviceProperties`, { body: { userPrincipalName: "", groupTag: "T" } })).status).toBe(204);
+    expect((await client.request<Device>("GET", url)).body).toMatchObject({ userPrincipalName: after, groupTag: "T" });
+    expect((await client.request("POST", `${url}/unassignUserFromDevice`)).status).toBe(204);
+    expect((await client.request<Device>("GET", url)).body).toMatchObject({ userPrincipalName: "", addressableUserName: "" });
+    expect(client.emulator.stats().devices.userUnassigns).toBe(1);
+  });
+
   it("counts DELETEs (Autopilot and Intune) and updateDeviceProperties against the same write bucket", async () => {
     const client = await startClient({
       ...QUIET,

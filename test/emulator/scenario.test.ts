@@ -32,6 +32,7 @@ describe("scenario", () => {
       retryAfter: "mixed",
       hyphenContains400: true,
       acceptUnknownProperties: true,
+      emptyUserInUpdate: "ignored",
       repeatNextLinkAfterPages: 0,
     });
     expect(file.processing).toEqual({ delayMs: 120_000, spreadMs: 180_000, pendingPhase: true, pendingMs: 60_000, registrationLagMs: 180_000, deletionLingerMs: 900_000, updateLagMs: 900_000 });

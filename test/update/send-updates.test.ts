@@ -52,4 +52,25 @@ describe("sendUpdates", () => {
     expect(results[1]).toEqual({ ok: true });
     expect(h.emulator.stats().devices.updatesAcceptedById).toEqual({ two: 1 });
   });
+
+  it.each(["clears", "ignored"] as const)("removes a user with unassignUserFromDevice, whatever an empty userPrincipalName does (emptyUserInUpdate %s)", async (emptyUserInUpdate) => {
+    h = await startAfterHarness({
+      service: { emptyUserInUpdate },
+      tenant: { registeredDevices: [{ id: "one", serialNumber: "S-1", userPrincipalName: "ann@contoso.com", groupTag: "Old" }, { id: "two", serialNumber: "S-2", userPrincipalName: "bob@contoso.com" }] },
+    });
+    const clear = { field: "userPrincipalName" as const, from: "ann@contoso.com", to: "" };
+    const results = await sendUpdates(runtime(h), [
+      { deviceId: "one", changes: [...tag("New"), clear] },
+      { deviceId: "two", changes: [{ ...clear, from: "bob@contoso.com" }] },
+    ]);
+    expect(results).toEqual([{ ok: true }, { ok: true }]);
+    const devices = h.emulator.devices().registered;
+    expect(devices.map((d) => [d.id, d.groupTag, d.userPrincipalName])).toEqual([
+      ["one", "New", ""],
+      ["two", "", ""],
+    ]);
+    const stats = h.emulator.stats().devices;
+    // One updateDeviceProperties (the tag, without the user) and two unassigns: three writes for two devices.
+    expect([stats.updatesAcceptedById, stats.userUnassigns]).toEqual([{ one: 1 }, 2]);
+  });
 });

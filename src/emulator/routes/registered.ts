@@ -115,7 +115,13 @@ function updateDeviceProperties(call: GraphCall, params: { readonly id?: string 
   if (!isRecord(body)) throw badRequest("The request body must be a JSON object.");
   checkProperties(body, UPDATE_PROPERTIES, "updateDeviceProperties", state.scenario().service.acceptUnknownProperties);
   const changes: [string, string][] = [];
-  for (const property of UPDATE_PROPERTIES) if (property in body) changes.push([property, optionalString(body, property) ?? ""]);
+  const ignoreEmptyUser = state.scenario().service.emptyUserInUpdate === "ignored";
+  for (const property of UPDATE_PROPERTIES) {
+    if (!(property in body)) continue;
+    const value = optionalString(body, property) ?? "";
+    if (ignoreEmptyUser && value === "" && (property === "userPrincipalName" || property === "addressableUserName")) continue;
+    changes.push([property, value]);
+  }
   const tag = changes.find(([property]) => property === "groupTag")?.[1] ?? "";
   if (tag.length > GROUP_TAG_MAX_LENGTH) {
     const phrase = `The group tag is ${tag.length} characters long; at most ${GROUP_TAG_MAX_LENGTH} are allowed.`;
@@ -138,8 +144,24 @@ function updateDeviceProperties(call: GraphCall, params: { readonly id?: string 
   return { status: 204 };
 }
 
+/** unassignUserFromDevice (no body): the assigned user and its addressable name removed, after the update lag. */
+function unassignUserFromDevice(call: GraphCall, params: { readonly id?: string }, state: EmulatorState): GraphResult {
+  const record = find(call, params.id ?? "", state);
+  checkProperties(isRecord(call.body) ? call.body : {}, new Set(), "unassignUserFromDevice", state.scenario().service.acceptUnknownProperties);
+  state.store.counters.userUnassigns += 1;
+  const apply = (): void => {
+    record.userPrincipalName = "";
+    record.addressableUserName = "";
+  };
+  const lag = state.scenario().processing.updateLagMs;
+  if (lag === 0) apply();
+  else state.clock.scheduleAt(state.clock.now() + lag, apply);
+  return { status: 204 };
+}
+
 export const registeredRoutes: readonly Route[] = [
   { pattern: BASE, methods: { GET: list, POST: create } },
   { pattern: [...BASE, "{id}"], methods: { GET: get, DELETE: remove } },
   { pattern: [...BASE, "{id}", "updateDeviceProperties"], methods: { POST: updateDeviceProperties } },
+  { pattern: [...BASE, "{id}", "unassignUserFromDevice"], methods: { POST: unassignUserFromDevice } },
 ];
