@@ -13,4 +13,5 @@ export const commandLoaders: Record<string, () => Promise<Command>> = {
   cleanup: async () => (await import("./cleanup.js")).cleanupCommand,
   export: async () => (await import("./export.js")).exportCommand,
   update: async () => (await import("./update.js")).updateCommand,
+  deregister: async () => (await import("./deregister.js")).deregisterCommand,
 };

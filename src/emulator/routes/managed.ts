@@ -1,4 +1,5 @@
 /** Intune's managed devices (deviceManagement/managedDevices): listed, read and deleted, with their own permission. */
+import { permissionRefusal } from "../auth/permissions.js";
 import { intuneMessage, notFound } from "../graph-error.js";
 import { collection, entity, errorContextOf, type EmulatorState, type GraphCall, type GraphResult, type Route } from "../graph-call.js";
 import type { ManagedRecord } from "../managed-store.js";
@@ -27,6 +28,9 @@ function list(call: GraphCall, _params: unknown, state: EmulatorState): GraphRes
 }
 
 function find(call: GraphCall, id: string, state: EmulatorState): ManagedRecord {
+  // The permission again for a $batch item (the server checks direct requests only): Intune refuses either way.
+  const refusal = permissionRefusal(call.principal, call.segments, state.scenario().auth.grants, call.method);
+  if (refusal) throw refusal;
   const record = state.store.managed.byId.get(id);
   if (!record) throw notFound(intuneMessage(errorContextOf(call, state), call.url.href));
   return record;
