@@ -76,7 +76,7 @@ describe("deregister configuration", () => {
     expect(DEFAULT_DEREGISTER_DEADLINE_MS).toBe(600_000);
     expect(loadDeregisterConfig(["a.csv"], { AUTOPILOT_IMPORT_DEREGISTER_DEADLINE: "30m" }, dir).deadlineMs).toBe(1_800_000);
     expect(loadDeregisterConfig(["a.csv", "--deadline", "90s", "--yes", "--delete-intune-record"], {}, dir)).toMatchObject({ deadlineMs: 90_000, yes: true, deleteIntuneRecord: true });
-    expect(loadDeregisterConfig(["a.csv"], { AUTOPILOT_IMPORT_DEREGISTER_YES: "true", AUTOPILOT_IMPORT_DELETE_INTUNE_RECORD: "1" }, dir)).toMatchObject({ yes: true, deleteIntuneRecord: true });
+    expect(loadDeregisterConfig(["a.csv"], { AUTOPILOT_IMPORT_DEREGISTER_YES: "true", AUTOPILOT_IMPORT_DEREGISTER_DELETE_INTUNE_RECORD: "1" }, dir)).toMatchObject({ yes: true, deleteIntuneRecord: true });
     expect(() => loadDeregisterConfig([], {}, dir)).toThrow(/give at least one device-list file/);
     expect(() => loadDeregisterConfig(["a.csv", "--deadline", "soon"], {}, dir)).toThrow(/--deadline: expected a duration/);
   });

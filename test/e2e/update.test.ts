@@ -51,7 +51,7 @@ describe("autopilot-import update", () => {
     expect(result.stderr.split("\n").length).toBe(profile.name === "default" ? 2 : 3);
     expect(result.code).toBe(0);
     const summary = JSON.parse(result.stdout) as Record<string, unknown>;
-    expect(summary).toMatchObject({ updated: 3, unchanged: 27, rows: 30, not_found: 0, failed: 0, dryRun: false, report: path.join(t.dir, "report.csv") });
+    expect(summary).toMatchObject({ updated: 3, unchanged: 27, rows: 30, notFound: 0, failed: 0, dryRun: false, report: path.join(t.dir, "report.csv") });
     // One lookup per 20 serials (JSON batches), a few writes, the sign-in: nowhere near a request per device.
     expect(summary["requests"]).toBeLessThanOrEqual(6);
     const id = (row: string[]): string => row[col("Autopilot Device ID")]!;

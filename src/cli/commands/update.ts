@@ -60,7 +60,19 @@ Examples:
 });
 
 function summaryJson(config: UpdateConfig, counts: UpdateCounts, requests: number, durationMs: number): string {
-  return JSON.stringify({ ...counts, rows: Object.values(counts).reduce((a, b) => a + b, 0), dryRun: config.dryRun, requests, durationMs, report: config.reportPath });
+  // Keys in the import's and deregister's style (camelCase); the report's statuses keep their snake_case names.
+  const { would_update: wouldUpdate, not_found: notFound, duplicate: duplicates, ...same } = counts;
+  return JSON.stringify({
+    ...same,
+    wouldUpdate,
+    notFound,
+    duplicates,
+    rows: Object.values(counts).reduce((a, b) => a + b, 0),
+    dryRun: config.dryRun,
+    requests,
+    durationMs,
+    report: config.reportPath,
+  });
 }
 
 /** Refuses before any request when an input is missing, unreadable or not a file, or an output would overwrite one. */

@@ -17,6 +17,7 @@ export const deregisterOwnOptions = {
   }),
   "delete-intune-record": switchOption({
     default: false,
+    env: ["AUTOPILOT_IMPORT_DEREGISTER_DELETE_INTUNE_RECORD"],
     help: "delete an enrolled device's Intune managed device first, then its Autopilot record (needs DeviceManagementManagedDevices.ReadWrite.All);\nwithout it an enrolled device is reported `enrolled` and left alone",
   }),
   deadline: valueOption({

@@ -48,7 +48,7 @@ export const updateOwnOptions = {
 
 export const updateDeviceOpOptions = deviceOpOptions("update", {
   statuses: "updated, unchanged, would_update (--dry-run), not_found, ambiguous, failed, invalid or duplicate; columns file, line, serialNumber, status, deviceId, changes (groupTag: 'A' → 'B'; …), message",
-  summary: '{"updated","unchanged","would_update","not_found","ambiguous","failed","invalid","duplicate","rows","dryRun","requests","durationMs","report"}',
+  summary: '{"updated","unchanged","ambiguous","failed","invalid","wouldUpdate","notFound","duplicates","rows","dryRun","requests","durationMs","report"}',
   dryRun: "look the devices up and print the plan on stdout, a line per changed field (serial, device id, field: 'old' → 'new') and the totals (with --json only the summary; the plan is in the report as would_update); nothing is written and no journal is kept",
 });
 
