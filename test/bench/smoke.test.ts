@@ -21,6 +21,11 @@ const number = String.raw`\d[\d,.]*`;
 
 /** What each benchmark's result lines look like at its smoke size: a new benchmark adds its own here. */
 const RESULT_LINES: Readonly<Record<string, readonly RegExp[]>> = {
+  "device-writes.bench.ts": [
+    // command | devices | minimum | wall | wall / minimum | HTTP requests / device | requests in $batch / device | writes | 429s | peak RSS
+    new RegExp(String.raw`^\| update \| 110 \| ${number} s \| ${number} s \| \*\*${number}×\*\* \| ${number} \| ${number} \| 110 \| \d+ \| ${number} MB \|$`, "m"),
+    new RegExp(String.raw`^\| deregister \| 110 \| ${number} s \| ${number} s \| \*\*${number}×\*\* \| ${number} \| ${number} \| 110 \| \d+ \| ${number} MB \|$`, "m"),
+  ],
   "emulator.bench.ts": [
     new RegExp(String.raw`^\| GET one staged record, 32 concurrent, ${number} s, empty tenant \| \*\*${number} req/s\*\*`, "m"),
     new RegExp(String.raw`^\| POST create \(stage one device, 4 KB hash\), 32 concurrent \| \*\*${number} req/s\*\*`, "m"),
