@@ -27,10 +27,10 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { emulatorEnv, startEmulator, type EmulatorHandle } from "../src/emulator/index.js";
+import { replaceResultsSection } from "./results-file.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const BIN = path.join(ROOT, "dist/cli/bin.js");
-const RESULTS = path.join(ROOT, "bench/RESULTS.md");
 
 const { values } = parseArgs({
   options: {
@@ -212,18 +212,7 @@ async function main(): Promise<void> {
   ];
   const section = `${lines.join("\n")}\n`;
   process.stdout.write(`\n${section}`);
-  if (values.write) {
-    const current = existsSync(RESULTS) ? readFileSync(RESULTS, "utf8") : "# Benchmark results\n";
-    const start = current.indexOf("\n## Device writes\n");
-    let next: string;
-    if (start === -1) next = `${current.trimEnd()}\n\n${section}`;
-    else {
-      const after = current.indexOf("\n## ", start + 1);
-      next = `${current.slice(0, start + 1)}${section}${after === -1 ? "" : current.slice(after)}`;
-    }
-    writeFileSync(RESULTS, next);
-    process.stderr.write(`wrote the Device writes section of ${RESULTS}\n`);
-  }
+  if (values.write) replaceResultsSection("Device writes", section);
 }
 
 await main();
