@@ -14,8 +14,10 @@ import { devicesNamed, makeHash, readCsvReport, writeCsv, type CsvDevice } from 
 import { cliImportSetup, journalOf, type CliImportSetup } from "./cli-runs.js";
 import { until } from "../support/until.js";
 
+// No cleanup of staged records: under this throttling it is most of a finished run's time, and its own suite
+// (cleanup-cli.test.ts; run-ends.test.ts for a signal during it) covers it being stopped and finished.
 const setup = (prefix: string, devices: readonly CsvDevice[], extra: readonly string[] = []): CliImportSetup =>
-  cliImportSetup(`autopilot-import-resume-${prefix}`, devices, [...extra]);
+  cliImportSetup(`autopilot-import-resume-${prefix}`, devices, ["--no-cleanup", ...extra]);
 let emulator: EmulatorHandle;
 let env: Record<string, string>;
 const random = seededRandom(7_143);
