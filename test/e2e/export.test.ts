@@ -172,8 +172,9 @@ describe("autopilot-import export", () => {
 
   it("waits out throttling and still writes every device once; a service failure leaves no file (exit 3)", async () => {
     const before = emulator.stats();
-    // 3 requests per 30 emulated seconds (0.3 s at speed 100) for 21 pages of 100: throttled most of the way.
-    emulator.setScenario({ throttling: { requestsPerWindow: 3, windowSeconds: 30 }, paging: { registeredPageSize: 100 }, service: { retryAfter: "fractional" } });
+    // 3 requests per 80 emulated seconds (0.8 s at speed 100) for 21 pages of 100: throttled in every window unless a
+    // page takes over 260 ms (3 per 0.3 s asked for pages under 100 ms: a loaded machine's were throttled 0 to 4 times).
+    emulator.setScenario({ throttling: { requestsPerWindow: 3, windowSeconds: 80 }, paging: { registeredPageSize: 100 }, service: { retryAfter: "fractional" } });
     try {
       const result = await runCli(["export", "--out", "throttled.csv", "--json", ...common.flags], { env: common.env, cwd: dir });
       expect(result.code).toBe(0);

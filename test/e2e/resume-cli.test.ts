@@ -14,8 +14,10 @@ import { devicesNamed, makeHash, readCsvReport, writeCsv, type CsvDevice } from 
 import { cliImportSetup, journalOf, type CliImportSetup } from "./cli-runs.js";
 import { until } from "../support/until.js";
 
+// No cleanup of staged records (but in the SIGTERM test, whose signals may land in it): under this throttling it is
+// most of a finished run's time, and its own suites (cleanup-cli.test.ts, run-ends.test.ts) cover it.
 const setup = (prefix: string, devices: readonly CsvDevice[], extra: readonly string[] = []): CliImportSetup =>
-  cliImportSetup(`autopilot-import-resume-${prefix}`, devices, [...extra]);
+  cliImportSetup(`autopilot-import-resume-${prefix}`, devices, ["--no-cleanup", ...extra]);
 let emulator: EmulatorHandle;
 let env: Record<string, string>;
 const random = seededRandom(7_143);
@@ -46,6 +48,13 @@ function expectEachSubmittedOnce(prefix: string, devices: readonly CsvDevice[]):
   expect(Object.entries(counts).filter(([, n]) => n !== 1)).toEqual([]);
 }
 
+/** Whether process `pid` has opened its run: the journal holds its session record. */
+function sessionJournaled(stateDir: string, pid: number | undefined): boolean {
+  const runs = path.join(stateDir, "runs");
+  if (pid === undefined || !existsSync(runs)) return false;
+  return readdirSync(runs).some((name) => name.endsWith(".jsonl") && readFileSync(path.join(runs, name), "utf8").includes(`"type":"session","pid":${pid},`));
+}
+
 function start(s: CliImportSetup, more: string[] = []): RunningCli {
   return startCli([...s.args, ...more], { env, cwd: s.dir });
 }
@@ -53,10 +62,12 @@ function start(s: CliImportSetup, more: string[] = []): RunningCli {
 describe("resuming the real CLI", () => {
   it("SIGTERM: exit 143, the report so far, how to resume; again and again until the run finishes", async () => {
     const devices = devicesNamed("TERM-", 60);
-    const s = setup("TERM-", devices);
+    const s = cliImportSetup("autopilot-import-resume-TERM-", devices);
     let reported = 0;
     for (let i = 0; i < 5; i++) {
       const cli = start(s);
+      // A busy machine may take seconds to start a process: signal only once its run is open.
+      await until(() => cli.exited() || sessionJournaled(s.stateDir, cli.child.pid), "the run to open", 30_000);
       // Let it work a little (a few more devices submitted, or a while of polling), then stop it politely.
       const target = Object.keys(submittedOf("TERM-")).length + random.between(3, 12);
       const deadline = Date.now() + random.between(300, 1_500);
@@ -80,7 +91,7 @@ describe("resuming the real CLI", () => {
     expect(JSON.parse(last.stdout)).toMatchObject({ rows: 60, imported: 60, submitted: 60 });
     expect(readCsvReport(s.report)).toHaveLength(60);
     expectEachSubmittedOnce("TERM-", devices);
-  });
+  }, 180_000); // up to six runs of the CLI, each started on a machine that may be busy
 
   it("a second signal exits at once, and the journal still resumes cleanly", async () => {
     const devices = devicesNamed("TWICE-", 30);
