@@ -5,13 +5,19 @@
  * and server each get a core: 32 concurrent requests for 5 s per measurement (after 2 s of warm-up), 4 concurrent
  * imports of 500 devices with 3 KB (4 KB base64) hashes.
  *
- *   npm run bench:emulator [-- --devices 100000 --seconds 5 --no-write]   (node --expose-gc, for the heap figure)
+ *   npm run bench:emulator [-- --devices 100000 --seconds 5 --digest-devices 100000,1000000 --no-write]
+ *
+ * (node --expose-gc, for the heap figures.) The memory rows: for each size in --digest-devices, a fresh emulator per
+ * limits.hashStorage mode ("full", "digest") imports that many devices (3 KB hashes) and processes them, then the heap
+ * after GC is divided by the devices: bytes held per staged + registered device pair. A mode whose projected heap
+ * would not fit V8's heap limit is skipped with a line saying so (raise it: NODE_OPTIONS=--max-old-space-size=MB).
  *
  * Writes the "Emulator" section of bench/RESULTS.md (not with --no-write).
- * BENCH_SMOKE=1 (or --smoke): 2,000 devices, 0.3 s per measurement, nothing written; a few seconds, for the CI smoke
+ * BENCH_SMOKE=1 (or --smoke): 2,000 devices (memory rows at 1,000), 0.3 s per measurement, nothing written; a few seconds, for the CI smoke
  * test (test/bench/smoke.test.ts).
  */
 import { readFile, writeFile } from "node:fs/promises";
+import { getHeapStatistics } from "node:v8";
 import https from "node:https";
 import { cpus, loadavg, platform, release, totalmem } from "node:os";
 import { join } from "node:path";
@@ -23,6 +29,7 @@ const { values } = parseArgs({
   options: {
     devices: { type: "string" },
     seconds: { type: "string" },
+    "digest-devices": { type: "string" },
     "no-write": { type: "boolean" },
     smoke: { type: "boolean", default: process.env.BENCH_SMOKE === "1" },
   },
@@ -37,8 +44,13 @@ const WARM_UP_SECONDS = Math.min(2, SECONDS);
 const CONCURRENCY = 32;
 const DAY = 86_400_000;
 const WRITE = !values["no-write"] && !SMOKE;
-if (!Number.isSafeInteger(DEVICES) || DEVICES < 2 * IMPORT_SIZE || DEVICES % IMPORT_SIZE !== 0 || !(SECONDS > 0)) {
-  process.stderr.write(`usage: npm run bench:emulator -- [--devices N, a multiple of ${IMPORT_SIZE}, at least ${2 * IMPORT_SIZE}] [--seconds S] [--no-write] [--smoke]\n`);
+/** Sizes of the memory rows (bytes held per device in each hashStorage mode). */
+const HELD_SIZES = (values["digest-devices"] ?? (SMOKE ? "1000" : "100000,1000000")).split(",").map(Number);
+const validSize = (n: number): boolean => Number.isSafeInteger(n) && n >= 2 * IMPORT_SIZE && n % IMPORT_SIZE === 0;
+if (!validSize(DEVICES) || !HELD_SIZES.every(validSize) || !(SECONDS > 0)) {
+  process.stderr.write(
+    `usage: npm run bench:emulator -- [--devices N] [--digest-devices N[,N…]] (each a multiple of ${IMPORT_SIZE}, at least ${2 * IMPORT_SIZE}) [--seconds S] [--no-write] [--smoke]\n`,
+  );
   process.exit(2);
 }
 const IMPORTS = DEVICES / IMPORT_SIZE;
@@ -158,6 +170,47 @@ const heapMb = (): number => {
   return process.memoryUsage().heapUsed / 1048576;
 };
 
+/** Heap held per staged + registered device pair once `devices` were imported and processed under `mode`. */
+async function heldPerDevice(
+  mode: "full" | "digest",
+  devices: number,
+): Promise<{ bytes: number; seconds: number; registered: number; statuses: Record<string, number> }> {
+  const emulator = await startEmulator({
+    scenario: { throttling: { enabled: false }, processing: { delayMs: DAY, spreadMs: 0 }, limits: { maxImportSize: IMPORT_SIZE, hashStorage: mode } },
+  });
+  const url = `${emulator.graphUrl}/v1.0/deviceManagement/importedWindowsAutopilotDeviceIdentities/import`;
+  const before = heapMb();
+  const started = performance.now();
+  const { statuses } = await runWorker(emulator, { url, mode: "import", concurrency: 4, total: devices / IMPORT_SIZE });
+  emulator.clock.advance(DAY);
+  const seconds = (performance.now() - started) / 1000;
+  const { registered } = emulator.stats().devices;
+  // Per device actually held: an import lost to a connection error on a loaded machine leaves fewer.
+  const bytes = ((heapMb() - before) * 1048576) / Math.max(1, registered);
+  await emulator.close();
+  return { bytes, seconds, registered, statuses };
+}
+
+/** The memory rows: each size in both modes, skipping what cannot fit the heap limit. */
+async function heldRows(log: (line: string) => void): Promise<void> {
+  const projected = { full: 5_000, digest: 1_000 }; // bytes per device, generous, to decide what fits
+  for (const devices of HELD_SIZES) {
+    const cells: string[] = [];
+    for (const mode of ["full", "digest"] as const) {
+      const limit = getHeapStatistics().heap_size_limit;
+      if (devices * projected[mode] > limit * 0.9) {
+        cells.push(`${mode}: not run (≈ ${Math.round((devices * projected[mode]) / 1048576)} MiB would not fit the ${Math.round(limit / 1048576)} MiB heap limit)`);
+        continue;
+      }
+      const held = await heldPerDevice(mode, devices);
+      const short = held.registered === devices ? "" : `; ${held.registered.toLocaleString("en-US")} held, import statuses ${JSON.stringify(held.statuses)}`;
+      const total = ((held.bytes * held.registered) / 1048576).toFixed(0);
+      cells.push(`${mode}: **${Math.round(held.bytes).toLocaleString("en-US")} bytes** (${total} MiB; import + processing ${held.seconds.toFixed(0)} s${short})`);
+    }
+    log(`| heap held per staged + registered device pair (3 KB hashes, after GC), ${devices.toLocaleString("en-US")} devices, limits.hashStorage | ${cells.join("; ")} |`);
+  }
+}
+
 async function main(): Promise<void> {
   const startLoad = loadavg()[0]?.toFixed(2) ?? "?";
   const emulator = await startEmulator({ scenario: { throttling: { enabled: false }, processing: { delayMs: DAY, spreadMs: 0 }, limits: { maxImportSize: IMPORT_SIZE } } });
@@ -227,11 +280,12 @@ async function main(): Promise<void> {
   log(`| list first page ($top=${PAGE_SIZE}) / page ${DEEP_PAGE} via $skiptoken, ${k} held | ${fmt(firstPage)} / ${fmt(deepPage)} (median of 7, includes ~4 MB of JSON) |`);
   log(`| $filter=importId eq '…' (index), page of ${IMPORT_SIZE}, ${k} held | ${fmt(byImport)} |`);
   log(`| $filter=contains(serialNumber,'…') (scan of ${k}) staged / registered | ${fmt(contains)} / ${fmt(registeredContains)} |`);
+  agent.destroy();
+  emulator.reset(); // frees its devices before the memory rows measure
+  await emulator.close();
+  await heldRows(log);
   log("");
   log(`Stats after the run: ${stats.devices.staged} staged, ${stats.devices.registered} registered, outcomes ${JSON.stringify(stats.devices.outcomes)}.`);
-
-  agent.destroy();
-  await emulator.close();
   if (WRITE) await writeSection(lines);
 }
 

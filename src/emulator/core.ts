@@ -5,6 +5,7 @@ import { DeviceFlow } from "./auth/device-flow.js";
 import { TokenStore } from "./auth/token-store.js";
 import { EmulatorClock } from "./clock.js";
 import type { EmulatorState } from "./graph-call.js";
+import { flatUuid } from "./ids.js";
 import { ProcessingWorker } from "./processing.js";
 import { seededRandom, type Random } from "../util/random.js";
 import { registeredToGraph, stagedView, iso } from "./representation.js";
@@ -27,7 +28,7 @@ const newSecret = (): string => `${randomBytes(3).toString("base64url").slice(0,
  */
 export class EmulatorCore implements EmulatorState {
   readonly clock: EmulatorClock;
-  readonly store = new DeviceStore(randomUUID);
+  readonly store = new DeviceStore(flatUuid);
   readonly worker: ProcessingWorker;
   readonly settings: AutopilotSettingsState;
   readonly throttler: Throttler;

@@ -49,6 +49,12 @@ export class OrderedIndex<T extends Sequenced> {
     return { items: out, nextAfter: undefined };
   }
 
+  /** The live item with this sequence number (binary search), if any. */
+  bySeq(seq: number): T | undefined {
+    const item = this.items[this.firstAfter(seq - 1)];
+    return item !== undefined && item.seq === seq && !item.deleted ? item : undefined;
+  }
+
   *[Symbol.iterator](): IterableIterator<T> {
     for (const item of this.items) if (!item.deleted) yield item;
   }

@@ -2,6 +2,7 @@ import type { EmulatorClock, ScheduledTask } from "./clock.js";
 import { MinHeap } from "./heap.js";
 import type { Random } from "../util/random.js";
 import type { Scenario } from "./scenario.js";
+import { keepHash } from "./hash-storage.js";
 import type { StatsCollector } from "./stats.js";
 import { serialKey, type DeviceStore, type StagedRecord } from "./store.js";
 
@@ -18,6 +19,7 @@ interface QueueEntry {
 interface OutcomeRules {
   readonly otherTenant: Set<string>;
   readonly corruptSerials: Set<string>;
+  /** Each listed hash both as sent and as its digest, so records kept in either mode (hash-storage.ts) match. */
   readonly corruptHashes: Set<string>;
   readonly partial: Set<string>;
   readonly stuck: Set<string>;
@@ -147,7 +149,7 @@ export class ProcessingWorker {
 
   private settle(record: StagedRecord, serial: string, scenario: Scenario): void {
     const key = serialKey(serial);
-    const hash = record.hardwareIdentifier ?? "";
+    const hash = record.hash ?? "";
     if (serial.trim() === "" && (record.productKey ?? "").trim() === "") {
       this.fail(record, 803, "MissingZtdSerialNumberAndProductKey");
     } else if (hash === "" || this.rules.corruptHashes.has(hash) || this.rules.corruptSerials.has(key)) {
@@ -195,7 +197,7 @@ function buildRules(scenario: Scenario): OutcomeRules {
   return {
     otherTenant: keys(outcomes.otherTenantSerials),
     corruptSerials: keys(outcomes.corruptHashSerials),
-    corruptHashes: new Set(outcomes.corruptHashes),
+    corruptHashes: new Set(outcomes.corruptHashes.flatMap((hash) => [hash, keepHash(hash, "digest") ?? hash])),
     partial: keys(outcomes.partialSerials),
     stuck: keys(outcomes.stuckSerials),
   };

@@ -4,6 +4,7 @@ import type {
   ImportedDeviceIdentityUpload,
 } from "../graph/resources.js";
 import type { GraphVersion } from "./graph-call.js";
+import { shownHash } from "./hash-storage.js";
 import type { Scenario } from "./scenario.js";
 import type { ManagedRecord } from "./managed-store.js";
 import type { RegisteredRecord, StagedRecord, UploadRecord } from "./store.js";
@@ -26,7 +27,7 @@ export function stagedToGraph(record: StagedRecord, importIdKept: boolean): Impo
     id: record.id,
     serialNumber: record.serialNumber ?? "",
     productKey: importIdKept ? record.productKey : record.id,
-    hardwareIdentifier: importIdKept ? record.hardwareIdentifier : "",
+    hardwareIdentifier: importIdKept ? shownHash(record.hash) : "",
     groupTag: record.groupTag,
     assignedUserPrincipalName: record.assignedUserPrincipalName,
     importId: importIdKept ? record.importId : record.id,

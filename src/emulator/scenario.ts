@@ -86,6 +86,8 @@ export const scenarioSchema = z.strictObject({
       maxBodyBytes: positiveInt.default(4 * 1024 * 1024),
       /** Most requests in one JSON batch. */
       maxBatchRequests: positiveInt.default(20),
+      /** "digest": keep a digest of each staged hash, not the hash (32 bytes, not ~4 KB); it reads back empty. */
+      hashStorage: z.enum(["full", "digest"]).default("full"),
     })
     .prefault({}),
   paging: z

@@ -62,13 +62,15 @@ export function submit(
 ): StagedRecord[] {
   const seenHashes = new Set<string>();
   const stats = state.stats();
+  const { hashStorage } = state.scenario().limits;
   return inputs.map((input) => {
     const hash = input.hardwareIdentifier;
     const duplicate = hash !== null && hash !== "" && seenHashes.has(hash);
     if (hash !== null && hash !== "") seenHashes.add(hash);
+    // The hash was validated (padded base64) by parseIdentity; from here on the store may keep only its digest.
     const record = state.store.addStaged(
       { ...input, importId: input.importId ?? options.defaultImportId ?? null },
-      { uploadId: options.uploadId, duplicateInSubmission: duplicate },
+      { uploadId: options.uploadId, duplicateInSubmission: duplicate, hashStorage },
     );
     stats.submitted(input.serialNumber);
     if (options.queue) state.worker.enqueue(record);

@@ -110,8 +110,9 @@ export class StatsCollector {
   private recentFaults: FaultRecord[] = [];
   readonly outcomes = new Map<string, number>();
   private submissionsTotal = 0;
-  private readonly submissionsBySerial = new Map<string, number>();
-  private readonly repeatedSerials: string[] = [];
+  /** Serials submitted at least once (a Set: a million may be held), and the count of those submitted again. */
+  private readonly submittedSerials = new Set<string>();
+  private readonly repeatedSerials = new Map<string, number>();
   readonly auth = { tokensIssued: 0, graphUnauthorized: 0 };
   readonly tokenRejections = new Map<string, number>();
   readonly sync = { triggered: 0, completed: 0, failed: 0, rejectedInProgress: 0, rejectedTooSoon: 0 };
@@ -145,9 +146,8 @@ export class StatsCollector {
   submitted(serial: string | null): void {
     this.submissionsTotal += 1;
     if (serial === null) return;
-    const count = (this.submissionsBySerial.get(serial) ?? 0) + 1;
-    this.submissionsBySerial.set(serial, count);
-    if (count === 2) this.repeatedSerials.push(serial);
+    if (!this.submittedSerials.has(serial)) this.submittedSerials.add(serial);
+    else this.repeatedSerials.set(serial, (this.repeatedSerials.get(serial) ?? 1) + 1);
   }
 
   tokenRejected(error: string): void {
@@ -177,8 +177,8 @@ export class StatsCollector {
       uploads: extra.uploads,
       submissions: {
         total: this.submissionsTotal,
-        bySerial: Object.fromEntries(this.submissionsBySerial),
-        serialsSubmittedMoreThanOnce: [...this.repeatedSerials],
+        bySerial: Object.fromEntries([...this.submittedSerials].map((serial) => [serial, this.repeatedSerials.get(serial) ?? 1])),
+        serialsSubmittedMoreThanOnce: [...this.repeatedSerials.keys()],
       },
       auth: { ...this.auth, tokenRequestsRejected: Object.fromEntries(this.tokenRejections) },
       sync: { ...this.sync },

@@ -31,6 +31,7 @@ const RESULT_LINES: Readonly<Record<string, readonly RegExp[]>> = {
     new RegExp(String.raw`^\| POST create \(stage one device, 4 KB hash\), 32 concurrent \| \*\*${number} req/s\*\*`, "m"),
     new RegExp(String.raw`^\| import 2,000 devices: 4 × import of 500, 4 concurrent \| ${number} s, ${number} devices/s .*statuses \{"200":4\}`, "m"),
     new RegExp(String.raw`^\| list first page \(\$top=1000\) / page 2 via \$skiptoken, 2k held \| ${number} ms / ${number} ms`, "m"),
+    new RegExp(String.raw`^\| heap held per staged \+ registered device pair .*1,000 devices, limits\.hashStorage \| full: \*\*${number} bytes\*\* .*; digest: \*\*${number} bytes\*\*`, "m"),
     /^Stats after the run: 2000 staged, 2000 registered, outcomes \{"complete":2000\}\.$/m,
   ],
   "import.bench.ts": [

@@ -1,6 +1,7 @@
 import { checkProperties, isRecord } from "../edm.js";
 import { GraphError, badRequest, notFound } from "../graph-error.js";
 import { collection, entity, type EmulatorState, type GraphCall, type GraphResult, type Route } from "../graph-call.js";
+import { comparableHash } from "../hash-storage.js";
 import { parseListQuery } from "../odata.js";
 import { stagedToGraph, stagedView, uploadToGraph } from "../representation.js";
 import { parseIdentity, parseImportBody, submit } from "../staging.js";
@@ -107,8 +108,9 @@ function importUpload(call: GraphCall, params: { readonly id?: string }, state: 
   const seen = new Set<string>();
   const members = [...upload.members];
   for (const member of members) {
-    const hash = member.hardwareIdentifier;
-    if (hash === null || hash === "") continue;
+    if (member.hash === null || member.hash === "") continue;
+    // Members added before a change of limits.hashStorage may be kept in the other form.
+    const hash = comparableHash(member.hash);
     member.duplicateInSubmission = seen.has(hash);
     seen.add(hash);
   }
