@@ -7,34 +7,15 @@
  * (interned: most repeat), stay strings. The slot is freed when the device is final.
  */
 import type { DeviceImportStatus } from "../graph/resources.js";
+import { guidText, guidWords } from "./guid-words.js";
+import { NameTable } from "./name-table.js";
 import type { TrackedDevice } from "./types.js";
 
 const STATUSES: readonly DeviceImportStatus[] = ["unknown", "pending", "partial", "complete", "error"];
 const STATUS_CODE = new Map(STATUSES.map((status, code) => [status, code]));
-/** The lowercase GUIDs Graph gives staged records: stored as four 32-bit words. */
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const NONE = -1;
 /** Distinct group tags and users interned (the rest kept as they come). */
 const MAX_INTERNED = 10_000;
-
-/** Names (files, upload ids) by index: a few per run, each held once. */
-class NameTable {
-  readonly #names: string[] = [];
-  readonly #index = new Map<string, number>();
-
-  indexOf(name: string): number {
-    let index = this.#index.get(name);
-    if (index === undefined) {
-      index = this.#names.push(name) - 1;
-      this.#index.set(name, index);
-    }
-    return index;
-  }
-
-  name(index: number): string {
-    return this.#names[index]!;
-  }
-}
 
 export class TrackedDevices {
   #capacity = 0;
@@ -249,21 +230,4 @@ export class TrackedDevices {
     this.#next = grown(this.#next, (n) => new Int32Array(n));
     this.#capacity = capacity;
   }
-}
-
-const scratch = new Uint32Array(4);
-
-/** A lowercase GUID's 128 bits as four words (in a shared scratch array), or undefined for any other id. */
-function guidWords(id: string): Uint32Array | undefined {
-  if (id.length !== 36 || !GUID.test(id)) return undefined;
-  scratch[0] = Number.parseInt(id.slice(0, 8), 16);
-  scratch[1] = Number.parseInt(id.slice(9, 13) + id.slice(14, 18), 16);
-  scratch[2] = Number.parseInt(id.slice(19, 23) + id.slice(24, 28), 16);
-  scratch[3] = Number.parseInt(id.slice(28, 36), 16);
-  return scratch;
-}
-
-function guidText(words: Uint32Array, at: number): string {
-  const hex = [0, 1, 2, 3].map((i) => words[at + i]!.toString(16).padStart(8, "0")).join("");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
