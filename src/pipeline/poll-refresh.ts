@@ -9,7 +9,6 @@ import type { UploadState } from "./poll-schedule.js";
 import { choosePollStrategy, type PollCost, type PollStrategy } from "./poll-strategy.js";
 import { isBadRequest } from "./reconcile.js";
 import { importIdUsable, odataString, type ServiceCapabilities, type StagedApi } from "./staged-api.js";
-import type { TrackedDevice } from "./types.js";
 
 /** What a refresh reads with and reports to. */
 export interface RefreshContext {
@@ -21,12 +20,14 @@ export interface RefreshContext {
   readonly now: () => number;
   readonly signal: AbortSignal;
   readonly log?: (fields: Record<string, unknown>, message: string) => void;
-  /** The device in flight with this staged id (undefined once final). */
-  tracked(stagedId: string): TrackedDevice | undefined;
+  /** When the device in flight with this staged id was staged (undefined: not ours, or final already). */
+  tracked(stagedId: string): number | undefined;
+  /** Staged ids of these uploads' devices in flight, by upload id. */
+  inFlightIds(uploads: readonly UploadState[]): Map<string, string[]>;
   /** Applies a fresh record; true when something changed. */
   apply(record: ImportedDeviceIdentity): boolean;
   /** A tracked record absent from a complete answer; true when that made it final. */
-  miss(device: TrackedDevice): boolean;
+  miss(stagedId: string): boolean;
 }
 
 export interface Refreshed {
@@ -40,7 +41,7 @@ export interface Refreshed {
 export function cheapestRefresh(context: Pick<RefreshContext, "capabilities" | "collection">, uploads: readonly UploadState[]): PollCost | undefined {
   const { capabilities } = context;
   return choosePollStrategy({
-    inFlight: uploads.reduce((sum, u) => sum + u.inFlight.size, 0),
+    inFlight: uploads.reduce((sum, u) => sum + u.inFlight, 0),
     perUpload: uploads.map((u) => u.staged),
     staged: context.collection.atLeast(capabilities.pageSize),
     pageSize: capabilities.pageSize,
@@ -69,10 +70,7 @@ export async function refreshByGet(context: RefreshContext, ids: readonly string
   for (const id of ids) {
     const record = records.get(id);
     if (record) progressed = context.apply(record) || progressed;
-    else if (record === null) {
-      const device = context.tracked(id);
-      if (device) progressed = context.miss(device) || progressed;
-    }
+    else if (record === null && context.tracked(id) !== undefined) progressed = context.miss(id) || progressed;
   }
   return { progressed, units: ids.length, requests: api.requests - before };
 }
@@ -82,6 +80,7 @@ export async function refreshByUpload(context: RefreshContext, uploads: readonly
   const { api, capabilities, signal } = context;
   const before = api.requests;
   const roundStart = context.now();
+  const inFlight = context.inFlightIds(uploads);
   let progressed = false;
   for (const upload of uploads) {
     const seen = new Set<string>();
@@ -96,11 +95,11 @@ export async function refreshByUpload(context: RefreshContext, uploads: readonly
       if (!isBadRequest(error)) throw error;
       capabilities.importIdFilter = false;
       context.log?.({}, "service rejects $filter on importId; polling by listing instead");
-      const listed = await refreshByListing(context, new Set(uploads.flatMap((u) => [...u.inFlight])));
+      const listed = await refreshByListing(context, new Set([...inFlight.values()].flat()));
       return { ...listed, progressed: listed.progressed || progressed, requests: api.requests - before };
     }
     capabilities.importIdFilter = true;
-    progressed = missAbsent(context, upload.inFlight, seen, roundStart) || progressed;
+    progressed = missAbsent(context, inFlight.get(upload.id) ?? [], seen, roundStart) || progressed;
   }
   const requests = api.requests - before;
   return { progressed, units: requests, requests };
@@ -124,7 +123,7 @@ export async function refreshByListing(context: RefreshContext, wanted: Readonly
     else if (pages === 2 && firstPage > 0) capabilities.pageSize = firstPage; // the service's real page size
     total += page.length;
     for (const record of page) {
-      if (!context.tracked(record.id)) continue;
+      if (context.tracked(record.id) === undefined) continue;
       seen.add(record.id);
       if (wanted.has(record.id)) found += 1;
       progressed = context.apply(record) || progressed;
@@ -145,8 +144,8 @@ export async function refreshByListing(context: RefreshContext, wanted: Readonly
 function missAbsent(context: RefreshContext, ids: Iterable<string>, seen: ReadonlySet<string>, roundStart: number): boolean {
   let progressed = false;
   for (const id of [...ids]) {
-    const device = context.tracked(id);
-    if (device && device.stagedAt < roundStart && !seen.has(id)) progressed = context.miss(device) || progressed;
+    const stagedAt = context.tracked(id);
+    if (stagedAt !== undefined && stagedAt < roundStart && !seen.has(id)) progressed = context.miss(id) || progressed;
   }
   return progressed;
 }

@@ -30,8 +30,8 @@ export interface UploadState {
   staged: number;
   /** When its first device was staged. */
   readonly firstStagedAt: number;
-  /** Staged ids of its devices still in flight. */
-  readonly inFlight: Set<string>;
+  /** How many of its devices are still in flight (their ids are in the poller's TrackedDevices). */
+  inFlight: number;
   /** When it should next be looked at (infinity: not scheduled yet). */
   nextCheckAt: number;
   /** Its current backoff interval. */
@@ -70,14 +70,14 @@ export class PollSchedule {
   }
 
   /** Counts a staged device in its upload; a new upload gets its first look scheduled. */
-  add(device: TrackedDevice): void {
+  add(device: Pick<TrackedDevice, "uploadId" | "stagedAt">): void {
     let upload = this.#uploads.get(device.uploadId);
     if (!upload) {
       upload = {
         id: device.uploadId,
         staged: 0,
         firstStagedAt: device.stagedAt,
-        inFlight: new Set(),
+        inFlight: 0,
         nextCheckAt: Number.POSITIVE_INFINITY,
         interval: this.#options.policy.minMs,
         lastCheckedAt: Number.NEGATIVE_INFINITY,
@@ -86,16 +86,16 @@ export class PollSchedule {
       this.#schedule();
     }
     upload.staged += 1;
-    upload.inFlight.add(device.stagedId);
+    upload.inFlight += 1;
   }
 
   /** A device is final: its upload is no longer looked at once nothing of it is in flight. */
-  remove(device: TrackedDevice): void {
-    const upload = this.#uploads.get(device.uploadId);
+  remove(uploadId: string): void {
+    const upload = this.#uploads.get(uploadId);
     if (!upload) return;
-    upload.inFlight.delete(device.stagedId);
-    if (upload.inFlight.size === 0) {
-      this.#uploads.delete(device.uploadId);
+    upload.inFlight -= 1;
+    if (upload.inFlight <= 0) {
+      this.#uploads.delete(uploadId);
       this.#schedule(); // the next oldest upload may take over the looking
     }
   }

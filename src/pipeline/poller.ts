@@ -19,6 +19,7 @@ import { PollSchedule, type UploadState } from "./poll-schedule.js";
 import { countRound, newPollerStats, type PollerStats } from "./poll-stats.js";
 import { nextInterval, waitBeforeNextRound, type IntervalPolicy } from "./poll-strategy.js";
 import type { ServiceCapabilities, StagedApi } from "./staged-api.js";
+import { TrackedDevices } from "./tracked-devices.js";
 import type { TrackedDevice } from "./types.js";
 import { Wakeup } from "./wakeup.js";
 
@@ -54,7 +55,8 @@ interface RoundResult extends Refreshed {
 
 export class Poller {
   readonly #deps: PollerDeps;
-  readonly #tracked = new Map<string, TrackedDevice>();
+  /** In staging order, compactly (tracked-devices.ts): at scale every device of the run may be in flight at once. */
+  readonly #tracked = new TrackedDevices();
   readonly #processingTime = new ProcessingTime();
   readonly #collection = new StagedCollection();
   readonly #schedule: PollSchedule;
@@ -74,9 +76,13 @@ export class Poller {
       now: deps.now,
       signal: deps.signal,
       log: deps.log,
-      tracked: (stagedId) => this.#tracked.get(stagedId),
+      tracked: (stagedId) => {
+        const slot = this.#tracked.find(stagedId);
+        return slot === undefined ? undefined : this.#tracked.stagedAt(slot);
+      },
+      inFlightIds: (uploads) => this.#tracked.idsIn(uploads.map((u) => u.id)),
       apply: (record) => this.#apply(record),
-      miss: (device) => this.#miss(device),
+      miss: (stagedId) => this.#miss(stagedId),
     };
   }
 
@@ -92,7 +98,7 @@ export class Poller {
 
   /** Starts following a staged device. */
   track(device: TrackedDevice): void {
-    this.#tracked.set(device.stagedId, device);
+    this.#tracked.add(device);
     this.#schedule.add(device);
     this.#collection.addOurs();
     this.#wakeup.wake();
@@ -149,8 +155,8 @@ export class Poller {
 
   /** Devices are tracked in staging order, so the first one has the earliest deadline. */
   #earliestDeadline(): number {
-    const first = this.#tracked.values().next();
-    return first.done ? Number.POSITIVE_INFINITY : first.value.stagedAt + this.#deps.pollTimeoutMs;
+    const first = this.#tracked.first();
+    return first === undefined ? Number.POSITIVE_INFINITY : this.#tracked.stagedAt(first) + this.#deps.pollTimeoutMs;
   }
 
   /**
@@ -184,7 +190,7 @@ export class Poller {
     if (!choice) return { progressed: false, full, units: 0, requests: 0 };
     countRound(this.stats, choice.strategy, full);
     if (full) this.#schedule.refreshedAll(this.#deps.now());
-    const ids = uploads.flatMap((u) => [...u.inFlight]);
+    const ids = [...this.#tracked.idsIn(uploads.map((u) => u.id)).values()].flat();
     const result = await refreshWith(choice.strategy, this.#refreshContext, uploads, ids);
     this.stats.requests += result.requests;
     this.#deps.log?.(
@@ -196,43 +202,48 @@ export class Poller {
 
   /** Applies a fresh record; true when something changed. */
   #apply(record: ImportedDeviceIdentity): boolean {
-    const device = this.#tracked.get(record.id);
-    if (!device) return false;
-    device.misses = 0;
+    const tracked = this.#tracked;
+    const slot = tracked.find(record.id);
+    if (slot === undefined) return false;
+    tracked.seen(slot);
     const status: DeviceImportStatus = record.state.deviceImportStatus;
+    const uploadId = tracked.uploadId(slot);
     if (isTerminal(status)) {
-      this.#processingTime.learn(device.stagedAt, this.#schedule.lastCheckedAt(device.uploadId), this.#deps.now());
+      this.#processingTime.learn(tracked.stagedAt(slot), this.#schedule.lastCheckedAt(uploadId), this.#deps.now());
       this.stats.processingMs = this.#processingTime.ms ?? null;
-      this.#schedule.progressed(device.uploadId);
-      this.#finish(device, verdictFor(record));
+      this.#schedule.progressed(uploadId);
+      this.#finish(slot, verdictFor(record));
       return true;
     }
-    if (status === device.status) return false;
-    device.status = status;
-    this.#schedule.progressed(device.uploadId);
+    if (status === tracked.status(slot)) return false;
+    tracked.setStatus(slot, status);
+    this.#schedule.progressed(uploadId);
     return true;
   }
 
-  #finish(device: TrackedDevice, outcome: PollOutcome): void {
-    this.#tracked.delete(device.stagedId);
-    this.#schedule.remove(device);
+  #finish(slot: number, outcome: PollOutcome): void {
+    // The device leaves memory here: what the report needs of it travels on as one object.
+    const device = this.#tracked.device(slot);
+    this.#tracked.remove(slot);
+    this.#schedule.remove(device.uploadId);
     this.#deps.onFinal(device, outcome);
   }
 
   /** A record absent from a complete answer: after a few misses in a row, report it failed. */
-  #miss(device: TrackedDevice): boolean {
-    device.misses += 1;
-    if (device.misses < MISSES_BEFORE_GONE) return false;
-    this.#finish(device, stagedRecordMissing(device.status));
+  #miss(stagedId: string): boolean {
+    const slot = this.#tracked.find(stagedId);
+    if (slot === undefined) return false;
+    if (this.#tracked.miss(slot) < MISSES_BEFORE_GONE) return false;
+    this.#finish(slot, stagedRecordMissing(this.#tracked.status(slot)));
     return true;
   }
 
   /** Reports `timeout` for every device whose deadline has passed. */
   #expire(): void {
     const now = this.#deps.now();
-    for (const device of this.#tracked.values()) {
-      if (device.stagedAt + this.#deps.pollTimeoutMs > now) break; // staging order: the rest are younger
-      this.#finish(device, pollTimedOut(device.status, this.#deps.pollTimeoutMs));
+    for (const slot of this.#tracked.slots()) {
+      if (this.#tracked.stagedAt(slot) + this.#deps.pollTimeoutMs > now) break; // staging order: the rest are younger
+      this.#finish(slot, pollTimedOut(this.#tracked.status(slot), this.#deps.pollTimeoutMs));
     }
   }
 }

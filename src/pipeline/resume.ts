@@ -94,7 +94,8 @@ const inputsOf = (device: DeviceIdentity): DeviceInputs => ({ groupTag: device.g
  * once the reader reaches its row: one that finishes before that is journaled and reported when its row is read.
  */
 export class ResumedRows {
-  readonly #devices = new Set<TrackedDevice>();
+  /** Staged ids of the earlier process's devices still in flight. */
+  readonly #devices = new Set<string>();
   readonly #readWhileInFlight = new Map<string, DeviceInputs>();
   readonly #journal: ImportJournal;
   readonly #counter: SummaryCounter;
@@ -108,12 +109,12 @@ export class ResumedRows {
 
   /** A device of the earlier process, polled again by this one. */
   track(device: TrackedDevice): void {
-    this.#devices.add(device);
+    this.#devices.add(device.stagedId);
   }
 
   /** Whether this final device was one of the earlier process's; if so, its row is settled here. */
   finish(device: TrackedDevice, row: ImportReportRow): boolean {
-    if (!this.#devices.delete(device)) return false;
+    if (!this.#devices.delete(device.stagedId)) return false;
     const key = locationKey(device);
     const inputs = this.#readWhileInFlight.get(key);
     if (inputs === undefined) this.#journal.rowOutcome(row, "polled");

@@ -46,18 +46,20 @@ export const sleep: Sleep = (ms, signal) =>
  */
 export async function* untilAborted<T>(source: AsyncIterable<T>, signal: AbortSignal): AsyncGenerator<T> {
   const iterator = source[Symbol.asyncIterator]();
-  let onAbort: (() => void) | undefined;
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(abortError(signal));
-    if (signal.aborted) onAbort();
-    else signal.addEventListener("abort", onAbort, { once: true });
-  });
-  aborted.catch(() => undefined);
+  // One listener rejects the wait in progress. Racing each item against one long-lived "aborted" promise would leave a
+  // reaction on it per item, holding every item ever read (hashes and all) until the signal aborts.
+  let rejectWait: ((error: Error) => void) | undefined;
+  const onAbort = (): void => rejectWait?.(abortError(signal));
+  signal.addEventListener("abort", onAbort, { once: true });
   let finished = false;
   try {
     for (;;) {
       if (signal.aborted) throw abortError(signal);
-      const next = await Promise.race([iterator.next(), aborted]);
+      const next = await new Promise<IteratorResult<T>>((resolve, reject) => {
+        rejectWait = reject;
+        iterator.next().then(resolve, reject);
+      });
+      rejectWait = undefined;
       if (next.done) {
         finished = true;
         return;
@@ -65,7 +67,8 @@ export async function* untilAborted<T>(source: AsyncIterable<T>, signal: AbortSi
       yield next.value;
     }
   } finally {
-    if (onAbort) signal.removeEventListener("abort", onAbort);
+    rejectWait = undefined;
+    signal.removeEventListener("abort", onAbort);
     // Not awaited: a source still waiting for its item ends once it has it; its owner closes what it holds.
     if (!finished) void Promise.resolve(iterator.return?.()).catch(() => undefined);
   }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { InterruptedError } from "../../src/errors.js";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { abortError, anySignal, sleep, untilAborted } from "../../src/util/abort.js";
 
 async function* items(...values: number[]): AsyncGenerator<number> {
@@ -44,6 +46,26 @@ describe("util/abort", () => {
     ).rejects.toBe(reason);
     expect(seen).toEqual([1]);
     expect(state.closed).toBe(true);
+  });
+
+  it("untilAborted keeps no item it passed on (an import reading a million rows holds none of them)", async () => {
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    const passed: Array<WeakRef<object>> = [];
+    async function* rows(): AsyncGenerator<{ hash: string }> {
+      for (let i = 0; i < 50; i++) {
+        const row = { hash: `${"A".repeat(4_000)}${i}` };
+        passed.push(new WeakRef(row));
+        yield row;
+      }
+    }
+    const iterator = untilAborted(rows(), new AbortController().signal);
+    for (let i = 0; i < 50; i++) await iterator.next();
+    await new Promise((resolve) => setTimeout(resolve, 0)); // a WeakRef holds its target until the current job ends
+    gc();
+    // The generator may still hold the item it yielded last; none before it.
+    expect(passed.filter((ref) => ref.deref() !== undefined).length).toBeLessThanOrEqual(1);
+    await iterator.return(undefined);
   });
 
   it("untilAborted yields nothing once the signal has aborted", async () => {
