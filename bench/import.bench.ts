@@ -20,7 +20,7 @@
  * --write replaces the "## Import" section of bench/RESULTS.md with the tables printed.
  */
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { cpus, platform, release, tmpdir, totalmem } from "node:os";
 import path from "node:path";
@@ -28,10 +28,10 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { emulatorEnv, startEmulator, type EmulatorHandle, type Scenario } from "../src/emulator/index.js";
 import { writeDeviceCsv } from "../test/support/fixtures/generate.js";
+import { replaceResultsSection } from "./results-file.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const BIN = path.join(ROOT, "dist/cli/bin.js");
-const RESULTS = path.join(ROOT, "bench/RESULTS.md");
 
 const { values } = parseArgs({
   options: {
@@ -317,18 +317,7 @@ async function main(): Promise<void> {
   }
   const section = `${lines.join("\n")}\n`;
   process.stdout.write(`\n${section}`);
-  if (values.write) {
-    const current = existsSync(RESULTS) ? readFileSync(RESULTS, "utf8") : "# Benchmark results\n";
-    const start = current.indexOf("\n## Import\n");
-    let next: string;
-    if (start === -1) next = `${current.trimEnd()}\n\n${section}`;
-    else {
-      const after = current.indexOf("\n## ", start + 1);
-      next = `${current.slice(0, start + 1)}${section}${after === -1 ? "" : current.slice(after)}`;
-    }
-    writeFileSync(RESULTS, next);
-    process.stderr.write(`wrote the Import section of ${RESULTS}\n`);
-  }
+  if (values.write) replaceResultsSection("Import", section);
 }
 
 await main();
