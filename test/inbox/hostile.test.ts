@@ -20,9 +20,7 @@ import { BIN, collect, runCli, startCli, type CliResult } from "../support/cli-p
 import { devicesNamed, readCsvReport, writeCsv } from "../support/device-csv.js";
 import { age, drop, list, makeInbox } from "./helpers.js";
 import { until as waitUntil } from "../support/until.js";
-
-/** Modes (0600, 0700, 000, a read-only folder) are POSIX: Windows has none for chmod to set, so these run elsewhere. */
-const itWithPosixModes = it.skipIf(process.platform === "win32");
+import { itWithPosixModes } from "../support/platform.js";
 
 const until = (condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> => waitUntil(condition, what, timeoutMs, 5);
 

@@ -7,9 +7,7 @@ import { SYNC_DUE_FILE, noteSyncDue } from "../../src/state/sync-due.js";
 import { assertStateDir, ensureStateDir, listJournals, stateLayout } from "../../src/state/state-dir.js";
 import { lockStatus } from "../../src/state/status.js";
 import { tempDir } from "../support/temp-dir.js";
-
-/** Modes (0600, 0700, 000, a read-only folder) are POSIX: Windows has none for chmod to set, so these run elsewhere. */
-const itWithPosixModes = it.skipIf(process.platform === "win32");
+import { itWithPosixModes } from "../support/platform.js";
 
 describe("a state directory that is a file", () => {
   it("is told in one line (a StateError: exit 2) by every way in", () => {
