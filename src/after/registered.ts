@@ -102,8 +102,9 @@ export async function findBySerials(client: GraphClient, serials: readonly strin
   let pending = serials.map((_, index) => index);
   // Twice at most: lookups sent before the hyphen refusal was learnt go again, in the form the service takes.
   for (let attempt = 0; attempt < 2 && pending.length > 0; attempt++) {
-    const listed = pending.filter((index) => serialContainsFilter(serials[index]!, client.traits) === undefined);
-    const filtered = pending.filter((index) => !listed.includes(index));
+    const listed: number[] = [];
+    const filtered: number[] = [];
+    for (const index of pending) (serialContainsFilter(serials[index]!, client.traits) === undefined ? listed : filtered).push(index);
     const again: number[] = [];
     const answers = filtered.length === 0 ? [] : await client.batch(filtered.map((index) => bySerialRequest(serials[index]!, client.traits)), { signal });
     for (const [k, index] of filtered.entries()) {

@@ -108,12 +108,12 @@ class FileOpJournal implements OpJournal {
 
   intend(intents: readonly OpIntent[]): void {
     if (intents.length === 0) return;
-    this.#append({ type: "op-intent", items: intents.map((i) => [i.key, i.deviceId, i.action]) }, true);
+    this.#append(intentRecord(intents), true);
   }
 
   record(outcomes: ReadonlyArray<{ readonly key: OpRowKey; readonly outcome: OpOutcome }>): void {
     if (outcomes.length === 0) return;
-    this.#append({ type: "op-outcome", items: outcomes.map(({ key, outcome }) => [key, outcome.status, outcome.deviceId ?? null, outcome.message]) }, false);
+    this.#append(outcomeRecord(outcomes), false);
   }
 
   finish(): void {
@@ -133,6 +133,16 @@ class FileOpJournal implements OpJournal {
 }
 
 type WithoutTime<R> = R extends unknown ? Omit<R, "at"> : never;
+
+const intentRecord = (intents: readonly OpIntent[]): WithoutTime<Extract<OpRecord, { type: "op-intent" }>> => ({
+  type: "op-intent",
+  items: intents.map((i) => [i.key, i.deviceId, i.action]),
+});
+
+const outcomeRecord = (outcomes: ReadonlyArray<{ readonly key: OpRowKey; readonly outcome: OpOutcome }>): WithoutTime<Extract<OpRecord, { type: "op-outcome" }>> => ({
+  type: "op-outcome",
+  items: outcomes.map(({ key, outcome }) => [key, outcome.status, outcome.deviceId ?? null, outcome.message]),
+});
 
 export type OpRunHeader = Omit<OpRunRecord, "type" | "version" | "at">;
 
@@ -190,11 +200,11 @@ export function memoryOpJournal(): OpJournal {
     outcomeOf: (key) => state.outcomes.get(key),
     inFlight: () => [],
     intend: (intents) => {
-      if (intents.length > 0) state.apply({ type: "op-intent", at: new Date().toISOString(), items: intents.map((i) => [i.key, i.deviceId, i.action]) });
+      if (intents.length > 0) state.apply({ ...intentRecord(intents), at: new Date().toISOString() });
     },
     record: (outcomes) => {
       if (outcomes.length === 0) return;
-      state.apply({ type: "op-outcome", at: new Date().toISOString(), items: outcomes.map(({ key, outcome }) => [key, outcome.status, outcome.deviceId ?? null, outcome.message]) });
+      state.apply({ ...outcomeRecord(outcomes), at: new Date().toISOString() });
     },
     finish: () => undefined,
     close: () => undefined,
