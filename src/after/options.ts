@@ -13,6 +13,8 @@ export interface AfterImportOptions {
   /** After a 429, wait for the 10-minute window and trigger once more. */
   readonly syncWait: boolean;
   readonly syncMaxWaitMs: number;
+  /** --wait-profile: follow the registered devices' deployment profile this long; absent: not at all. */
+  readonly waitProfileMs?: number;
 }
 
 /** The deletion of a run's own staged records; see cleanup.ts. */

@@ -15,6 +15,7 @@ import type { AfterImportOptions } from "./options.js";
 import type { AfterRuntime } from "./types.js";
 import { updateExistingDevices, type UpdateResult } from "./update-existing.js";
 import { DEFAULT_VERIFY_TIMEOUT_MS, verifyRegistration, type VerifyResult } from "./verify.js";
+import { followProfilesOfRows } from "../profiles/import-step.js";
 
 /** Defaults: verify, sync; no update of existing devices, no wait for the sync (the CLI turns it on). */
 export interface PostImportOptions extends Partial<AfterImportOptions>, AfterRuntime {
@@ -139,6 +140,12 @@ export function createPostImportStage(client: GraphClient, options: PostImportOp
     );
   };
 
+  /** --wait-profile: the registered rows' deployment profile, once the sync is triggered (src/profiles). */
+  const followProfiles = async (rows: PostImportCompletion["rows"], signal: AbortSignal): Promise<PostImportCompletion["rows"]> => {
+    if (options.waitProfileMs === undefined) return rows;
+    return followProfilesOfRows(client, rows, { ...options, signal, deadlineMs: options.waitProfileMs, step, attempt: (what, run) => attempt(what, signal, run) });
+  };
+
   return {
     resumed(earlier) {
       importedCount += earlier.imported;
@@ -168,7 +175,8 @@ export function createPostImportStage(client: GraphClient, options: PostImportOp
         existingRows = await finishExisting(signal);
         importedRows = await finishImported(signal);
         const sync = await runSync(signal);
-        return { rows: [...existingRows, ...importedRows], sync: sync.outcome, ...(sync.later ? { syncLater: sync.later } : {}) };
+        const rows = await followProfiles([...existingRows, ...importedRows], signal);
+        return { rows, sync: sync.outcome, ...(sync.later ? { syncLater: sync.later } : {}) };
       } catch (error) {
         // Whatever was finished is kept; the rest goes into the report as polling left it.
         return { rows: [...existingRows, ...importedRows], sync: { status: "skipped", message: "skipped: the run was stopped" }, error };

@@ -13,9 +13,10 @@ async function topLevelHelp(): Promise<string> {
     "",
     "Commands:",
   ];
+  const width = Math.max(12, ...Object.keys(commandLoaders).map((name) => name.length + 2));
   for (const [name, load] of Object.entries(commandLoaders)) {
     const command = await load();
-    lines.push(`  ${name.padEnd(12)}${command.summary}`);
+    lines.push(`  ${name.padEnd(width)}${command.summary}`);
   }
   lines.push("", "Run `autopilot-import <command> --help` for a command's options.", "");
   return lines.join("\n");

@@ -127,6 +127,7 @@ export class ProcessingWorker {
         },
         this.clock.now(),
       );
+      registered.profileTimeline = true;
       record.registrationId = registered.id;
       return;
     }

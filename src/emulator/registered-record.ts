@@ -45,6 +45,8 @@ export type RegisteredInput = Partial<
  */
 export class RegisteredRecord implements Sequenced {
   deleted = false;
+  /** Registered by an import or a POST: its profile assignment follows the scenario's timeline from createdAt (profiles.ts). */
+  profileTimeline = false;
   readonly serialNumber: string;
   readonly productKey: string;
   groupTag: string;

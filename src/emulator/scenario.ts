@@ -2,6 +2,7 @@ import { z } from "zod";
 import { UsageError } from "../errors.js";
 import { DEFAULT_PUBLIC_CLIENT_ID } from "../graph/delegated.js";
 import { registeredDeviceSchema, registeredSeedSchema } from "./scenario-devices.js";
+import { profilesSchema } from "./profiles-scenario.js";
 
 /**
  * The scenario: every knob of the emulator, validated once at the edge.
@@ -214,6 +215,8 @@ export const scenarioSchema = z.strictObject({
       tokenOutage: z.strictObject({ requests: nonNegativeInt.default(0), kind: z.enum(["503", "503-retry-after", "reset"]).default("503") }).prefault({}),
     })
     .prefault({}),
+  /** Deployment profiles and the profile-assignment timeline of registered devices (profiles-scenario.ts). */
+  profiles: profilesSchema,
 });
 
 export type Scenario = z.output<typeof scenarioSchema>;

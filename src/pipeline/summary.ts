@@ -1,5 +1,6 @@
 /** Counts every row's outcome and checks that none is lost. */
 import type { CleanupSummary, ImportReportRow, ImportRowStatus, ImportSummary, SyncOutcome } from "./types.js";
+import { countProfileStatus, emptyProfileCounts, profileCountsText, type ProfileCounts } from "../profiles/status.js";
 
 /** Raised when the counts do not add up: a bug, never a user error. */
 export class SummaryInvariantError extends Error {
@@ -45,6 +46,8 @@ export class SummaryCounter {
   checkedImported = 0;
   checkedExisting = 0;
   uploads = 0;
+  /** Deployment profiles of the rows followed (--wait-profile); null until one is counted. */
+  profiles: ProfileCounts | null = null;
 
   /** A row read from the input. */
   countRow(status: "valid" | "invalid" | "duplicate"): void {
@@ -80,12 +83,13 @@ export class SummaryCounter {
   }
 
   /** A row an earlier process of the run finished completely (after-import steps included): counted as it stands. */
-  countFinal(row: Pick<ImportReportRow, "status" | "registered">): void {
+  countFinal(row: Pick<ImportReportRow, "status" | "registered" | "profileStatus">): void {
     this.countOutcome(row.status);
     this.countRegistered(row);
   }
 
-  private countRegistered(row: Pick<ImportReportRow, "status" | "registered">): void {
+  private countRegistered(row: Pick<ImportReportRow, "status" | "registered" | "profileStatus">): void {
+    if (row.profileStatus !== undefined) countProfileStatus((this.profiles ??= emptyProfileCounts()), row.profileStatus);
     if (row.registered === "yes") this.registered += 1;
     if (row.registered === "unchecked") return;
     if (row.status === "imported") this.checkedImported += 1;
@@ -96,7 +100,7 @@ export class SummaryCounter {
    * A row the after-import stage finished, already counted with the status polling gave it: moves an existing device
    * to `updated` when its properties were set, and counts a confirmed registration.
    */
-  countFinished(row: Pick<ImportReportRow, "status" | "registered">, polledStatus: ImportRowStatus): void {
+  countFinished(row: Pick<ImportReportRow, "status" | "registered" | "profileStatus">, polledStatus: ImportRowStatus): void {
     if (row.status !== polledStatus) {
       this.uncount(polledStatus);
       this.countOutcome(row.status);
@@ -136,6 +140,7 @@ export class SummaryCounter {
       durationMs,
       sync,
       cleanup,
+      profiles: this.profiles && { ...this.profiles },
     };
   }
 }
@@ -158,6 +163,7 @@ export function formatSummary(summary: ImportSummary): string {
     `${of(summary.submitted, "device")} submitted in ${of(summary.uploads, "upload")}, ${of(summary.requests, "Graph request")}, ${seconds} s`,
   ];
   if (summary.sync !== null) lines.push(registeredLine(summary), `sync: ${summary.sync.message}`);
+  if (summary.profiles) lines.push(`deployment profiles: ${profileCountsText(summary.profiles)}`);
   return `${lines.join("\n")}\n`;
 }
 

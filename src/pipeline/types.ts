@@ -1,6 +1,7 @@
 /** Types shared by the import pipeline's stages: uploads, tracked devices, outcomes and the summary. */
 import type { DeviceIdentity, SourceLocation } from "../model/device.js";
 import type { DeviceImportStatus, UploadStatus } from "../graph/resources.js";
+import type { ProfileCounts, ProfileStatus } from "../profiles/status.js";
 
 /** A device's final status in the import report; `updated`: already registered, group tag or user set (--update-existing). */
 export type ImportRowStatus = "imported" | "already_registered" | "updated" | "failed" | "invalid" | "duplicate" | "timeout";
@@ -28,9 +29,12 @@ export interface ImportReportRow {
   readonly importedDeviceId: string;
   readonly deviceRegistrationId: string;
   readonly registered: Registered;
+  /** With --wait-profile: the deployment profile assignment of a registered device (src/profiles); absent otherwise. */
+  readonly profileStatus?: ProfileStatus;
+  readonly profileName?: string;
 }
 
-/** The report's columns, in order. */
+/** The report's columns, in order (then profileStatus and profileName: report-columns.ts). */
 export const IMPORT_REPORT_COLUMNS = [
   "file",
   "line",
@@ -119,6 +123,8 @@ export interface ImportSummary {
   sync: SyncOutcome | null;
   /** The deletion of this run's staged records; null when the run had no cleanup (--no-cleanup). */
   cleanup: CleanupSummary | null;
+  /** Deployment profiles of the rows followed (--wait-profile); null when none was. */
+  profiles?: ProfileCounts | null;
 }
 
 /** What the cleanup of staged records did (src/after/cleanup.ts). */

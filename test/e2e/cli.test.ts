@@ -65,6 +65,7 @@ describe("the autopilot-import CLI against the emulator", () => {
       "durationMs",
       "sync",
       "cleanup",
+      "profiles",
     ]);
     expect(summary).toMatchObject({ rows: 7, imported: 6, failed: 1, uploads: 3, registered: 6, sync: { status: "triggered" } });
     const rows = bySerial(readCsvReport(report));

@@ -11,6 +11,7 @@ import { formatDuration } from "../../util/duration.js";
 import { importOptions, importOwnOptions, loadImportConfig, type ImportConfig } from "../config/import.js";
 import type { CliContext, Command } from "../context.js";
 import { rowsNotImported, type CommandOutcome } from "../exit-codes.js";
+import { profilesNotAssigned } from "../../profiles/status.js";
 import { ENVIRONMENT_ONLY_NAMES, SIGN_IN_TITLE, graphParsing, logOptions, signInOptions } from "../options/graph.js";
 import { commandHelp } from "../options/help.js";
 import { checkInputFiles } from "../options/input-files.js";
@@ -58,7 +59,8 @@ Arguments:
   after: `Exit codes:
   0    every row imported, already registered or updated (the sync's and the cleanup's outcomes do not
        change it)
-  1    some rows not imported (failed, invalid, duplicate or timed out): see the report
+  1    some rows not imported (failed, invalid, duplicate or timed out): see the report; with
+       --wait-profile, also some registered device without its deployment profile at the end
   2    usage or configuration error, an input file that cannot be read, inputs with no device rows (a
        header only), the state directory is in use by another process, or this machine's files or
        folders cannot be used
@@ -195,7 +197,7 @@ async function importWithState(args: readonly string[], config: ImportConfig, co
   if (leftovers) context.stderr.write(`${leftoversLine(leftovers, cleanupFinishCommand(args, config.state.dir))}\n`);
   if (config.json) printJson(context, summary);
   logger.flush();
-  return { kind: "rows", unreadableFiles: fileErrors(files).length, rowsNotDone: rowsNotImported(summary), noRows: summary.rows === 0 };
+  return { kind: "rows", unreadableFiles: fileErrors(files).length, rowsNotDone: rowsNotImported(summary) + profilesNotAssigned(summary.profiles), noRows: summary.rows === 0 };
 }
 
 /**

@@ -13,6 +13,8 @@ import type { CsvDelimiter } from "../../report/csv-format.js";
 import { envNames, envTable, switchOption, valueOption } from "../options/option.js";
 import { firstEnv, parseOptions, type Env } from "../options/parse.js";
 import { UsageError } from "../../errors.js";
+import { durationText } from "../options/values.js";
+import { DEFAULT_PROFILE_WAIT, withOptionalDuration } from "./profile-wait-option.js";
 
 /** `autopilot-import-report-20250102T030405Z.csv`: sortable, no characters Windows rejects. */
 export function defaultReportName(now: Date): string {
@@ -30,6 +32,11 @@ export const importOwnOptions = {
     help: 'print one JSON object on stdout at the end: {"rows","valid","invalid","duplicates","submitted","imported","alreadyRegistered","updated","failed","timedOut","registered","uploads","requests","durationMs","sync","cleanup"}; sync is {"status","message"[,"retryAt"]}; cleanup is {"deleted","remaining"} (null with --no-cleanup)',
   }),
   "dry-run": switchOption({ default: false, help: "validate and show the uploads that would be submitted; no sign-in, no writes" }),
+  "wait-profile": valueOption({
+    arg: "[DURATION]",
+    schema: durationText(true),
+    help: `after registration, follow each registered device's deployment profile until assigned or failed, or the time is up (bare: ${DEFAULT_PROFILE_WAIT});\nthe report's profileStatus (assigned, pending, notAssigned, failed) and profileName say the outcome, the message why a device has none; exit 1 when some are not assigned`,
+  }),
   fresh: switchOption({
     default: false,
     help: "start these files over in this tenant: the run's journal is archived and every valid row is submitted again (devices already registered then end as 806)",
@@ -80,7 +87,8 @@ export interface ImportConfig extends SubmitSettings {
 
 /** Parses argv + environment into an ImportConfig; throws UsageError with every problem named. */
 export function loadImportConfig(args: readonly string[], env: Env, cwd: string, now: Date = new Date()): ImportConfig {
-  const { values: c, positionals, given } = parseOptions(importOptions, args, env, { ...graphParsing, command: "import", positionals: true });
+  const parsing = withOptionalDuration({ ...graphParsing, command: "import", positionals: true }, "wait-profile", DEFAULT_PROFILE_WAIT);
+  const { values: c, positionals, given } = parseOptions(importOptions, args, env, parsing);
   if (positionals.length === 0) throw new UsageError("give at least one CSV file, or - for standard input");
   const reportPath = path.resolve(cwd, c.report ?? defaultReportName(now));
   return {
@@ -93,7 +101,7 @@ export function loadImportConfig(args: readonly string[], env: Env, cwd: string,
     overrides: rowOverrides(c),
     dryRun: c["dry-run"],
     json: c.json,
-    after: afterImportSettings(c),
+    after: { ...afterImportSettings(c), ...(c["wait-profile"] === undefined ? {} : { waitProfileMs: c["wait-profile"] }) },
     cleanup: cleanupSettings(c),
     cleanupMaxTimeGiven: given.has("cleanup-max-time") || firstEnv(env, envNames("cleanup-max-time", importOptions["cleanup-max-time"])) !== undefined,
     state: { dir: path.resolve(cwd, c["state-dir"] ?? DEFAULT_STATE_DIR), fresh: c.fresh, forceUnlock: c["force-unlock"] },

@@ -35,6 +35,7 @@ export function printOutcomes(context: CliContext, summary: ImportSummary, files
 export function printJson(context: CliContext, summary: ImportSummary): void {
   const { rows, valid, invalid, duplicates, submitted, imported, alreadyRegistered, updated, failed, timedOut, registered, uploads, requests, durationMs, sync } = summary;
   const cleanup = summary.cleanup ? { deleted: summary.cleanup.deleted, remaining: summary.cleanup.remaining } : null;
-  const object = { rows, valid, invalid, duplicates, submitted, imported, alreadyRegistered, updated, failed, timedOut, registered, uploads, requests, durationMs, sync, cleanup };
+  const profiles = summary.profiles ?? null;
+  const object = { rows, valid, invalid, duplicates, submitted, imported, alreadyRegistered, updated, failed, timedOut, registered, uploads, requests, durationMs, sync, cleanup, profiles };
   context.stdout.write(`${JSON.stringify(object)}\n`);
 }

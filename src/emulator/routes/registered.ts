@@ -7,6 +7,7 @@ import { failSelectIfReported } from "../quirks/select-failure.js";
 import { registeredView } from "../representation.js";
 import type { RegisteredRecord } from "../store.js";
 import { readPage, serialContains } from "./paging.js";
+import { profileOverlay } from "../profiles-view.js";
 
 const BASE = ["deviceManagement", "windowsAutopilotDeviceIdentities"] as const;
 const CONTEXT = "deviceManagement/windowsAutopilotDeviceIdentities";
@@ -45,7 +46,9 @@ function list(call: GraphCall, _params: unknown, state: EmulatorState): GraphRes
     match,
     repeatNextLinkAfterPages: scenario.service.repeatNextLinkAfterPages,
   });
-  return collection(state, call, CONTEXT, page.items.map(registeredView(call.version)), page.next);
+  const view = registeredView(call.version);
+  const overlay = profileOverlay(call, state);
+  return collection(state, call, CONTEXT, page.items.map((record) => overlay(record, view(record) as unknown as Record<string, unknown>)), page.next);
 }
 
 function find(call: GraphCall, id: string, state: EmulatorState): RegisteredRecord {
@@ -58,7 +61,9 @@ function find(call: GraphCall, id: string, state: EmulatorState): RegisteredReco
 
 function get(call: GraphCall, params: { readonly id?: string }, state: EmulatorState): GraphResult {
   failSelectIfReported(call, state, "registered");
-  return entity(state, call, CONTEXT, registeredView(call.version)(find(call, params.id ?? "", state)));
+  const overlay = profileOverlay(call, state);
+  const record = find(call, params.id ?? "", state);
+  return entity(state, call, CONTEXT, overlay(record, registeredView(call.version)(record) as unknown as Record<string, unknown>));
 }
 
 function create(call: GraphCall, _params: unknown, state: EmulatorState): GraphResult {
@@ -84,6 +89,7 @@ function create(call: GraphCall, _params: unknown, state: EmulatorState): GraphR
     },
     state.clock.now(),
   );
+  record.profileTimeline = true;
   return entity(state, call, CONTEXT, registeredView(call.version)(record), 201);
 }
 
