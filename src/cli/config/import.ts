@@ -13,8 +13,7 @@ import type { CsvDelimiter } from "../../report/csv-format.js";
 import { envNames, envTable, switchOption, valueOption } from "../options/option.js";
 import { firstEnv, parseOptions, type Env } from "../options/parse.js";
 import { UsageError } from "../../errors.js";
-import { durationText } from "../options/values.js";
-import { DEFAULT_PROFILE_WAIT, withOptionalDuration } from "./profile-wait-option.js";
+import { DEFAULT_PROFILE_WAIT, withOptionalDuration } from "../options/optional-duration.js";
 
 /** `autopilot-import-report-20250102T030405Z.csv`: sortable, no characters Windows rejects. */
 export function defaultReportName(now: Date): string {
@@ -25,18 +24,13 @@ export const importOwnOptions = {
   report: valueOption({
     arg: "PATH",
     schema: z.string().min(1),
-    help: "per-device report (default ./autopilot-import-report-<time>.csv, UTF-8 with BOM for Excel; .jsonl for JSON Lines): file, line, serialNumber, status, errorCode, errorName, message, groupTag, assignedUser, uploadId, importedDeviceId, deviceRegistrationId, registered; status is imported, already_registered (806), updated (806, properties set), failed, invalid, duplicate or timeout; registered is yes, no or unchecked",
+    help: "per-device report (default ./autopilot-import-report-<time>.csv, UTF-8 with BOM for Excel; .jsonl for JSON Lines): file, line, serialNumber, status, errorCode, errorName, message, groupTag, assignedUser, uploadId, importedDeviceId, deviceRegistrationId, registered, profileStatus, profileName; status is imported, already_registered (806), updated (806, properties set), failed, invalid, duplicate or timeout; registered is yes, no or unchecked",
   }),
   json: switchOption({
     default: false,
-    help: 'print one JSON object on stdout at the end: {"rows","valid","invalid","duplicates","submitted","imported","alreadyRegistered","updated","failed","timedOut","registered","uploads","requests","durationMs","sync","cleanup"}; sync is {"status","message"[,"retryAt"]}; cleanup is {"deleted","remaining"} (null with --no-cleanup)',
+    help: 'print one JSON object on stdout at the end: {"rows","valid","invalid","duplicates","submitted","imported","alreadyRegistered","updated","failed","timedOut","registered","uploads","requests","durationMs","sync","cleanup","profiles"}; sync is {"status","message"[,"retryAt"]}; cleanup is {"deleted","remaining"} (null with --no-cleanup); profiles is {"assigned","pending","notAssigned","failed","notFound"} (null without --wait-profile)',
   }),
   "dry-run": switchOption({ default: false, help: "validate and show the uploads that would be submitted; no sign-in, no writes" }),
-  "wait-profile": valueOption({
-    arg: "[DURATION]",
-    schema: durationText(true),
-    help: `after registration, follow each registered device's deployment profile until assigned or failed, or the time is up (bare: ${DEFAULT_PROFILE_WAIT});\nthe report's profileStatus (assigned, pending, notAssigned, failed) and profileName say the outcome, the message why a device has none; exit 1 when some are not assigned`,
-  }),
   fresh: switchOption({
     default: false,
     help: "start these files over in this tenant: the run's journal is archived and every valid row is submitted again (devices already registered then end as 806)",
@@ -101,7 +95,7 @@ export function loadImportConfig(args: readonly string[], env: Env, cwd: string,
     overrides: rowOverrides(c),
     dryRun: c["dry-run"],
     json: c.json,
-    after: { ...afterImportSettings(c), ...(c["wait-profile"] === undefined ? {} : { waitProfileMs: c["wait-profile"] }) },
+    after: afterImportSettings(c),
     cleanup: cleanupSettings(c),
     cleanupMaxTimeGiven: given.has("cleanup-max-time") || firstEnv(env, envNames("cleanup-max-time", importOptions["cleanup-max-time"])) !== undefined,
     state: { dir: path.resolve(cwd, c["state-dir"] ?? DEFAULT_STATE_DIR), fresh: c.fresh, forceUnlock: c["force-unlock"] },

@@ -8,7 +8,7 @@ import { graphCommandConfig, graphOptions, graphParsing, type GraphCommandConfig
 import { envTable, switchOption, valueOption } from "../options/option.js";
 import { parseOptions, type Env } from "../options/parse.js";
 import { durationText } from "../options/values.js";
-import { DEFAULT_PROFILE_WAIT, withOptionalDuration } from "./profile-wait-option.js";
+import { DEFAULT_PROFILE_WAIT, withOptionalDuration } from "../options/optional-duration.js";
 
 export const PROFILE_STATUS_STATUSES = "assigned, pending, notAssigned, failed, not_found, ambiguous, unchecked (the lookup failed), invalid or duplicate";
 

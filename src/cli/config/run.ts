@@ -18,6 +18,7 @@ import type { CsvDelimiter } from "../../report/csv-format.js";
 import { sharedImportOptions } from "./import.js";
 import { envTable, switchOption, valueOption } from "../options/option.js";
 import { parseOptions, type Env } from "../options/parse.js";
+import { DEFAULT_PROFILE_WAIT, withOptionalDuration } from "../options/optional-duration.js";
 import { choiceText, durationText } from "../options/values.js";
 import { UsageError } from "../../errors.js";
 
@@ -65,7 +66,7 @@ export interface RunConfig extends SubmitSettings {
 
 /** Parses argv + environment into a RunConfig; throws UsageError with every problem named. */
 export function loadRunConfig(args: readonly string[], env: Env, cwd: string): RunConfig {
-  const { values: c } = parseOptions(runOptions, args, env, { ...graphParsing, command: "run" });
+  const { values: c } = parseOptions(runOptions, args, env, withOptionalDuration({ ...graphParsing, command: "run" }, "wait-profile", DEFAULT_PROFILE_WAIT));
   if (c.inbox === undefined) throw new UsageError(`give the inbox folder with --inbox DIR or ${INBOX_ENV}`);
   return {
     ...submitSettings(c),

@@ -18,6 +18,7 @@ import { formatDuration } from "../../util/duration.js";
 import { switchOption, valueOption, type OptionValues } from "./option.js";
 import { choiceText, durationText, fieldText, formatWriteLimit, integerText, writeLimitText } from "./values.js";
 import { z } from "zod";
+import { DEFAULT_PROFILE_WAIT } from "./optional-duration.js";
 
 
 export const submitOptions = {
@@ -79,6 +80,11 @@ export const afterOptions = {
     help: "if the 10-minute rule refuses the sync, report when it can be run instead of waiting for it (by default an import waits after its summary and report, with a countdown, up to --sync-max-wait, and triggers once more)",
   }),
   "sync-max-wait": valueOption({ arg: "DURATION", schema: durationText(true), default: DEFAULT_SYNC_MAX_WAIT_MS, help: `longest wait for the sync (default ${formatDuration(DEFAULT_SYNC_MAX_WAIT_MS)})` }),
+  "wait-profile": valueOption({
+    arg: "[DURATION]",
+    schema: durationText(true),
+    help: `after registration, follow each registered device's deployment profile until assigned or failed, or the time is up (bare: ${DEFAULT_PROFILE_WAIT});\nthe report's profileStatus (assigned, pending, notAssigned, failed) and profileName say the outcome, the message why a device has none; exit 1 when some are not assigned`,
+  }),
 };
 
 export const cleanupOptions = {
@@ -109,7 +115,16 @@ export const stateOptions = {
 };
 
 export function afterImportSettings(c: OptionValues<typeof afterOptions>): AfterImportOptions {
-  return { verify: c.verify, verifyTimeoutMs: c["verify-timeout"], updateExisting: c["update-existing"], sync: c.sync, syncWait: c["sync-wait"], syncMaxWaitMs: c["sync-max-wait"] };
+  const waitProfileMs = c["wait-profile"];
+  return {
+    verify: c.verify,
+    verifyTimeoutMs: c["verify-timeout"],
+    updateExisting: c["update-existing"],
+    sync: c.sync,
+    syncWait: c["sync-wait"],
+    syncMaxWaitMs: c["sync-max-wait"],
+    ...(waitProfileMs === undefined ? {} : { waitProfileMs }),
+  };
 }
 
 /** What --group-tag and --assigned-user set for every row; undefined when neither is given. */

@@ -2,8 +2,8 @@
  * A flag with an optional duration (`--wait`, `--wait 10m`, `--wait=10m`), as `--managed-identity` takes an optional
  * id: a bare flag, or a true-ish variable, stands for the default; a false-ish variable turns it off.
  */
-import type { ParseOptions } from "../options/parse.js";
-import { booleanText } from "../options/values.js";
+import type { ParseOptions } from "./parse.js";
+import { booleanText } from "./values.js";
 import { parseDuration } from "../../util/duration.js";
 
 /** How long a profile wait lasts when its flag is given bare. */
