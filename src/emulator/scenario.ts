@@ -215,7 +215,6 @@ export const scenarioSchema = z.strictObject({
       tokenOutage: z.strictObject({ requests: nonNegativeInt.default(0), kind: z.enum(["503", "503-retry-after", "reset"]).default("503") }).prefault({}),
     })
     .prefault({}),
-  /** Deployment profiles and the profile-assignment timeline of registered devices (profiles-scenario.ts). */
   profiles: profilesSchema,
 });
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { loadProfileStatusConfig } from "../../src/cli/config/profile-status.js";
 import { loadImportConfig } from "../../src/cli/config/import.js";
 import { PROFILE_ASSIGNMENT_STATUSES } from "../../src/emulator/scenario-devices.js";
+import { SummaryCounter, formatSummary } from "../../src/pipeline/summary.js";
 import { notAssignedReason } from "../../src/profiles/reasons.js";
 import { countProfileStatus, emptyProfileCounts, isSettledProfileStatus, profileCountsText, profileStatusOf, profilesNotAssigned } from "../../src/profiles/status.js";
 import { usageMessage } from "../support/usage-error.js";
@@ -76,6 +77,25 @@ describe("--wait and --wait-profile take an optional duration", () => {
 
   it("refuses a value that is neither, naming where it came from", () => {
     expect(usageMessage(() => loadImportConfig(["d.csv", "--wait-profile=soon"], {}, cwd))).toMatch(/^--wait-profile: expected a duration/);
+    expect(usageMessage(() => loadImportConfig(["d.csv", "--wait-profile", "--no-verify"], {}, cwd))).toBe("--wait-profile follows the devices the registration check confirms: drop --no-verify");
     expect(usageMessage(() => loadProfileStatusConfig(["l.csv"], { AUTOPILOT_IMPORT_PROFILE_STATUS_WAIT: "maybe" }, cwd))).toMatch(/^AUTOPILOT_IMPORT_PROFILE_STATUS_WAIT: expected a duration/);
+  });
+});
+
+describe("the import summary's profile counts", () => {
+  it("counts the followed rows (resumed ones too), says them in a line, and stays null when none was followed", () => {
+    const counter = new SummaryCounter();
+    for (let i = 0; i < 3; i++) {
+      counter.countRow("valid");
+      counter.countOutcome("imported");
+    }
+    expect(counter.toSummary(0, 0).profiles).toBeNull();
+    counter.countFinished({ status: "imported", registered: "yes", profileStatus: "assigned" }, "imported");
+    counter.countFinished({ status: "imported", registered: "yes", profileStatus: "notAssigned" }, "imported");
+    counter.countFinal({ status: "imported", registered: "yes", profileStatus: "pending" });
+    const summary = counter.toSummary(0, 0, { status: "triggered", message: "Autopilot sync triggered." });
+    expect(summary.profiles).toEqual({ assigned: 1, pending: 1, notAssigned: 1, failed: 0, notFound: 0 });
+    expect(formatSummary(summary)).toContain("\ndeployment profiles: 1 assigned, 1 pending, 1 not assigned\n");
+    expect(profilesNotAssigned(summary.profiles)).toBe(2);
   });
 });

@@ -96,6 +96,15 @@ describe("waitForProfiles", () => {
     expect(count(h, BY_ID)).toBe(120);
   });
 
+  it("works where $select answers 500: the reads go again without it, batched and listed alike", async () => {
+    h = await startAfterHarness({ ...TIMELINE, service: { selectFailsOn: ["registered"] }, profiles: { pendingAfterMs: 0, assignedAfterMs: MINUTE, spreadMs: 0 } });
+    const few = await register(h, named("SELF", 3));
+    const results = await waitForProfiles(h.client, few, { ...harnessRuntime(h), deadlineMs: 5 * MINUTE });
+    expect(results.map((r) => [r.status, r.profileName])).toEqual(Array(3).fill(["assigned", "Autopilot default"]));
+    expect(routeCounts(h.emulator, BY_ID)["500"]).toBeGreaterThanOrEqual(1);
+    expect(h.client.traits.works("selectWorks")).toBe(false);
+  });
+
   it("a device deleted meanwhile is not_found", async () => {
     h = await startAfterHarness({ ...TIMELINE, processing: { delayMs: 0, spreadMs: 0, deletionLingerMs: 0 } });
     const targets = await register(h, named("GONE", 2));

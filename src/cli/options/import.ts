@@ -19,6 +19,7 @@ import { switchOption, valueOption, type OptionValues } from "./option.js";
 import { choiceText, durationText, fieldText, formatWriteLimit, integerText, writeLimitText } from "./values.js";
 import { z } from "zod";
 import { DEFAULT_PROFILE_WAIT } from "./optional-duration.js";
+import { UsageError } from "../../errors.js";
 
 
 export const submitOptions = {
@@ -116,6 +117,8 @@ export const stateOptions = {
 
 export function afterImportSettings(c: OptionValues<typeof afterOptions>): AfterImportOptions {
   const waitProfileMs = c["wait-profile"];
+  // The wait follows the devices the registration check confirms (their Autopilot ids).
+  if (waitProfileMs !== undefined && !c.verify) throw new UsageError("--wait-profile follows the devices the registration check confirms: drop --no-verify");
   return {
     verify: c.verify,
     verifyTimeoutMs: c["verify-timeout"],

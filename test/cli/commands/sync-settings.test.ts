@@ -100,7 +100,7 @@ describe("autopilot-import sync and settings", () => {
     const summary = JSON.parse(run.stdout) as Record<string, unknown>;
     expect(Object.keys(summary)).toEqual([
       "rows", "valid", "invalid", "duplicates", "submitted", "imported", "alreadyRegistered", "updated", "failed", "timedOut",
-      "registered", "uploads", "requests", "durationMs", "sync", "cleanup",
+      "registered", "uploads", "requests", "durationMs", "sync", "cleanup", "profiles",
     ]);
     expect(summary).toMatchObject({ rows: 2, imported: 1, alreadyRegistered: 0, updated: 1, registered: 2, sync: { status: "triggered" } });
     expect(run.stderr).toContain("registered in Autopilot: 2 of 2 checked confirmed");
