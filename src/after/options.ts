@@ -1,5 +1,6 @@
 /** The settings of the steps after an import, as every caller (import, demo, the inbox job) gives them: one type. */
 import type { WriteLimit } from "./write-pacer.js";
+import type { GroupsRequest } from "../groups/add-to-groups.js";
 
 /** The steps after polling (verify, update existing, sync); see post-import.ts. */
 export interface AfterImportOptions {
@@ -13,6 +14,8 @@ export interface AfterImportOptions {
   /** After a 429, wait for the 10-minute window and trigger once more. */
   readonly syncWait: boolean;
   readonly syncMaxWaitMs: number;
+  /** --add-to-group: the registered devices go into these groups after the registration check; none when absent. */
+  readonly addToGroups?: GroupsRequest;
 }
 
 /** The deletion of a run's own staged records; see cleanup.ts. */

@@ -74,6 +74,8 @@ export const scenarioSchema = z.strictObject({
           userIntuneRole: z.boolean().default(true),
           /** App-only tokens: DeviceManagementManagedDevices.ReadWrite.All, needed for deviceManagement/managedDevices. */
           managedDevicesPermission: z.boolean().default(true),
+          /** GroupMember.ReadWrite.All (with Device.Read.All): reading devices and groups, and adding group members. */
+          groupMemberPermission: z.boolean().default(true),
         })
         .prefault({}),
     })
@@ -212,6 +214,27 @@ export const scenarioSchema = z.strictObject({
       includeTokenEndpoint: z.boolean().default(false),
       /** The next `requests` token requests fail with `kind` (set again to start another outage); 503-retry-after waits status503RetryAfter.retryAfterSeconds. */
       tokenOutage: z.strictObject({ requests: nonNegativeInt.default(0), kind: z.enum(["503", "503-retry-after", "reset"]).default("503") }).prefault({}),
+    })
+    .prefault({}),
+  /** Entra ID: a device object per registered device, and groups (static, or dynamic with a rule) for --add-to-group. */
+  directory: z
+    .strictObject({
+      /** Emulated ms after registration before the device object shows in the directory (Entra lags Autopilot). */
+      deviceLagMs: nonNegativeInt.default(0),
+      membersPageSize: positiveInt.default(100),
+      groups: z
+        .array(
+          z.strictObject({
+            id: z.uuid().optional(),
+            displayName: z.string().min(1),
+            description: z.string().default(""),
+            /** Set: a dynamic membership group, which refuses manual members. */
+            membershipRule: z.string().min(1).optional(),
+            /** Registered devices (by serial) that are members at start and after every reset. */
+            memberSerials: z.array(z.string()).default([]),
+          }),
+        )
+        .default([]),
     })
     .prefault({}),
 });

@@ -4,5 +4,5 @@ import { IMPORT_REPORT_COLUMNS, type ImportReportRow } from "./types.js";
 
 export const importReportColumns: readonly ReportColumn<ImportReportRow>[] = IMPORT_REPORT_COLUMNS.map((name) => ({
   header: name,
-  value: (row: ImportReportRow) => row[name],
+  value: (row: ImportReportRow) => row[name] ?? "",
 }));

@@ -28,6 +28,8 @@ export interface ImportReportRow {
   readonly importedDeviceId: string;
   readonly deviceRegistrationId: string;
   readonly registered: Registered;
+  /** --add-to-group: per group, added / already member / failed (why); absent when not asked or not registered. */
+  readonly groups?: string;
 }
 
 /** The report's columns, in order. */
@@ -45,6 +47,7 @@ export const IMPORT_REPORT_COLUMNS = [
   "importedDeviceId",
   "deviceRegistrationId",
   "registered",
+  "groups",
 ] as const satisfies readonly (keyof ImportReportRow)[];
 
 /** A valid row waiting to be submitted: the only place a hardware hash is held. */

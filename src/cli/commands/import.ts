@@ -29,6 +29,9 @@ import { loggerFor } from "../output/terminal.js";
 import { runImport } from "../run-import.js";
 import { JournalLostError } from "../../state/journal-watch.js";
 import { resumeNote, say } from "../output/run-state.js";
+import { prepareGroups } from "../../groups/prepare.js";
+import type { GroupsRequest } from "../../groups/add-to-groups.js";
+import type { Logger } from "pino";
 
 const help = commandHelp({
   about: `Usage: autopilot-import import <files...|-> [options]
@@ -139,9 +142,12 @@ async function run(args: readonly string[], context: CliContext): Promise<Comman
   // Signed in before the state directory is locked: a refused sign-in leaves no run behind.
   const signedIn = await signIn(graphConfigFor(config.auth, config.concurrency, deviceCodePrompt(context)), context.signal);
   try {
+    const logger = loggerFor(context, config.logLevel, config.logFile, config.logFormat);
+    // Before the state directory and any write: a group that is missing, ambiguous or dynamic costs no run.
+    const groups = await prepareGroups(signedIn.graph, config.groups, { signal: context.signal, logger });
     const state = await openState(config, context);
     try {
-      return await importWithState(args, config, context, state, signedIn.graph);
+      return await importWithState(args, config, context, state, signedIn.graph, logger, groups);
     } finally {
       state?.close();
     }
@@ -150,8 +156,9 @@ async function run(args: readonly string[], context: CliContext): Promise<Comman
   }
 }
 
-async function importWithState(args: readonly string[], config: ImportConfig, context: CliContext, state: RunState | undefined, graph: GraphConfig): Promise<CommandOutcome> {
-  const logger = loggerFor(context, config.logLevel, config.logFile, config.logFormat);
+async function importWithState(
+  args: readonly string[], config: ImportConfig, context: CliContext, state: RunState | undefined, graph: GraphConfig, logger: Logger, groups: GroupsRequest | undefined,
+): Promise<CommandOutcome> {
   const { batchSize, concurrency, api } = config;
   logger.info({ files: config.files, batchSize, concurrency, api, pollTimeout: formatDuration(config.pollTimeoutMs), ...(state ? { run: state.key, journal: state.file } : {}) }, "import starting");
   // Someone at the terminal gets the prompt back soon: a short cleanup unless --cleanup-max-time says otherwise.
@@ -172,7 +179,7 @@ async function importWithState(args: readonly string[], config: ImportConfig, co
     reportPath: config.reportPath,
     ...(config.reportDelimiter ? { reportDelimiter: config.reportDelimiter } : {}),
     ...(config.overrides ? { overrides: config.overrides } : {}),
-    after: config.after,
+    after: groups ? { ...config.after, addToGroups: { ...groups, tell: (line) => context.stderr.write(`${line}\n`) } } : config.after,
     cleanup,
     ...(state ? { leftovers: { stateDir: config.state.dir, target: runTargetFor(config.auth), ownJournal: state.file } } : {}),
     journal: state?.journal,
@@ -193,9 +200,12 @@ async function importWithState(args: readonly string[], config: ImportConfig, co
     context.stderr.write(`${cleanupEndLine(summary.cleanup, cleanup.writeLimit, cleanup.maxTimeMs, finish, budget.source === "interactive" ? "interactive" : "given")}\n`);
   }
   if (leftovers) context.stderr.write(`${leftoversLine(leftovers, cleanupFinishCommand(args, config.state.dir))}\n`);
-  if (config.json) printJson(context, summary);
+  if (groups) context.stderr.write(`${groups.tally.line()}\n`);
+  if (config.json) printJson(context, summary, groups ? { groups: groups.tally.toJSON() } : {});
   logger.flush();
-  return { kind: "rows", unreadableFiles: fileErrors(files).length, rowsNotDone: rowsNotImported(summary), noRows: summary.rows === 0 };
+  // A device not added to every group leaves the run's work not done (exit 1), as a failed row does.
+  const notInGroups = groups?.tally.devicesFailed ?? 0;
+  return { kind: "rows", unreadableFiles: fileErrors(files).length, rowsNotDone: rowsNotImported(summary) + notInGroups, noRows: summary.rows === 0 };
 }
 
 /**

@@ -13,6 +13,7 @@ import type { CsvDelimiter } from "../../report/csv-format.js";
 import { envNames, envTable, switchOption, valueOption } from "../options/option.js";
 import { firstEnv, parseOptions, type Env } from "../options/parse.js";
 import { UsageError } from "../../errors.js";
+import { groupNames, groupOptions } from "../../groups/options.js";
 
 /** `autopilot-import-report-20250102T030405Z.csv`: sortable, no characters Windows rejects. */
 export function defaultReportName(now: Date): string {
@@ -34,6 +35,7 @@ export const importOwnOptions = {
     default: false,
     help: "start these files over in this tenant: the run's journal is archived and every valid row is submitted again (devices already registered then end as 806)",
   }),
+  ...groupOptions,
 };
 
 /** What `run` (the inbox job) shares with `import`: all but the inputs, the report, --dry-run and --fresh. */
@@ -76,6 +78,8 @@ export interface ImportConfig extends SubmitSettings {
   readonly logFile: string | undefined;
   readonly logFormat: LogFormat | undefined;
   readonly auth: AuthConfig;
+  /** --add-to-group: the groups (names or ids, as given) and how long to wait for lagging Entra objects. */
+  readonly groups: { readonly names: readonly string[]; readonly entraWaitMs: number } | undefined;
 }
 
 /** Parses argv + environment into an ImportConfig; throws UsageError with every problem named. */
@@ -83,6 +87,9 @@ export function loadImportConfig(args: readonly string[], env: Env, cwd: string,
   const { values: c, positionals, given } = parseOptions(importOptions, args, env, { ...graphParsing, command: "import", positionals: true });
   if (positionals.length === 0) throw new UsageError("give at least one CSV file, or - for standard input");
   const reportPath = path.resolve(cwd, c.report ?? defaultReportName(now));
+  const names = groupNames(c);
+  // The devices go into groups once they are confirmed registered: the check gives their Autopilot record ids.
+  if (names && !c.verify) throw new UsageError("import: --add-to-group needs the registration check: drop --no-verify");
   return {
     ...submitSettings(c),
     ...graphCommandConfig(c, env, cwd, { readCaCertificate: !c["dry-run"] }),
@@ -97,5 +104,6 @@ export function loadImportConfig(args: readonly string[], env: Env, cwd: string,
     cleanup: cleanupSettings(c),
     cleanupMaxTimeGiven: given.has("cleanup-max-time") || firstEnv(env, envNames("cleanup-max-time", importOptions["cleanup-max-time"])) !== undefined,
     state: { dir: path.resolve(cwd, c["state-dir"] ?? DEFAULT_STATE_DIR), fresh: c.fresh, forceUnlock: c["force-unlock"] },
+    groups: names ? { names, entraWaitMs: c["add-to-group-wait"] } : undefined,
   };
 }

@@ -54,6 +54,8 @@ const IMPORT_VARIABLES: Record<keyof typeof ENV_FOR_FLAG, { value: string; expec
   "group-tag": { value: "Kiosk-Süd", expect: { overrides: { groupTag: "Kiosk-Süd", assignedUserPrincipalName: undefined } } },
   "assigned-user": { value: "ana@contoso.com", expect: { overrides: { groupTag: undefined, assignedUserPrincipalName: "ana@contoso.com" } } },
   "report-delimiter": { value: "semicolon", expect: { reportDelimiter: ";" } },
+  "add-to-group": { value: "Autopilot Devices\nKiosk", expect: { groups: { names: ["Autopilot Devices", "Kiosk"], entraWaitMs: 120_000 } } },
+  "add-to-group-wait": { value: "5m", expect: {} },
 };
 
 /** The long flags a help text documents (`--no-x` documents `x`). */
