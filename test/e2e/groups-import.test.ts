@@ -60,7 +60,7 @@ describe("import --add-to-group", () => {
     expect(directory.memberWrites).toEqual([20, 20, 5]);
     expect(calls(t, PATCH_ROUTE)).toBe(3);
     expect(calls(t, REF_ROUTE)).toBe(0);
-    expect(directory.groups.find((g) => g.id === GROUP_ID)?.memberSerials.sort()).toEqual(devices.map((d) => d.serial).sort());
+    expect([...(directory.groups.find((g) => g.id === GROUP_ID)?.memberSerials ?? [])].sort()).toEqual(devices.map((d) => d.serial).sort());
     const report = readCsvReport(setup.report);
     expect(report).toHaveLength(45);
     for (const row of report) expect(row).toMatchObject({ status: "imported", registered: "yes", groups: "Autopilot Devices: added" });
