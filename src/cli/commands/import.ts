@@ -61,7 +61,8 @@ Arguments:
   after: `Exit codes:
   0    every row imported, already registered or updated (the sync's and the cleanup's outcomes do not
        change it)
-  1    some rows not imported (failed, invalid, duplicate or timed out): see the report
+  1    some rows not imported (failed, invalid, duplicate or timed out), or with --add-to-group a registered
+       device not added to every group: see the report (status, groups)
   2    usage or configuration error, an input file that cannot be read, inputs with no device rows (a
        header only), the state directory is in use by another process, or this machine's files or
        folders cannot be used

@@ -24,11 +24,11 @@ export const importOwnOptions = {
   report: valueOption({
     arg: "PATH",
     schema: z.string().min(1),
-    help: "per-device report (default ./autopilot-import-report-<time>.csv, UTF-8 with BOM for Excel; .jsonl for JSON Lines): file, line, serialNumber, status, errorCode, errorName, message, groupTag, assignedUser, uploadId, importedDeviceId, deviceRegistrationId, registered; status is imported, already_registered (806), updated (806, properties set), failed, invalid, duplicate or timeout; registered is yes, no or unchecked",
+    help: "per-device report (default ./autopilot-import-report-<time>.csv, UTF-8 with BOM for Excel; .jsonl for JSON Lines): file, line, serialNumber, status, errorCode, errorName, message, groupTag, assignedUser, uploadId, importedDeviceId, deviceRegistrationId, registered, groups; status is imported, already_registered (806), updated (806, properties set), failed, invalid, duplicate or timeout; registered is yes, no or unchecked",
   }),
   json: switchOption({
     default: false,
-    help: 'print one JSON object on stdout at the end: {"rows","valid","invalid","duplicates","submitted","imported","alreadyRegistered","updated","failed","timedOut","registered","uploads","requests","durationMs","sync","cleanup"}; sync is {"status","message"[,"retryAt"]}; cleanup is {"deleted","remaining"} (null with --no-cleanup)',
+    help: 'print one JSON object on stdout at the end: {"rows","valid","invalid","duplicates","submitted","imported","alreadyRegistered","updated","failed","timedOut","registered","uploads","requests","durationMs","sync","cleanup"}; sync is {"status","message"[,"retryAt"]}; cleanup is {"deleted","remaining"} (null with --no-cleanup); with --add-to-group, groups is {"added","alreadyMember","failed","devicesFailed"} (device-and-group pairs; devicesFailed: devices)',
   }),
   "dry-run": switchOption({ default: false, help: "validate and show the uploads that would be submitted; no sign-in, no writes" }),
   fresh: switchOption({
