@@ -2,7 +2,7 @@
  * `import --add-to-group` end to end: the built CLI against the emulator's directory. Devices go into a static group
  * 20 per request once their registration is confirmed; members already there count as success; a re-run adds nothing;
  * a missing, ambiguous or dynamic group and a missing permission stop the run before anything is submitted; a device
- * whose Entra object never shows is reported, not lost.
+ * whose Entra object never shows is reported, not lost (the wait itself: test/groups/add-to-groups.test.ts).
  */
 import { existsSync, readFileSync } from "node:fs";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -129,7 +129,7 @@ describe("import --add-to-group", () => {
     expect(t.emulator.stats().devices.stagedCreated).toBe(0);
   });
 
-  it("reports a device whose Entra object never shows within --add-to-group-wait (exit 1), the others added", async () => {
+  it("reports devices whose Entra object never shows within --add-to-group-wait (exit 1): imported, and the groups cell says why", async () => {
     // The directory shows device objects only a day after their registration: none is found in the wait.
     const t = await start({ directory: { ...GROUPS, deviceLagMs: 86_400_000 } });
     const devices = devicesNamed("LAG", 2);
@@ -143,19 +143,5 @@ describe("import --add-to-group", () => {
       expect(row.groups).toMatch(/^not added to Autopilot Devices: its Entra device \([0-9a-f-]+\) was not in the directory within 1 s/);
     }
     expect(t.emulator.directory().memberWrites).toEqual([]);
-  });
-
-  it("waits for Entra objects that lag the registration, then adds them", async () => {
-    // 5 emulated minutes at 100x (3 s): the first lookup misses them, a later one (1 s, then 2 s on) finds them.
-    const t = await start({ directory: { ...GROUPS, deviceLagMs: 300_000 } });
-    const devices = devicesNamed("SLOW", 3);
-    const { setup, run } = importCli(t, devices, ["--add-to-group", "Autopilot Devices"]);
-    const result = await run();
-    expect(result.code, result.stderr).toBe(0);
-    for (const row of readCsvReport(setup.report)) expect(row.groups).toBe("Autopilot Devices: added");
-    expect(t.emulator.directory().memberWrites).toEqual([3]);
-    // Looked up again only for what was missing, in JSON batches: more than one round, no request per device.
-    expect(calls(t, "GET /v1.0/devices")).toBeGreaterThan(3);
-    expect(calls(t, "GET /v1.0/devices") % 3).toBe(0);
   });
 });
