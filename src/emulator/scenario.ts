@@ -2,6 +2,7 @@ import { z } from "zod";
 import { UsageError } from "../errors.js";
 import { DEFAULT_PUBLIC_CLIENT_ID } from "../graph/delegated.js";
 import { registeredDeviceSchema, registeredSeedSchema } from "./scenario-devices.js";
+import { directoryScenarioSchema } from "./directory-scenario.js";
 
 /**
  * The scenario: every knob of the emulator, validated once at the edge.
@@ -217,26 +218,7 @@ export const scenarioSchema = z.strictObject({
     })
     .prefault({}),
   /** Entra ID: a device object per registered device, and groups (static, or dynamic with a rule) for --add-to-group. */
-  directory: z
-    .strictObject({
-      /** Emulated ms after registration before the device object shows in the directory (Entra lags Autopilot). */
-      deviceLagMs: nonNegativeInt.default(0),
-      membersPageSize: positiveInt.default(100),
-      groups: z
-        .array(
-          z.strictObject({
-            id: z.uuid().optional(),
-            displayName: z.string().min(1),
-            description: z.string().default(""),
-            /** Set: a dynamic membership group, which refuses manual members. */
-            membershipRule: z.string().min(1).optional(),
-            /** Registered devices (by serial) that are members at start and after every reset. */
-            memberSerials: z.array(z.string()).default([]),
-          }),
-        )
-        .default([]),
-    })
-    .prefault({}),
+  directory: directoryScenarioSchema,
 });
 
 export type Scenario = z.output<typeof scenarioSchema>;
