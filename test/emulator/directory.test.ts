@@ -4,7 +4,8 @@
  * all or nothing), with Entra's errors, in $batch too.
  */
 import { describe, expect, it } from "vitest";
-import { QUIET, REGISTERED, startClient, type GraphErrorShape, type Page, type TestClient } from "../support/emulator-client.js";
+import type { DirectorySnapshot } from "../../src/emulator/index.js";
+import { QUIET, REGISTERED, rawRequest, startClient, type GraphErrorShape, type Page, type TestClient } from "../support/emulator-client.js";
 
 const STATIC = "11111111-2222-4333-8444-555555555555";
 const DYNAMIC = "66666666-7777-4888-9999-000000000000";
@@ -134,6 +135,9 @@ describe("the emulator's Entra devices and groups", () => {
     const byId = new Map(batch.body.responses.map((r) => [r.id, r]));
     expect([byId.get("1")?.status, byId.get("2")?.status, byId.get("3")?.status]).toEqual([204, 400, 200]);
     expect(client.emulator.directory().groups[0]!.memberSerials).toEqual(["DIR-000", "DIR-001"]);
+    // The same snapshot over HTTP, for tests that run the emulator in another process.
+    const snapshot = await rawRequest<DirectorySnapshot>(client.agent, "GET", `${client.emulator.graphUrl}/_emulator/directory`, {});
+    expect(snapshot.body).toEqual(client.emulator.directory());
   });
 
   it("without the grant: 403 Authorization_RequestDenied, direct and in $batch", async () => {
