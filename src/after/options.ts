@@ -1,5 +1,6 @@
 /** The settings of the steps after an import, as every caller (import, demo, the inbox job) gives them: one type. */
 import type { WriteLimit } from "./write-pacer.js";
+import type { GroupsRequest } from "../groups/add-to-groups.js";
 
 /** The steps after polling (verify, update existing, sync); see post-import.ts. */
 export interface AfterImportOptions {
@@ -15,6 +16,8 @@ export interface AfterImportOptions {
   readonly syncMaxWaitMs: number;
   /** --wait-profile: follow the registered devices' deployment profile this long; absent: not at all. */
   readonly waitProfileMs?: number;
+  /** --add-to-group: the registered devices go into these groups after the registration check; none when absent. */
+  readonly addToGroups?: GroupsRequest;
 }
 
 /** The deletion of a run's own staged records; see cleanup.ts. */

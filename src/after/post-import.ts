@@ -16,6 +16,7 @@ import type { AfterRuntime } from "./types.js";
 import { updateExistingDevices, type UpdateResult } from "./update-existing.js";
 import { DEFAULT_VERIFY_TIMEOUT_MS, verifyRegistration, type VerifyResult } from "./verify.js";
 import { followProfilesOfRows } from "../profiles/import-step.js";
+import { addImportedRowsToGroups } from "../groups/import-rows.js";
 
 /** Defaults: verify, sync; no update of existing devices, no wait for the sync (the CLI turns it on). */
 export interface PostImportOptions extends Partial<AfterImportOptions>, AfterRuntime {
@@ -116,6 +117,18 @@ export function createPostImportStage(client: GraphClient, options: PostImportOp
     });
   };
 
+  /** --add-to-group: each registered row of both lists, in one pass (the Entra lookups batch across them). */
+  const addToGroups = async (
+    request: NonNullable<AfterImportOptions["addToGroups"]>,
+    lists: readonly PostImportCompletion["rows"][],
+    signal: AbortSignal,
+  ): Promise<PostImportCompletion["rows"][]> => {
+    const all = lists.flat();
+    const rows = await addImportedRowsToGroups(client, request, all.map(({ row }) => row), { signal, step, ...(options.now ? { now: options.now } : {}), ...(options.sleep ? { sleep: options.sleep } : {}) });
+    let at = 0;
+    return lists.map((list) => list.map(({ polledStatus }) => ({ row: rows[at++]!, polledStatus })));
+  };
+
   const runSync = async (signal: AbortSignal): Promise<SyncStep> => {
     if (options.sync === false) return { outcome: { status: "skipped", message: "not requested" } };
     if (earlierSync?.status === "tooSoon") {
@@ -174,6 +187,11 @@ export function createPostImportStage(client: GraphClient, options: PostImportOp
         if (signal.aborted) throw abortError(signal);
         existingRows = await finishExisting(signal);
         importedRows = await finishImported(signal);
+        if (options.addToGroups) {
+          const [existingDone, importedDone] = await addToGroups(options.addToGroups, [existingRows, importedRows], signal);
+          existingRows = existingDone ?? existingRows;
+          importedRows = importedDone ?? importedRows;
+        }
         const sync = await runSync(signal);
         const rows = await followProfiles([...existingRows, ...importedRows], signal);
         return { rows, sync: sync.outcome, ...(sync.later ? { syncLater: sync.later } : {}) };

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import type { AutopilotDeviceIdentity, DeviceImportStatus, ImportedDeviceIdentity, UploadStatus } from "../graph/resources.js";
 import type { Identity } from "./auth/issuer.js";
 import { DeviceFlow } from "./auth/device-flow.js";
+import { DirectoryState } from "./directory.js";
 import { TokenStore } from "./auth/token-store.js";
 import { EmulatorClock } from "./clock.js";
 import type { EmulatorState } from "./graph-call.js";
@@ -35,6 +36,8 @@ export class EmulatorCore implements EmulatorState {
   readonly tokens = new TokenStore();
   /** Device-code sign-ins in flight and users' refresh tokens. */
   readonly deviceFlow = new DeviceFlow();
+  /** Entra ID's device objects (derived from the registered devices) and groups. */
+  readonly directory: DirectoryState;
   origin = "https://127.0.0.1";
   onGraphRequest: EmulatorState["onGraphRequest"];
   identity: Identity;
@@ -64,6 +67,7 @@ export class EmulatorCore implements EmulatorState {
       settled: (record) => this.uploadMemberSettled(record),
     });
     this.settings = new AutopilotSettingsState(randomUUID(), this.clock, () => this.processRandom, () => this.current, () => this.collector);
+    this.directory = new DirectoryState(this.store, () => this.clock.now(), () => this.current);
     this.seedTenant();
   }
 
@@ -97,6 +101,8 @@ export class EmulatorCore implements EmulatorState {
       clientSecret: next.tenant.clientSecret ?? this.identity.clientSecret,
     };
     this.current = next;
+    // New groups in the patch take effect now (members named by serial among the devices registered so far).
+    if ((patch as { directory?: { groups?: unknown } } | undefined)?.directory?.groups !== undefined) this.directory.seed();
     return next;
   }
 
@@ -187,5 +193,6 @@ export class EmulatorCore implements EmulatorState {
 
   private seedTenant(): void {
     seedTenant(this.store, this.current, this.clock.now());
+    this.directory.seed();
   }
 }

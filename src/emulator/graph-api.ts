@@ -12,8 +12,9 @@ import { settingsRoutes } from "./routes/settings.js";
 import { stagedRoutes } from "./routes/staged.js";
 import { uploadRoutes } from "./routes/uploads.js";
 import { profileRoutes } from "./routes/profiles.js";
+import { directoryRoutes } from "./routes/directory.js";
 
-const ROUTES: readonly Route[] = [...stagedRoutes, ...uploadRoutes, ...registeredRoutes, ...managedRoutes, ...settingsRoutes, ...profileRoutes];
+const ROUTES: readonly Route[] = [...stagedRoutes, ...uploadRoutes, ...registeredRoutes, ...managedRoutes, ...settingsRoutes, ...profileRoutes, ...directoryRoutes];
 const WRITE_METHODS: ReadonlySet<string> = new Set(["POST", "PATCH", "PUT", "DELETE"]);
 const BATCH_METHODS: ReadonlySet<string> = new Set(["GET", "POST", "PATCH", "PUT", "DELETE"]);
 export const JSON_CONTENT_TYPE = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";

@@ -8,6 +8,7 @@ import type { StatsCollector } from "./stats.js";
 import type { DeviceStore, StagedRecord } from "./store.js";
 import type { Throttler } from "./throttle.js";
 import type { Principal } from "./auth/token-store.js";
+import type { DirectoryState } from "./directory.js";
 
 export type GraphVersion = "v1.0" | "beta";
 
@@ -55,6 +56,8 @@ export interface EmulatorState {
   serviceRandom(): Random;
   /** A staged record that belonged to an upload reached a final state or went away. */
   uploadMemberSettled(record: StagedRecord): void;
+  /** Entra ID: device objects and groups. */
+  readonly directory: DirectoryState;
   /** Tests' observer of every request body, $batch items included. */
   readonly onGraphRequest?: ((request: ObservedGraphRequest) => void) | undefined;
 }

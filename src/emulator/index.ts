@@ -3,6 +3,7 @@ import type { AddressInfo, Socket } from "node:net";
 import type { AutopilotDeviceIdentity, ImportedDeviceIdentity } from "../graph/resources.js";
 import { EmulatorCore } from "./core.js";
 import type { ObservedGraphRequest } from "./graph-call.js";
+import type { DirectorySnapshot } from "./directory.js";
 import { parseScenario, type RegisteredDeviceInput, type Scenario, type ScenarioInput } from "./scenario.js";
 import { createListener, type Delays } from "./server.js";
 import type { EmulatorStats } from "./stats.js";
@@ -14,6 +15,7 @@ export { ScenarioError, parseScenario, scenarioSchema } from "./scenario.js";
 export type { RegisteredDeviceInput, Scenario, ScenarioInput } from "./scenario.js";
 export type { EmulatorStats, FaultRecord } from "./stats.js";
 export type { ObservedGraphRequest } from "./graph-call.js";
+export type { DirectorySnapshot } from "./directory.js";
 
 export interface StartEmulatorOptions {
   /** 0 (default) picks a free port. */
@@ -58,6 +60,8 @@ export interface EmulatorHandle {
   issueToken(): { token: string; expiresOn: Date };
   /** Every staged and registered device, in creation order. */
   devices(): { staged: ImportedDeviceIdentity[]; registered: AutopilotDeviceIdentity[] };
+  /** Entra ID's groups with their members (by serial) and the member writes accepted. */
+  directory(): DirectorySnapshot;
   /** Staged records still waiting for background processing. */
   readonly backlog: number;
   /** Ends every socket and timer; resolves when the port is free. */
@@ -155,6 +159,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     registerDevices: (devices) => core.registerDevices(devices),
     issueToken: () => core.issueToken(),
     devices: () => core.devices(),
+    directory: () => core.directory.snapshot(),
     get backlog() {
       return core.worker.backlog;
     },

@@ -45,6 +45,8 @@ export async function introspect(core: EmulatorCore, exchange: IntrospectionExch
         return reply(204);
       case "GET scenario":
         return reply(200, core.scenario());
+      case "GET directory":
+        return reply(200, core.directory.snapshot());
       case "PATCH scenario":
         return reply(200, core.setScenario(await readJson()));
       case "POST device-code/approve": {

@@ -3,6 +3,7 @@ import { UsageError } from "../errors.js";
 import { DEFAULT_PUBLIC_CLIENT_ID } from "../graph/delegated.js";
 import { registeredDeviceSchema, registeredSeedSchema } from "./scenario-devices.js";
 import { profilesSchema } from "./profiles-scenario.js";
+import { directoryScenarioSchema } from "./directory-scenario.js";
 
 /**
  * The scenario: every knob of the emulator, validated once at the edge.
@@ -75,6 +76,8 @@ export const scenarioSchema = z.strictObject({
           userIntuneRole: z.boolean().default(true),
           /** App-only tokens: DeviceManagementManagedDevices.ReadWrite.All, needed for deviceManagement/managedDevices. */
           managedDevicesPermission: z.boolean().default(true),
+          /** GroupMember.ReadWrite.All (with Device.Read.All): reading devices and groups, and adding group members. */
+          groupMemberPermission: z.boolean().default(true),
         })
         .prefault({}),
     })
@@ -216,6 +219,8 @@ export const scenarioSchema = z.strictObject({
     })
     .prefault({}),
   profiles: profilesSchema,
+  /** Entra ID: a device object per registered device, and groups (static, or dynamic with a rule) for --add-to-group. */
+  directory: directoryScenarioSchema,
 });
 
 export type Scenario = z.output<typeof scenarioSchema>;

@@ -32,6 +32,8 @@ export interface ImportReportRow {
   /** With --wait-profile: the deployment profile assignment of a registered device (src/profiles); absent otherwise. */
   readonly profileStatus?: ProfileStatus;
   readonly profileName?: string;
+  /** --add-to-group: per group, added / already member / failed (why); absent when not asked or not registered. */
+  readonly groups?: string;
 }
 
 /** The report's columns, in order (then profileStatus and profileName: report-columns.ts). */
@@ -49,6 +51,7 @@ export const IMPORT_REPORT_COLUMNS = [
   "importedDeviceId",
   "deviceRegistrationId",
   "registered",
+  "groups",
 ] as const satisfies readonly (keyof ImportReportRow)[];
 
 /** A valid row waiting to be submitted: the only place a hardware hash is held. */

@@ -165,6 +165,7 @@ export class FileJournal implements ImportJournal {
         stagedId: row.importedDeviceId,
         registrationId: row.deviceRegistrationId,
         registered: row.registered,
+        ...(row.groups !== undefined ? { groups: row.groups } : {}),
       },
       false,
     );

@@ -74,6 +74,8 @@ const outcomeRecord = z.object({
   stagedId: z.string(),
   registrationId: z.string(),
   registered: z.enum(["yes", "no", "unchecked"]),
+  /** --add-to-group's outcome for the row (the report's groups column); absent when not asked. */
+  groups: z.string().optional(),
 });
 
 /** The input was read to the end (counts for `status`). */

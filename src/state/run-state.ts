@@ -15,6 +15,8 @@ export interface RowOutcome {
   readonly stagedId: string;
   readonly registrationId: string;
   readonly registered: Registered;
+  /** --add-to-group's outcome (the report's groups column), when asked. */
+  readonly groups?: string;
   /** After the after-import steps (registration check, update of existing devices): nothing left to do. */
   readonly final: boolean;
 }
@@ -185,6 +187,7 @@ export class RunState {
       importedDeviceId: o.stagedId,
       deviceRegistrationId: o.registrationId,
       registered: o.registered,
+      ...(o.groups !== undefined ? { groups: o.groups } : {}),
     };
   }
 
@@ -208,6 +211,7 @@ export class RunState {
       stagedId: record.stagedId,
       registrationId: record.registrationId,
       registered: record.registered,
+      ...(record.groups !== undefined ? { groups: record.groups } : {}),
       final: record.phase === "final",
     };
   }

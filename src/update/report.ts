@@ -22,12 +22,14 @@ export interface UpdateReportRow {
   /** `groupTag: 'A' → 'B'; displayName: '' → 'PC-7'`: what was (or would be) sent, or found already done. */
   readonly changes: string;
   readonly message: string;
+  /** --add-to-group: per group, added / already member / failed (why); absent when not asked. */
+  readonly groups?: string;
 }
 
-const column = (header: keyof UpdateReportRow): ReportColumn<UpdateReportRow> => ({ header, value: (row) => row[header] });
+const column = (header: keyof UpdateReportRow): ReportColumn<UpdateReportRow> => ({ header, value: (row) => row[header] ?? "" });
 
 export const UPDATE_REPORT_COLUMNS: readonly ReportColumn<UpdateReportRow>[] = (
-  ["file", "line", "serialNumber", "status", "deviceId", "changes", "message"] as const
+  ["file", "line", "serialNumber", "status", "deviceId", "changes", "message", "groups"] as const
 ).map(column);
 
 export type UpdateCounts = Record<UpdateStatus, number>;

@@ -10,6 +10,8 @@ import { findIds, findSerials, type Found } from "./find-devices.js";
 import { emptyCounts, type UpdateCounts, type UpdateReportRow, type UpdateStatus } from "./report.js";
 import { sendUpdates, type WriteRuntime } from "./send-updates.js";
 import { currentOf, type DeviceItem, type UpdateItem } from "./update-items.js";
+import type { GroupsRequest } from "../groups/add-to-groups.js";
+import { addUpdatedRowsToGroups } from "../groups/update-rows.js";
 
 /** Rows looked up together: 5 JSON batches of 20 serials. */
 export const LOOKUP_CHUNK = 100;
@@ -22,6 +24,8 @@ export interface UpdateRun extends WriteRuntime {
   /** A dry run's plan, told per device that would change. */
   readonly onPlan?: (row: UpdateReportRow, changes: readonly FieldChange[]) => void;
   readonly onProgress?: (counts: Readonly<UpdateCounts>) => void;
+  /** --add-to-group: each chunk's devices found in the tenant go into these groups before its rows are written. */
+  readonly addToGroups?: GroupsRequest;
 }
 
 export async function updateDevices(run: UpdateRun, items: AsyncIterable<UpdateItem> | Iterable<UpdateItem>): Promise<UpdateCounts> {
@@ -29,7 +33,8 @@ export async function updateDevices(run: UpdateRun, items: AsyncIterable<UpdateI
   const inFlight = new Set((run.journal?.inFlight() ?? []).map((intent) => intent.key));
   let chunk: UpdateItem[] = [];
   const flush = async (): Promise<void> => {
-    const rows = await settleChunk(run, chunk, inFlight);
+    const settled = await settleChunk(run, chunk, inFlight);
+    const rows = run.addToGroups ? await addUpdatedRowsToGroups(run.client, run.addToGroups, settled, run) : settled;
     chunk = [];
     for (const row of rows) {
       counts[row.status] += 1;

@@ -30,6 +30,9 @@ import { loggerFor } from "../output/terminal.js";
 import { runImport } from "../run-import.js";
 import { JournalLostError } from "../../state/journal-watch.js";
 import { resumeNote, say } from "../output/run-state.js";
+import { prepareGroups } from "../../groups/prepare.js";
+import type { GroupsRequest } from "../../groups/add-to-groups.js";
+import type { Logger } from "pino";
 
 const help = commandHelp({
   about: `Usage: autopilot-import import <files...|-> [options]
@@ -60,7 +63,8 @@ Arguments:
   0    every row imported, already registered or updated (the sync's and the cleanup's outcomes do not
        change it)
   1    some rows not imported (failed, invalid, duplicate or timed out): see the report; with
-       --wait-profile, also some registered device without its deployment profile at the end
+       --wait-profile, also some registered device without its deployment profile at the end; with
+       --add-to-group, a registered device not added to every group (see the report's groups column)
   2    usage or configuration error, an input file that cannot be read, inputs with no device rows (a
        header only), the state directory is in use by another process, or this machine's files or
        folders cannot be used
@@ -141,9 +145,12 @@ async function run(args: readonly string[], context: CliContext): Promise<Comman
   // Signed in before the state directory is locked: a refused sign-in leaves no run behind.
   const signedIn = await signIn(graphConfigFor(config.auth, config.concurrency, deviceCodePrompt(context)), context.signal);
   try {
+    const logger = loggerFor(context, config.logLevel, config.logFile, config.logFormat);
+    // Before the state directory and any write: a group that is missing, ambiguous or dynamic costs no run.
+    const groups = await prepareGroups(signedIn.graph, config.groups, { signal: context.signal, logger });
     const state = await openState(config, context);
     try {
-      return await importWithState(args, config, context, state, signedIn.graph);
+      return await importWithState(args, config, context, state, signedIn.graph, logger, groups);
     } finally {
       state?.close();
     }
@@ -152,8 +159,9 @@ async function run(args: readonly string[], context: CliContext): Promise<Comman
   }
 }
 
-async function importWithState(args: readonly string[], config: ImportConfig, context: CliContext, state: RunState | undefined, graph: GraphConfig): Promise<CommandOutcome> {
-  const logger = loggerFor(context, config.logLevel, config.logFile, config.logFormat);
+async function importWithState(
+  args: readonly string[], config: ImportConfig, context: CliContext, state: RunState | undefined, graph: GraphConfig, logger: Logger, groups: GroupsRequest | undefined,
+): Promise<CommandOutcome> {
   const { batchSize, concurrency, api } = config;
   logger.info({ files: config.files, batchSize, concurrency, api, pollTimeout: formatDuration(config.pollTimeoutMs), ...(state ? { run: state.key, journal: state.file } : {}) }, "import starting");
   // Someone at the terminal gets the prompt back soon: a short cleanup unless --cleanup-max-time says otherwise.
@@ -174,7 +182,7 @@ async function importWithState(args: readonly string[], config: ImportConfig, co
     reportPath: config.reportPath,
     ...(config.reportDelimiter ? { reportDelimiter: config.reportDelimiter } : {}),
     ...(config.overrides ? { overrides: config.overrides } : {}),
-    after: config.after,
+    after: groups ? { ...config.after, addToGroups: { ...groups, tell: (line) => context.stderr.write(`${line}\n`) } } : config.after,
     cleanup,
     ...(state ? { leftovers: { stateDir: config.state.dir, target: runTargetFor(config.auth), ownJournal: state.file } } : {}),
     journal: state?.journal,
@@ -195,9 +203,12 @@ async function importWithState(args: readonly string[], config: ImportConfig, co
     context.stderr.write(`${cleanupEndLine(summary.cleanup, cleanup.writeLimit, cleanup.maxTimeMs, finish, budget.source === "interactive" ? "interactive" : "given")}\n`);
   }
   if (leftovers) context.stderr.write(`${leftoversLine(leftovers, cleanupFinishCommand(args, config.state.dir))}\n`);
-  if (config.json) printJson(context, summary);
+  if (groups) context.stderr.write(`${groups.tally.line()}\n`);
+  if (config.json) printJson(context, summary, groups ? { groups: groups.tally.toJSON() } : {});
   logger.flush();
-  return { kind: "rows", unreadableFiles: fileErrors(files).length, rowsNotDone: rowsNotImported(summary) + profilesNotAssigned(summary.profiles), noRows: summary.rows === 0 };
+  // A device not added to every group, or without its profile, leaves the run's work not done (exit 1), as a failed row does.
+  const notInGroups = groups?.tally.devicesFailed ?? 0;
+  return { kind: "rows", unreadableFiles: fileErrors(files).length, rowsNotDone: rowsNotImported(summary) + profilesNotAssigned(summary.profiles) + notInGroups, noRows: summary.rows === 0 };
 }
 
 /**

@@ -23,6 +23,9 @@ import type { CommandOutcome } from "../exit-codes.js";
 import { ENVIRONMENT_ONLY_NAMES, graphHelpSections } from "../options/graph.js";
 import { commandHelp } from "../options/help.js";
 import { TTY_REDRAW_MS, loggerFor } from "../output/terminal.js";
+import { prepareGroups } from "../../groups/prepare.js";
+import { tagRuleHint } from "../../groups/tag-rule-hint.js";
+import type { GroupTally } from "../../groups/add-to-groups.js";
 
 const help = commandHelp({
   about: `Usage: autopilot-import update <file…> | --where SELECTOR  [--set-group-tag T | --clear-group-tag] [--set-user U | --clear-user]
@@ -44,8 +47,9 @@ Needs DeviceManagementServiceConfig.ReadWrite.All (--dry-run: .Read.All).
   after: `Report statuses: updated, unchanged, would_update (--dry-run), not_found, ambiguous, failed, invalid, duplicate.
 
 Exit codes:
-  0    every row was updated or unchanged (--dry-run: would_update too)
-  1    some row was not_found, ambiguous, failed, invalid or duplicate (see the report)
+  0    every row was updated or unchanged (--dry-run: would_update too), and with --add-to-group in every group
+  1    some row was not_found, ambiguous, failed, invalid or duplicate, or a device could not be added to a group
+       (see the report's status and groups columns)
   2    usage or input error (a file and --where, neither, contradicting options, a file that cannot be read), or the
        state directory (locked by another run, not writable)
   3    authentication failure or a service error (the journal says what was sent: run the same command again)
@@ -59,7 +63,7 @@ Examples:
 `,
 });
 
-function summaryJson(config: UpdateConfig, counts: UpdateCounts, requests: number, durationMs: number): string {
+function summaryJson(config: UpdateConfig, counts: UpdateCounts, requests: number, durationMs: number, tally: GroupTally | undefined): string {
   // Keys in the import's and deregister's style (camelCase); the report's statuses keep their snake_case names.
   const { would_update: wouldUpdate, not_found: notFound, duplicate: duplicates, ...same } = counts;
   return JSON.stringify({
@@ -72,6 +76,7 @@ function summaryJson(config: UpdateConfig, counts: UpdateCounts, requests: numbe
     requests,
     durationMs,
     report: config.reportPath,
+    ...(tally ? { groups: tally.toJSON() } : {}),
   });
 }
 
@@ -103,6 +108,12 @@ async function run(args: readonly string[], context: CliContext): Promise<Comman
   // Signed in before the state and the report are touched: a refused sign-in leaves nothing behind.
   const signedIn = await signIn(graphConfigFor(config.auth, 1, deviceCodePrompt(context)), context.signal);
   const graph = openGraph(signedIn.graph, 1, { signal: context.signal, logger });
+  // Before the state and the report: a group that is missing, ambiguous or dynamic costs no run.
+  const groups = await prepareGroups(signedIn.graph, config.groups, { signal: context.signal, logger }).catch((error: unknown) => {
+    graph.close();
+    signedIn.close();
+    throw error;
+  });
   const state = config.dryRun
     ? undefined
     : await openOpState({
@@ -124,12 +135,16 @@ async function run(args: readonly string[], context: CliContext): Promise<Comman
       fields: ["groupTag", "assignedUserPrincipalName", "displayName"], stdin: context.stdin, cwd: context.cwd, signal: context.signal, pinned: state?.pinned,
     });
     for (const note of state?.notes ?? []) context.stderr.write(`update: ${note}\n`);
+    const hint = groups && config.overrides.groupTag ? tagRuleHint([config.overrides.groupTag]) : undefined;
+    if (hint) context.stderr.write(`${hint}\n`);
     logger.info({ files: config.files, where: config.selector?.text, dryRun: config.dryRun, resumed: state?.journal.resumed ?? false }, "update starting");
     const items = reader ? fileItems(reader, config.overrides) : await whereItems(graph.client, config.selector!, config.overrides, state?.journal, context.signal);
     const counts = await updateDevices(
       {
         client: graph.client, journal: state?.journal, report, pacer: new WritePacer(config.writeLimit, Date.now()),
         signal: context.signal, now: Date.now, sleep, logger,
+        // A dry run writes nothing: its groups were only checked.
+        ...(groups && !config.dryRun ? { addToGroups: groups } : {}),
         onPlan: config.json ? undefined : (row, changes) => {
           for (const change of changes) context.stdout.write(`${row.serialNumber}\t${row.deviceId}\t${describeChange(change)}\n`);
         },
@@ -148,8 +163,12 @@ async function run(args: readonly string[], context: CliContext): Promise<Comman
     const requests = graph.client.stats.requests - requestsAtStart;
     logger.info({ counts, requests, durationMs }, "update finished");
     if (config.dryRun && !config.json) context.stdout.write(`${planTotals(counts)}\n`);
-    if (config.json) context.stdout.write(`${summaryJson(config, counts, requests, durationMs)}\n`);
-    return tellOutcome(context, config, counts, reader?.files);
+    const tally = groups && !config.dryRun ? groups.tally : undefined;
+    if (tally) context.stderr.write(`${tally.line()}\n`);
+    if (config.json) context.stdout.write(`${summaryJson(config, counts, requests, durationMs, tally)}\n`);
+    const told = tellOutcome(context, config, counts, reader?.files);
+    // A device not added to every group leaves the run's work not done (exit 1).
+    return told.kind === "rows" ? { ...told, rowsNotDone: told.rowsNotDone + (tally?.devicesFailed ?? 0) } : told;
   } catch (error) {
     // Stopped before any row was settled (a refused sign-in or listing): no empty report is left behind.
     if (report?.rows === 0) {

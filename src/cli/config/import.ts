@@ -14,6 +14,7 @@ import { envNames, envTable, switchOption, valueOption } from "../options/option
 import { firstEnv, parseOptions, type Env } from "../options/parse.js";
 import { UsageError } from "../../errors.js";
 import { DEFAULT_PROFILE_WAIT, withOptionalDuration } from "../options/optional-duration.js";
+import { groupNames, groupOptions } from "../../groups/options.js";
 
 /** `autopilot-import-report-20250102T030405Z.csv`: sortable, no characters Windows rejects. */
 export function defaultReportName(now: Date): string {
@@ -24,17 +25,18 @@ export const importOwnOptions = {
   report: valueOption({
     arg: "PATH",
     schema: z.string().min(1),
-    help: "per-device report (default ./autopilot-import-report-<time>.csv, UTF-8 with BOM for Excel; .jsonl for JSON Lines): file, line, serialNumber, status, errorCode, errorName, message, groupTag, assignedUser, uploadId, importedDeviceId, deviceRegistrationId, registered, profileStatus, profileName; status is imported, already_registered (806), updated (806, properties set), failed, invalid, duplicate or timeout; registered is yes, no or unchecked",
+    help: "per-device report (default ./autopilot-import-report-<time>.csv, UTF-8 with BOM for Excel; .jsonl for JSON Lines): file, line, serialNumber, status, errorCode, errorName, message, groupTag, assignedUser, uploadId, importedDeviceId, deviceRegistrationId, registered, groups, profileStatus, profileName; status is imported, already_registered (806), updated (806, properties set), failed, invalid, duplicate or timeout; registered is yes, no or unchecked",
   }),
   json: switchOption({
     default: false,
-    help: 'print one JSON object on stdout at the end: {"rows","valid","invalid","duplicates","submitted","imported","alreadyRegistered","updated","failed","timedOut","registered","uploads","requests","durationMs","sync","cleanup","profiles"}; sync is {"status","message"[,"retryAt"]}; cleanup is {"deleted","remaining"} (null with --no-cleanup); profiles is {"assigned","pending","notAssigned","failed","notFound"} (null without --wait-profile)',
+    help: 'print one JSON object on stdout at the end: {"rows","valid","invalid","duplicates","submitted","imported","alreadyRegistered","updated","failed","timedOut","registered","uploads","requests","durationMs","sync","cleanup","profiles"}; sync is {"status","message"[,"retryAt"]}; cleanup is {"deleted","remaining"} (null with --no-cleanup); profiles is {"assigned","pending","notAssigned","failed","notFound"} (null without --wait-profile); with --add-to-group, groups is {"added","alreadyMember","failed","devicesFailed"} (device-and-group pairs; devicesFailed: devices)',
   }),
   "dry-run": switchOption({ default: false, help: "validate and show the uploads that would be submitted; no sign-in, no writes" }),
   fresh: switchOption({
     default: false,
     help: "start these files over in this tenant: the run's journal is archived and every valid row is submitted again (devices already registered then end as 806)",
   }),
+  ...groupOptions,
 };
 
 /** What `run` (the inbox job) shares with `import`: all but the inputs, the report, --dry-run and --fresh. */
@@ -77,6 +79,8 @@ export interface ImportConfig extends SubmitSettings {
   readonly logFile: string | undefined;
   readonly logFormat: LogFormat | undefined;
   readonly auth: AuthConfig;
+  /** --add-to-group: the groups (names or ids, as given) and how long to wait for lagging Entra objects. */
+  readonly groups: { readonly names: readonly string[]; readonly entraWaitMs: number } | undefined;
 }
 
 /** Parses argv + environment into an ImportConfig; throws UsageError with every problem named. */
@@ -85,6 +89,9 @@ export function loadImportConfig(args: readonly string[], env: Env, cwd: string,
   const { values: c, positionals, given } = parseOptions(importOptions, args, env, parsing);
   if (positionals.length === 0) throw new UsageError("give at least one CSV file, or - for standard input");
   const reportPath = path.resolve(cwd, c.report ?? defaultReportName(now));
+  const names = groupNames(c);
+  // The devices go into groups once they are confirmed registered: the check gives their Autopilot record ids.
+  if (names && !c.verify) throw new UsageError("import: --add-to-group needs the registration check: drop --no-verify");
   return {
     ...submitSettings(c),
     ...graphCommandConfig(c, env, cwd, { readCaCertificate: !c["dry-run"] }),
@@ -99,5 +106,6 @@ export function loadImportConfig(args: readonly string[], env: Env, cwd: string,
     cleanup: cleanupSettings(c),
     cleanupMaxTimeGiven: given.has("cleanup-max-time") || firstEnv(env, envNames("cleanup-max-time", importOptions["cleanup-max-time"])) !== undefined,
     state: { dir: path.resolve(cwd, c["state-dir"] ?? DEFAULT_STATE_DIR), fresh: c.fresh, forceUnlock: c["force-unlock"] },
+    groups: names ? { names, entraWaitMs: c["add-to-group-wait"] } : undefined,
   };
 }

@@ -12,6 +12,7 @@ import { fieldText } from "../options/values.js";
 import { deviceOpOptions, loadDeviceOpConfig, type DeviceOpConfig } from "./device-op.js";
 import { checkDisplayName } from "../../model/display-name.js";
 import { accept } from "../../model/field-check.js";
+import { groupNames, groupOptions } from "../../groups/options.js";
 
 export const updateOwnOptions = {
   where: valueOption({
@@ -44,6 +45,7 @@ export const updateOwnOptions = {
     }),
     help: "the display name (the device name given at deployment) of every device, over the file's Display Name column: at most 15 letters, digits and hyphens, not digits only",
   }),
+  ...groupOptions,
 };
 
 export const updateDeviceOpOptions = deviceOpOptions("update", {
@@ -62,6 +64,8 @@ export interface UpdateConfig extends GraphCommandConfig, DeviceOpConfig {
   readonly selector: DeviceSelector | undefined;
   /** --set-* / --clear-*: "" clears, undefined leaves the file's column (or the device) alone. */
   readonly overrides: WantedValues;
+  /** --add-to-group: the groups (names or ids, as given) and how long to wait for lagging Entra objects. */
+  readonly groups: { readonly names: readonly string[]; readonly entraWaitMs: number } | undefined;
 }
 
 function overridesOf(c: { "set-group-tag"?: string | undefined; "clear-group-tag": boolean; "set-user"?: string | undefined; "clear-user": boolean; "set-display-name"?: string | undefined }): WantedValues {
@@ -91,5 +95,6 @@ export function loadUpdateConfig(args: readonly string[], env: Env, cwd: string)
     files: positionals,
     selector: where === undefined ? undefined : parseWhere(where),
     overrides,
+    groups: groupNames(c) ? { names: groupNames(c)!, entraWaitMs: c["add-to-group-wait"] } : undefined,
   };
 }

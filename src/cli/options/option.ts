@@ -20,6 +20,8 @@ export interface Option<T> {
   readonly arg?: string;
   /** The help text; lines after the first are indented under it. */
   readonly help: string;
+  /** A value flag given any number of times: the schema gets every value, in order (its variable: one per line). */
+  readonly multiple?: boolean;
 }
 
 /** A command's options, keyed by flag name (kebab-case, without the dashes). */

@@ -37,21 +37,33 @@ export interface ParseOptions {
 
 export function parseOptions<T extends OptionTable>(table: T, args: readonly string[], env: Env, options: ParseOptions = {}): ParsedOptions<T> {
   const config: NonNullable<ParseArgsConfig["options"]> = {};
-  for (const [flag, option] of Object.entries(table)) config[flag] = { type: option.kind };
+  for (const [flag, option] of Object.entries(table)) config[flag] = option.multiple ? { type: "string", multiple: true } : { type: option.kind };
   let parsed;
   try {
     parsed = parseArgs({ args: options.prepare ? options.prepare(args) : [...args], options: config, allowPositionals: options.positionals ?? false, allowNegative: true, strict: true });
   } catch (error) {
     throw new UsageError(commandLineProblem(error, table, options.command));
   }
-  const flags = parsed.values as Record<string, string | boolean | undefined>;
+  const flags = parsed.values as Record<string, string | boolean | string[] | undefined>;
   const values: Record<string, unknown> = {};
   const problems: string[] = [];
   for (const [flag, option] of Object.entries(table)) {
     const names = envNames(flag, option);
     const fromFlag = flags[flag];
     const source = fromFlag !== undefined ? `--${flag}` : names.find((name) => firstEnv(env, [name]) !== undefined);
-    let raw: string | boolean | undefined = fromFlag ?? firstEnv(env, names);
+    const fromEnv = fromFlag === undefined ? firstEnv(env, names) : undefined;
+    if (option.multiple) {
+      const list = fromFlag ?? fromEnv?.split(/\r?\n/).filter((line) => line.trim() !== "");
+      if (list === undefined) {
+        values[flag] = option.default;
+        continue;
+      }
+      const result = option.schema.safeParse(list);
+      if (result.success) values[flag] = result.data;
+      else problems.push(`${source ?? `--${flag}`}: ${result.error.issues.map((issue) => issue.message).join("; ")}`);
+      continue;
+    }
+    let raw: string | boolean | undefined = (fromFlag as string | boolean | undefined) ?? fromEnv;
     if (raw !== undefined && options.normalize) raw = options.normalize(flag, raw);
     if (raw === undefined) {
       values[flag] = option.default;

@@ -32,10 +32,10 @@ export function printOutcomes(context: CliContext, summary: ImportSummary, files
 }
 
 /** The one JSON object on stdout (--json); `cleanup` is {"deleted","remaining"}, or null without a cleanup. */
-export function printJson(context: CliContext, summary: ImportSummary): void {
+export function printJson(context: CliContext, summary: ImportSummary, extra: Readonly<Record<string, unknown>> = {}): void {
   const { rows, valid, invalid, duplicates, submitted, imported, alreadyRegistered, updated, failed, timedOut, registered, uploads, requests, durationMs, sync } = summary;
   const cleanup = summary.cleanup ? { deleted: summary.cleanup.deleted, remaining: summary.cleanup.remaining } : null;
   const profiles = summary.profiles ?? null;
-  const object = { rows, valid, invalid, duplicates, submitted, imported, alreadyRegistered, updated, failed, timedOut, registered, uploads, requests, durationMs, sync, cleanup, profiles };
+  const object = { rows, valid, invalid, duplicates, submitted, imported, alreadyRegistered, updated, failed, timedOut, registered, uploads, requests, durationMs, sync, cleanup, profiles, ...extra };
   context.stdout.write(`${JSON.stringify(object)}\n`);
 }

@@ -28,7 +28,7 @@ function intuneMessage(text: string): string {
 export function permissionRefusal(
   principal: Principal,
   segments: readonly string[],
-  grants: Scenario["auth"]["grants"],
+  grants: Pick<Scenario["auth"]["grants"], "applicationPermission" | "delegatedPermission" | "userIntuneRole" | "managedDevicesPermission">,
   method = "GET",
 ): GraphError | undefined {
   // Direct requests only: the items of a $batch are not checked (a documented gap of the emulator).
@@ -45,4 +45,9 @@ export function permissionRefusal(
   }
   if (delegated && !grants.userIntuneRole) return new GraphError(403, "Forbidden", intuneMessage("User is not authorized to perform this operation"));
   return undefined;
+}
+
+/** Entra's 403 for devices and groups without GroupMember.ReadWrite.All and Device.Read.All; undefined when granted. */
+export function directoryRefusal(grants: Pick<Scenario["auth"]["grants"], "groupMemberPermission">): GraphError | undefined {
+  return grants.groupMemberPermission ? undefined : new GraphError(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.");
 }

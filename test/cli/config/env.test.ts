@@ -55,6 +55,8 @@ const IMPORT_VARIABLES: Record<keyof typeof ENV_FOR_FLAG, { value: string; expec
   "assigned-user": { value: "ana@contoso.com", expect: { overrides: { groupTag: undefined, assignedUserPrincipalName: "ana@contoso.com" } } },
   "report-delimiter": { value: "semicolon", expect: { reportDelimiter: ";" } },
   "wait-profile": { value: "45m", expect: { after: expect.objectContaining({ waitProfileMs: 2_700_000 }) } },
+  "add-to-group": { value: "Autopilot Devices\nKiosk", expect: { groups: { names: ["Autopilot Devices", "Kiosk"], entraWaitMs: 120_000 } } },
+  "add-to-group-wait": { value: "5m", expect: {} },
 };
 
 /** The long flags a help text documents (`--no-x` documents `x`). */
