@@ -54,6 +54,7 @@ const IMPORT_VARIABLES: Record<keyof typeof ENV_FOR_FLAG, { value: string; expec
   "group-tag": { value: "Kiosk-Süd", expect: { overrides: { groupTag: "Kiosk-Süd", assignedUserPrincipalName: undefined } } },
   "assigned-user": { value: "ana@contoso.com", expect: { overrides: { groupTag: undefined, assignedUserPrincipalName: "ana@contoso.com" } } },
   "report-delimiter": { value: "semicolon", expect: { reportDelimiter: ";" } },
+  archive: { value: "kept", expect: { archiveDir: path.join(cwd, "kept") } },
 };
 
 /** The long flags a help text documents (`--no-x` documents `x`). */
