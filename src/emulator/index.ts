@@ -35,6 +35,8 @@ export interface TenantHandle {
   readonly clientId: string;
   readonly clientSecret: string;
   stats(): EmulatorStats;
+  /** Deep-merges a partial scenario over this tenant's alone (the emulator's setScenario reaches every tenant). */
+  setScenario(patch: ScenarioInput): Scenario;
   /** Registers devices directly in this tenant (806 on import here, 808 in the other tenants). */
   registerDevices(devices: readonly RegisteredDeviceInput[]): AutopilotDeviceIdentity[];
   /** A valid bearer token of this tenant without the OAuth round trip. */
@@ -54,6 +56,7 @@ function tenantHandle(core: EmulatorCore): TenantHandle {
       return core.identity.clientSecret;
     },
     stats: () => core.snapshot(),
+    setScenario: (patch) => core.setScenario(patch),
     registerDevices: (devices) => core.registerDevices(devices),
     issueToken: () => core.issueToken(),
     devices: () => core.devices(),

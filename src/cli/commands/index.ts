@@ -14,4 +14,5 @@ export const commandLoaders: Record<string, () => Promise<Command>> = {
   export: async () => (await import("./export.js")).exportCommand,
   update: async () => (await import("./update.js")).updateCommand,
   deregister: async () => (await import("./deregister.js")).deregisterCommand,
+  migrate: async () => (await import("./migrate.js")).migrateCommand,
 };
