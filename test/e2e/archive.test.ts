@@ -90,4 +90,14 @@ describe("import --archive", () => {
     expect(archiveRows(archiveDir).map((row) => [row["Device Serial Number"], row["Hardware Hash"]])).toEqual(devices.map((d) => [d.serial, d.hash]));
     expect(emulator.stats().devices.stagedCreated).toBe(stagedBefore + 4);
   }, 60_000);
+
+  it("an archive folder that cannot be made stops the import before anything is sent: one line, exit 2", async () => {
+    writeCsv(dir, "third.csv", [{ serial: "NA-1", hash: makeHash() }]);
+    const staged = emulator.stats().devices.stagedCreated;
+    // A folder below a regular file: ENOTDIR, whoever runs the test (root included).
+    const result = await runCli(["import", "third.csv", "--archive", "third.csv/kept", "--report", "third-report.csv", ...FAST], { env: emulatorEnv(emulator), cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^autopilot-import: --archive \S+third\.csv\/kept: cannot write the archive \(ENOTDIR\)\n$/);
+    expect(emulator.stats().devices.stagedCreated).toBe(staged);
+  }, 30_000);
 });
