@@ -60,6 +60,13 @@ export async function readHalfReport(file: string): Promise<Map<string, HalfOutc
   return outcomes;
 }
 
+/** Why a device that did not leave was not imported. */
+function notImported(from: HalfOutcome | undefined): string {
+  if (!from || LEFT.has(from.status)) return "";
+  if (from.status === "pending") return "not imported yet: still being removed from the old tenant; run the same migrate command again";
+  return "not imported: the device did not leave the old tenant";
+}
+
 /** The report's rows in input order: the input read again, each valid row joined with its halves' outcomes. */
 export async function* migrateReportRows(input: string, cwd: string, leave: ReadonlyMap<string, HalfOutcome>, join: ReadonlyMap<string, HalfOutcome>, signal: AbortSignal): AsyncGenerator<MigrateReportRow> {
   for await (const row of openDeviceReader([input], { cwd, signal }).rows()) {
@@ -80,7 +87,7 @@ export async function* migrateReportRows(input: string, cwd: string, leave: Read
       fromMessage: from?.message ?? "",
       toStatus: to?.status ?? "",
       toErrorCode: to?.errorCode ?? "",
-      toMessage: to?.message ?? (from && !LEFT.has(from.status) ? "not imported: the device did not leave the old tenant" : ""),
+      toMessage: to?.message ?? notImported(from),
     };
   }
 }

@@ -77,6 +77,35 @@ describe("autopilot-import migrate", () => {
     expect([bed.a.stats().requests.total, bed.b.stats().requests.total]).toEqual(before);
   }, 30_000);
 
+  it("imports nothing into B while a record is still being removed from A; the next run follows it and finishes", async () => {
+    const [slow] = bed.a.registerDevices([{ serialNumber: "LG-1" }]);
+    writeCsv(bed.dir, "linger.csv", [{ serial: "LG-1", hash: makeHash() }]);
+    // A keeps the deleted record listed for an emulated hour; the migration follows it for 2 s only.
+    bed.emulator.setScenario({ processing: { deletionLingerMs: 3_600_000 } });
+    const staged = bed.b.stats().devices.stagedCreated;
+    const first = await bed.migrate(["linger.csv", "--yes", "--deadline", "2s", "--report", "linger-1.jsonl"]);
+    expect(first.code, first.stderr).toBe(1);
+    expect(first.stderr).toContain(`migrate: 1 device(s) are still being removed from ${bed.a.tenantId}: nothing was imported into ${bed.b.tenantId} yet`);
+    expect(bed.jsonl<MigrateRow>("linger-1.jsonl").map((row) => [row.status, row.fromStatus, row.toStatus])).toEqual([["not_moved", "pending", ""]]);
+    expect(bed.b.stats().devices.stagedCreated).toBe(staged);
+    bed.emulator.clock.advance(3_600_000);
+    bed.emulator.setScenario({ processing: QUICK.processing });
+    const second = await bed.migrate(["linger.csv", "--yes", "--report", "linger-2.jsonl"]);
+    expect(second.code, second.stderr).toBe(0);
+    expect(bed.jsonl<MigrateRow>("linger-2.jsonl").map((row) => [row.status, row.fromStatus, row.toStatus])).toEqual([["moved", "deleted", "imported"]]);
+    expect(bed.deletes.get(slow!.id)).toBe(1);
+    expect(bed.b.stats().devices.stagedCreated).toBe(staged + 1);
+  }, 60_000);
+
+  it("refuses to deregister without --yes where nobody can be asked: one line, exit 2, nothing sent", async () => {
+    writeCsv(bed.dir, "noyes.csv", [{ serial: "NY-1", hash: makeHash() }]);
+    const before = bed.a.stats().requests.total;
+    const result = await bed.migrate(["noyes.csv", "--report", "noyes.csv.report"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^autopilot-import: migrate: deregistering in the old tenant needs --yes[^\n]*\n$/);
+    expect(bed.a.stats().requests.total).toBe(before);
+  }, 30_000);
+
   it("--dry-run prints the plan and deletes nothing", async () => {
     bed.a.registerDevices([{ serialNumber: "DR-1" }]);
     writeCsv(bed.dir, "dry.csv", [{ serial: "DR-1", hash: makeHash() }, { serial: "DR-NONE", hash: makeHash() }]);

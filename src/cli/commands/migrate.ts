@@ -13,6 +13,7 @@ import { signIn } from "../../run/sign-in.js";
 import { runTargetFor } from "../../run/target.js";
 import { stateDirError } from "../../state/environment-error.js";
 import { fingerprintFiles } from "../../state/fingerprint.js";
+import { UsageError } from "../../errors.js";
 import { sleep } from "../../util/abort.js";
 import { DEREGISTER_ENV_FOR_FLAG, loadDeregisterConfig } from "../config/deregister.js";
 import { importOwnOptions } from "../config/import.js";
@@ -101,6 +102,8 @@ async function run(args: readonly string[], context: CliContext): Promise<Comman
   const joinEnv = halfEnv(config.to.env, STEERING);
   const flags = { deadlineMs: config.deadlineMs, yes: config.yes, deleteIntuneRecord: config.deleteIntuneRecord, forceUnlock: config.forceUnlock };
   if (config.dryRun) return dryRun(config, context, flags, carried, leaveEnv);
+  // Without --yes the old tenant's half asks on a terminal; anywhere else it would refuse: refuse now, before anything.
+  if (!config.yes && (context.stdin as { isTTY?: boolean }).isTTY !== true) throw new UsageError("migrate: deregistering in the old tenant needs --yes here (nobody can be asked on this terminal): check the plan with --dry-run, then add --yes");
   const [input] = await fingerprintFiles([config.file], context.cwd, context.signal);
   const leaveConfig = loadDeregisterConfig(leaveArgs(config.from, flags, { moving: config.file, report: config.reportPath, stateDir: config.stateDir }, carried), leaveEnv, context.cwd);
   const endpoint = runTargetFor(leaveConfig.auth).endpoint;

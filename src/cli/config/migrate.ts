@@ -49,7 +49,7 @@ export const migrateOwnOptions = {
   }),
   json: switchOption({ default: false, env: own("json"), help: 'print one JSON object on stdout at the end: {"report","rows","moved","notMoved","invalid","duplicates","from","to"}' }),
   "dry-run": switchOption({ default: false, env: own("dry-run"), help: "read the file, look the devices up in --from-tenant and print the plan: reads only, no --yes needed" }),
-  fresh: switchOption({ default: false, env: own("fresh"), help: "start this migration over: its journal is set aside (kept); each half's own journal still keeps anything from being deleted or submitted twice" }),
+  fresh: switchOption({ default: false, env: own("fresh"), help: "start this migration over: its journal and its halves' journals are set aside (kept), and the devices are looked up again in both tenants" }),
 };
 
 export const migrateTable = { ...migrateOwnOptions, ...stateOptions, ...migrateSignInOptions, ...logOptions };
