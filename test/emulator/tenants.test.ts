@@ -58,7 +58,7 @@ describe("emulator: two tenants", () => {
     expect(b.stats().auth.tokensIssued).toBeGreaterThan(0);
     expect(a.stats().devices.stagedCreated).toBe(0);
     // A's app is unknown to B's token endpoint: no token of B for A's secret.
-    const wrong = createGraphClient({ ...emulatorGraphConfig(emulator), tenantId: B_ID, clientId: a.clientId, clientSecret: a.clientSecret, retry: { maxRetries: 0 } });
+    const wrong = createGraphClient({ ...emulatorGraphConfig(emulator), tenantId: B_ID, clientId: a.clientId, clientSecret: a.clientSecret, retry: { maxAttempts: 1 } });
     await expect(wrong.request({ method: "GET", path: STAGED })).rejects.toThrow(/AADSTS700016|not found in the directory/);
     wrong.close();
   });
