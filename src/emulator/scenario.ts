@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { UsageError } from "../errors.js";
 import { DEFAULT_PUBLIC_CLIENT_ID } from "../graph/delegated.js";
-import { registeredDeviceSchema, registeredSeedSchema } from "./scenario-devices.js";
+import type { registeredDeviceSchema } from "./scenario-devices.js";
+import { tenantSection } from "./tenants-scenario.js";
 
 /**
  * The scenario: every knob of the emulator, validated once at the edge.
@@ -13,19 +14,6 @@ const nonNegativeInt = z.number().int().min(0);
 const positiveInt = z.number().int().min(1);
 const serialList = z.array(z.string()).default([]);
 
-/** A tenant: its app (client id + secret) and the devices it holds at start; `tenant` and each of `tenants`. */
-const tenantSection = z.strictObject({
-  /** Generated per start (random GUID) when absent. */
-  tenantId: z.uuid().optional(),
-  clientId: z.uuid().optional(),
-  clientSecret: z.string().min(1).optional(),
-  /** Devices registered in the tenant at start and after every reset. */
-  registeredDevices: z.array(registeredDeviceSchema).default([]),
-  /** Many registered devices generated from `seed` (scenario-devices.ts), after registeredDevices. */
-  registeredSeed: registeredSeedSchema,
-  /** Today's Graph no longer routes the historical uploads resource; false answers it like an unknown segment. */
-  uploadsEnabled: z.boolean().default(true),
-});
 
 export const scenarioSchema = z.strictObject({
   /** Seeds the PRNGs behind faults, processing spread and sync failures. */
@@ -215,10 +203,7 @@ export const scenarioSchema = z.strictObject({
       tokenOutage: z.strictObject({ requests: nonNegativeInt.default(0), kind: z.enum(["503", "503-retry-after", "reset"]).default("503") }).prefault({}),
     })
     .prefault({}),
-  /**
-   * More tenants in the same emulator (tenants.ts), each with its own app, data, throttling and token endpoint, on one
-   * clock; the scenario's other sections apply to each. A serial registered in one ends `error` 808 in another.
-   */
+  /** More tenants (tenants.ts): each its own app, data, throttling and token endpoint, on one clock; the other sections apply to each. */
   tenants: z.array(tenantSection).default([]),
 });
 

@@ -10,8 +10,8 @@ import { JSON_CONTENT_TYPE, describeRoute, errorResult, executeGraph } from "./g
 import type { GraphCall, GraphResult, GraphVersion } from "./graph-call.js";
 import { header, readBody, resetConnection, send } from "./http.js";
 import { pathSegments } from "./router.js";
-import { introspect } from "./introspection.js";
-import { tenantById, tenantForIssuer, tenantForToken } from "./tenants.js";
+import { tenantForIssuer, tenantForToken } from "./tenants.js";
+import { introspectTenant } from "./tenants-introspection.js";
 
 const ENTRA_CONTENT_TYPE = "application/json; charset=utf-8";
 const ISSUER_BODY_LIMIT = 64 * 1024;
@@ -57,19 +57,6 @@ async function handle(core: EmulatorCore, delays: Delays, request: IncomingMessa
   if (isIssuerPath(segments)) return issuer(tenantForIssuer(tenants, first), delays, exchange);
   const error = new GraphError(404, "NotFound", `No route for '${url.pathname}'. Graph lives under /v1.0 and /beta.`);
   answer(core, exchange, errorResult(error, exchange, core.clock.now()));
-}
-
-/** `/_emulator/tenants/{id}/…` reaches another tenant's introspection (stats, reset, …); the rest is the first tenant's. */
-function introspectTenant(core: EmulatorCore, exchange: Exchange): Promise<void> {
-  const [, section, tenantId, ...rest] = exchange.segments;
-  if (section !== "tenants" || tenantId === undefined) return introspect(core, exchange);
-  const tenant = tenantById(core.tenants(), tenantId);
-  if (!tenant) {
-    exchange.request.resume();
-    send(exchange.response, 404, exchange.baseHeaders, { error: { code: "NotFound", message: `no tenant '${tenantId}' in this emulator` } }, ENTRA_CONTENT_TYPE);
-    return Promise.resolve();
-  }
-  return introspect(tenant, { ...exchange, segments: ["_emulator", ...rest] });
 }
 
 function answer(core: EmulatorCore, exchange: Exchange, result: GraphResult): void {
