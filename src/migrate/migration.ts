@@ -18,6 +18,8 @@ export interface MigrationRuntime {
   readonly record: MigrationRecord | undefined;
   /** The record's fields that never change, for a new migration. */
   readonly identity: Pick<MigrationRecord, "key" | "input" | "fromTenant" | "toTenant" | "startedAt">;
+  /** Signs in to the new tenant (and lets go): a refused sign-in there must stop the migration before anything leaves the old one. */
+  readonly checkJoin: () => Promise<void>;
   /** Runs the old tenant's half on paths.moving; its report goes to paths.leaveReport. */
   readonly leave: () => Promise<void>;
   /** Looks the serials up in the old tenant until none is listed or the deadline passes; returns those still listed. */
@@ -52,7 +54,10 @@ export async function runMigration(rt: MigrationRuntime): Promise<MigrationResul
     await writeRecord(paths, record);
   }
   if (record.step === "planned") {
-    if (record.moving > 0) await rt.leave();
+    if (record.moving > 0) {
+      await rt.checkJoin();
+      await rt.leave();
+    }
     const leave = await readIfThere(paths.leaveReport);
     const pending = [...leave.values()].filter((outcome) => outcome.status === "pending").length;
     if (pending > 0) return { end: { kind: "leaving", count: pending }, leave, join: new Map() };

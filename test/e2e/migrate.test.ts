@@ -8,6 +8,7 @@
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../support/cli-process.js";
 import { makeHash, writeCsv } from "../support/device-csv.js";
 import { serialsIn, startMigrateBed, syncsIn, type MigrateBed, type MigrateRow } from "../migrate/bed.js";
 
@@ -104,6 +105,21 @@ describe("autopilot-import migrate", () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^autopilot-import: migrate: deregistering in the old tenant needs --yes[^\n]*\n$/);
     expect(bed.a.stats().requests.total).toBe(before);
+  }, 30_000);
+
+  it("a sign-in refused by B stops the migration before anything leaves A (exit 3)", async () => {
+    bed.a.registerDevices([{ serialNumber: "SB-1" }]);
+    writeCsv(bed.dir, "badsecret.csv", [{ serial: "SB-1", hash: makeHash() }]);
+    const deletesBefore = bed.a.stats().devices.registeredDeleteRequests;
+    const result = await runCli(["migrate", "badsecret.csv", "--yes", "--report", "badsecret.jsonl", ...bed.sides, "--log-level", "error"], {
+      env: { ...bed.env, AUTOPILOT_IMPORT_TO_CLIENT_SECRET: "not-the-secret-8Q~wrongwrongwrongwrongwrongwrong" },
+      cwd: bed.dir,
+    });
+    expect(result.code, result.stderr).toBe(3);
+    expect(result.stderr.trim().split("\n")).toHaveLength(1);
+    expect(result.stderr).not.toContain("not-the-secret");
+    expect(bed.a.stats().devices.registeredDeleteRequests).toBe(deletesBefore);
+    expect(serialsIn(bed.a)).toContain("SB-1");
   }, 30_000);
 
   it("--dry-run prints the plan and deletes nothing", async () => {

@@ -16,7 +16,7 @@ import { fingerprintFiles } from "../../state/fingerprint.js";
 import { UsageError } from "../../errors.js";
 import { sleep } from "../../util/abort.js";
 import { DEREGISTER_ENV_FOR_FLAG, loadDeregisterConfig } from "../config/deregister.js";
-import { importOwnOptions } from "../config/import.js";
+import { importOwnOptions, loadImportConfig } from "../config/import.js";
 import { SIDE_SECRET_ENV, loadMigrateConfig, migrateOwnOptions, migrateSignInOptions, migrateTable, type MigrateConfig } from "../config/migrate.js";
 import type { CliContext, Command } from "../context.js";
 import { deviceCodePrompt } from "../device-code-prompt.js";
@@ -125,6 +125,10 @@ async function run(args: readonly string[], context: CliContext): Promise<Comman
       paths,
       record: opened.record,
       identity: { key, input: config.file, fromTenant: config.from.tenant, toTenant: config.to.tenant, startedAt: new Date().toISOString() },
+      checkJoin: async () => {
+        const joinConfig = loadImportConfig(joinArgs(config.to, flags, { joining: paths.joining, report: paths.joinReport, stateDir: paths.halvesState }, carried), joinEnv, context.cwd);
+        (await signIn(graphConfigFor(joinConfig.auth, 1, deviceCodePrompt(context)), context.signal)).close();
+      },
       leave: async () => {
         say(context, `leaving ${config.from.tenant}: deregistering the devices there`);
         await deregisterCommand.run(leaveArgs(config.from, flags, { moving: paths.moving, report: paths.leaveReport, stateDir: paths.halvesState }, carried), { ...context, env: leaveEnv });
