@@ -16,6 +16,7 @@ import { enroll, seedTenant } from "./seed-devices.js";
 import { StatsCollector, type EmulatorStats } from "./stats.js";
 import { DeviceStore, type StagedRecord } from "./store.js";
 import { Throttler } from "./throttle.js";
+import { tenantScenario } from "./tenants.js";
 
 const QUIRK_SEED_MASK = 0x2545f491;
 const FINAL: ReadonlySet<DeviceImportStatus> = new Set(["complete", "error", "partial"]);
@@ -49,15 +50,22 @@ export class EmulatorCore implements EmulatorState {
   tokenOutageLeft: number;
   // Its own stream, so turning a service quirk on does not shift the fault and processing sequences.
   private quirkRandom: Random;
+  /** The scenario's `tenants`, each a core of its own on this clock (the first tenant only; empty for the others). */
+  readonly others: readonly EmulatorCore[];
+  /** Every other tenant of the emulator: a serial registered (or still lingering) in one ends 808 here. */
+  private peers: readonly EmulatorCore[] = [];
+  private readonly ownsClock: boolean;
 
-  constructor(scenario: Scenario) {
+  /** `shared.clock`: an extra tenant runs on the first tenant's clock (tenants.ts). */
+  constructor(scenario: Scenario, shared?: { readonly clock: EmulatorClock }) {
     this.current = scenario;
     this.identity = {
       tenantId: scenario.tenant.tenantId ?? randomUUID(),
       clientId: scenario.tenant.clientId ?? randomUUID(),
       clientSecret: scenario.tenant.clientSecret ?? newSecret(),
     };
-    this.clock = new EmulatorClock({ speed: scenario.clock.speed, start: scenario.clock.start ? Date.parse(scenario.clock.start) : undefined });
+    this.ownsClock = shared === undefined;
+    this.clock = shared?.clock ?? new EmulatorClock({ speed: scenario.clock.speed, start: scenario.clock.start ? Date.parse(scenario.clock.start) : undefined });
     this.processRandom = seededRandom(scenario.seed);
     this.faultRandom = seededRandom(scenario.seed ^ 0x5bd1e995);
     this.tokenOutageLeft = scenario.faults.tokenOutage.requests;
@@ -65,10 +73,19 @@ export class EmulatorCore implements EmulatorState {
     this.throttler = new Throttler(scenario.throttling);
     this.worker = new ProcessingWorker(this.store, this.clock, () => this.processRandom, () => this.current, () => this.collector, {
       settled: (record) => this.uploadMemberSettled(record),
+      assignedElsewhere: (serial) => this.peers.some((peer) => peer.store.isSerialAssigned(serial)),
     });
     this.settings = new AutopilotSettingsState(randomUUID(), this.clock, () => this.processRandom, () => this.current, () => this.collector);
     this.directory = new DirectoryState(this.store, () => this.clock.now(), () => this.current);
     this.seedTenant();
+    this.others = scenario.tenants.map((_, index) => new EmulatorCore(tenantScenario(scenario, index), { clock: this.clock }));
+    const all = this.tenants();
+    for (const tenant of all) tenant.peers = all.filter((other) => other !== tenant);
+  }
+
+  /** This tenant first, then the scenario's other tenants. */
+  tenants(): [EmulatorCore, ...EmulatorCore[]] {
+    return [this, ...this.others];
   }
 
   scenario(): Scenario {
@@ -103,13 +120,17 @@ export class EmulatorCore implements EmulatorState {
     this.current = next;
     // New groups in the patch take effect now (members named by serial among the devices registered so far).
     if ((patch as { directory?: { groups?: unknown } } | undefined)?.directory?.groups !== undefined) this.directory.seed();
+    // The tenants are fixed at start: a patch reaches the ones there are, with every section but their own `tenant`.
+    this.others.forEach((other, index) => {
+      if (index < next.tenants.length) other.setScenario(tenantScenario(next, index));
+    });
     return next;
   }
 
   /** Empties the tenant and the counters; keeps identity, issued tokens, scenario and the clock's time. */
   reset(): void {
     this.worker.clear();
-    this.clock.clearTasks();
+    if (this.ownsClock) this.clock.clearTasks();
     this.store.clear();
     this.settings.reset();
     this.throttler.clear();
@@ -118,6 +139,8 @@ export class EmulatorCore implements EmulatorState {
     this.faultRandom = seededRandom(this.current.seed ^ 0x5bd1e995);
     this.quirkRandom = seededRandom(this.current.seed ^ QUIRK_SEED_MASK);
     this.seedTenant();
+    // The clock's tasks are gone for every tenant: each one starts over with it.
+    for (const other of this.others) other.reset();
   }
 
   registerDevices(devices: readonly RegisteredDeviceInput[]): AutopilotDeviceIdentity[] {
@@ -188,7 +211,8 @@ export class EmulatorCore implements EmulatorState {
 
   close(): void {
     this.worker.clear();
-    this.clock.close();
+    for (const other of this.others) other.close();
+    if (this.ownsClock) this.clock.close();
   }
 
   private seedTenant(): void {

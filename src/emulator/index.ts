@@ -31,6 +31,40 @@ export interface StartEmulatorOptions {
   readonly onGraphRequest?: (request: ObservedGraphRequest) => void;
 }
 
+/** One tenant of the emulator: its app, its data and its counters (the clock is the emulator's). */
+export interface TenantHandle {
+  readonly tenantId: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  stats(): EmulatorStats;
+  /** Deep-merges a partial scenario over this tenant's alone (the emulator's setScenario reaches every tenant). */
+  setScenario(patch: ScenarioInput): Scenario;
+  /** Registers devices directly in this tenant (806 on import here, 808 in the other tenants). */
+  registerDevices(devices: readonly RegisteredDeviceInput[]): AutopilotDeviceIdentity[];
+  /** A valid bearer token of this tenant without the OAuth round trip. */
+  issueToken(): { token: string; expiresOn: Date };
+  devices(): { staged: ImportedDeviceIdentity[]; registered: AutopilotDeviceIdentity[] };
+}
+
+function tenantHandle(core: EmulatorCore): TenantHandle {
+  return {
+    get tenantId() {
+      return core.identity.tenantId;
+    },
+    get clientId() {
+      return core.identity.clientId;
+    },
+    get clientSecret() {
+      return core.identity.clientSecret;
+    },
+    stats: () => core.snapshot(),
+    setScenario: (patch) => core.setScenario(patch),
+    registerDevices: (devices) => core.registerDevices(devices),
+    issueToken: () => core.issueToken(),
+    devices: () => core.devices(),
+  };
+}
+
 /** What a running emulator exposes to its caller. */
 export interface EmulatorHandle {
   /** Graph root: append /v1.0/… or /beta/…. */
@@ -64,6 +98,10 @@ export interface EmulatorHandle {
   directory(): DirectorySnapshot;
   /** Staged records still waiting for background processing. */
   readonly backlog: number;
+  /** Every tenant: the scenario's `tenant` first, then its `tenants` (one clock for all). */
+  readonly tenants: readonly TenantHandle[];
+  /** The tenant with this id; throws when the emulator holds none. */
+  tenant(tenantId: string): TenantHandle;
   /** Ends every socket and timer; resolves when the port is free. */
   close(): Promise<void>;
 }
@@ -123,8 +161,11 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     core.close();
     throw error;
   });
-  core.origin = originFor(host, port);
-  core.onGraphRequest = options.onGraphRequest;
+  for (const tenant of core.tenants()) {
+    tenant.origin = originFor(host, port);
+    tenant.onGraphRequest = options.onGraphRequest;
+  }
+  const tenants = core.tenants().map(tenantHandle);
   const ca = await writeCaFile(pair.cert);
   let closing: Promise<void> | undefined;
 
@@ -161,7 +202,13 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     devices: () => core.devices(),
     directory: () => core.directory.snapshot(),
     get backlog() {
-      return core.worker.backlog;
+      return core.tenants().reduce((sum, tenant) => sum + tenant.worker.backlog, 0);
+    },
+    tenants,
+    tenant: (tenantId) => {
+      const found = tenants.find((tenant) => tenant.tenantId.toLowerCase() === tenantId.toLowerCase());
+      if (!found) throw new RangeError(`no tenant ${tenantId} in this emulator`);
+      return found;
     },
     close: () => {
       closing ??= (async () => {

@@ -17,7 +17,8 @@ interface IntrospectionExchange {
 /**
  * Emulator-only routes, without authentication, throttling or faults:
  * GET stats, POST reset, GET/PATCH scenario, GET clock, POST clock {"advanceMs"},
- * POST device-code/approve {"userCode"?} (the emulated user approves a device-code sign-in).
+ * POST device-code/approve {"userCode"?} (the emulated user approves a device-code sign-in), GET tenants;
+ * `/_emulator/tenants/{tenantId}/…` reaches the same routes of another tenant (server.ts).
  */
 export async function introspect(core: EmulatorCore, exchange: IntrospectionExchange): Promise<void> {
   const { request, response, baseHeaders } = exchange;
@@ -56,6 +57,9 @@ export async function introspect(core: EmulatorCore, exchange: IntrospectionExch
         if (userCode !== undefined && typeof userCode !== "string") return fail(400, "'userCode' must be a string");
         return reply(200, { approved: core.deviceFlow.approve(userCode) });
       }
+      case "GET tenants":
+        // Ids only: the apps' secrets stay with whoever started the emulator.
+        return reply(200, core.tenants().map((tenant) => ({ tenantId: tenant.identity.tenantId, clientId: tenant.identity.clientId })));
       case "GET clock":
         return reply(200, { now: iso(core.clock.now()), speed: core.clock.speed });
       case "POST clock": {

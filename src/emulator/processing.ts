@@ -31,6 +31,8 @@ const BATCH = 2000;
 export interface ProcessingHooks {
   /** A record reached a final state (for upload bookkeeping). */
   settled(record: StagedRecord): void;
+  /** Whether another tenant of the emulator holds the serial (registered, or deleted but still lingering): 808. */
+  assignedElsewhere?(serial: string): boolean;
 }
 
 /**
@@ -157,7 +159,7 @@ export class ProcessingWorker {
       this.fail(record, 802, "InvalidZtdHardwareHash");
     } else if (record.duplicateInSubmission) {
       this.fail(record, scenario.outcomes.duplicatedErrorCode, "ZtdDeviceDuplicated");
-    } else if (this.rules.otherTenant.has(key)) {
+    } else if (this.rules.otherTenant.has(key) || this.hooks.assignedElsewhere?.(serial) === true) {
       this.fail(record, 808, "ZtdDeviceAssignedToOtherTenant");
     } else if (this.store.isSerialAssigned(serial)) {
       this.fail(record, 806, "ZtdDeviceAlreadyAssigned");

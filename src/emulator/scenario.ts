@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { UsageError } from "../errors.js";
 import { DEFAULT_PUBLIC_CLIENT_ID } from "../graph/delegated.js";
-import { registeredDeviceSchema, registeredSeedSchema } from "./scenario-devices.js";
+import type { registeredDeviceSchema } from "./scenario-devices.js";
+import { tenantSection } from "./tenants-scenario.js";
 import { profilesSchema } from "./profiles-scenario.js";
 import { directoryScenarioSchema } from "./directory-scenario.js";
 
@@ -15,23 +16,11 @@ const nonNegativeInt = z.number().int().min(0);
 const positiveInt = z.number().int().min(1);
 const serialList = z.array(z.string()).default([]);
 
+
 export const scenarioSchema = z.strictObject({
   /** Seeds the PRNGs behind faults, processing spread and sync failures. */
   seed: z.number().int().default(1),
-  tenant: z
-    .strictObject({
-      /** Generated per start (random GUID) when absent. */
-      tenantId: z.uuid().optional(),
-      clientId: z.uuid().optional(),
-      clientSecret: z.string().min(1).optional(),
-      /** Devices registered in the tenant at start and after every reset. */
-      registeredDevices: z.array(registeredDeviceSchema).default([]),
-      /** Many registered devices generated from `seed` (scenario-devices.ts), after registeredDevices. */
-      registeredSeed: registeredSeedSchema,
-      /** Today's Graph no longer routes the historical uploads resource; false answers it like an unknown segment. */
-      uploadsEnabled: z.boolean().default(true),
-    })
-    .prefault({}),
+  tenant: tenantSection.prefault({}),
   clock: z
     .strictObject({
       /** Emulated milliseconds per real millisecond. */
@@ -221,6 +210,8 @@ export const scenarioSchema = z.strictObject({
   profiles: profilesSchema,
   /** Entra ID: a device object per registered device, and groups (static, or dynamic with a rule) for --add-to-group. */
   directory: directoryScenarioSchema,
+  /** More tenants (tenants.ts): each its own app, data, throttling and token endpoint, on one clock; the other sections apply to each. */
+  tenants: z.array(tenantSection).default([]),
 });
 
 export type Scenario = z.output<typeof scenarioSchema>;
@@ -245,6 +236,8 @@ export function parseScenario(input: unknown): Scenario {
   const total = faults.status503.rate + faults.status503RetryAfter.rate + faults.status504.rate + faults.reset.rate;
   if (total > 1) throw new ScenarioError(`invalid scenario: faults: the 503, 503RetryAfter, 504 and reset rates add up to ${total} (> 1)`);
   if (faults.latency.maxMs < faults.latency.minMs) throw new ScenarioError("invalid scenario: faults.latency: maxMs is below minMs");
+  const ids = [result.data.tenant, ...result.data.tenants].flatMap((tenant) => (tenant.tenantId ? [tenant.tenantId.toLowerCase()] : []));
+  if (new Set(ids).size !== ids.length) throw new ScenarioError("invalid scenario: tenants: two tenants share a tenantId");
   return result.data;
 }
 

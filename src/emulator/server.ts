@@ -10,7 +10,8 @@ import { JSON_CONTENT_TYPE, describeRoute, errorResult, executeGraph } from "./g
 import type { GraphCall, GraphResult, GraphVersion } from "./graph-call.js";
 import { header, readBody, resetConnection, send } from "./http.js";
 import { pathSegments } from "./router.js";
-import { introspect } from "./introspection.js";
+import { tenantForIssuer, tenantForToken } from "./tenants.js";
+import { introspectTenant } from "./tenants-introspection.js";
 
 const ENTRA_CONTENT_TYPE = "application/json; charset=utf-8";
 const ISSUER_BODY_LIMIT = 64 * 1024;
@@ -50,9 +51,10 @@ async function handle(core: EmulatorCore, delays: Delays, request: IncomingMessa
   const baseHeaders: Record<string, string> = { "request-id": requestId, "client-request-id": clientRequestId };
   const exchange: Exchange = { request, response, url, segments, requestId, clientRequestId, baseHeaders };
   const first = segments[0];
-  if (first === "_emulator") return introspect(core, exchange);
-  if (first === "v1.0" || first === "beta") return graph(core, delays, exchange, first);
-  if (isIssuerPath(segments)) return issuer(core, delays, exchange);
+  if (first === "_emulator") return introspectTenant(core, exchange);
+  const tenants = core.tenants();
+  if (first === "v1.0" || first === "beta") return graph(tenantForToken(tenants, header(request, "authorization"), core.clock.now()), delays, exchange, first);
+  if (isIssuerPath(segments)) return issuer(tenantForIssuer(tenants, first), delays, exchange);
   const error = new GraphError(404, "NotFound", `No route for '${url.pathname}'. Graph lives under /v1.0 and /beta.`);
   answer(core, exchange, errorResult(error, exchange, core.clock.now()));
 }

@@ -39,6 +39,8 @@ export interface ImportDevicesOptions {
   /** Where report rows go (src/report's writer for a file). */
   readonly report?: ReportSink;
   readonly onRow?: (row: ImportReportRow) => void;
+  /** Every row's outcome once, as polling (or the reader, or the journal of a resumed run) gives it. */
+  readonly onOutcome?: (row: ImportReportRow) => void;
   /** The Graph client (helper factories in src/graph); or `stagedApi` to supply the service port directly. */
   readonly client?: GraphClient;
   readonly stagedApi?: StagedApi;
@@ -112,7 +114,7 @@ async function runImport(options: ImportDevicesOptions, api: StagedApi): Promise
   };
 
   const counter = new SummaryCounter();
-  const recorder = new ReportRecorder({ counter, report: options.report, onRow: options.onRow, journal, postImport, cleanup, onProgress: options.onProgress, fail });
+  const recorder = new ReportRecorder({ counter, report: options.report, onRow: options.onRow, onOutcome: options.onOutcome, journal, postImport, cleanup, onProgress: options.onProgress, fail });
   const tracker = new UploadTracker(log);
   const resumed = journal ? new ResumedRows(journal, counter, recorder) : undefined;
   const capabilities = newCapabilities(api.traits);

@@ -18,6 +18,8 @@ export interface ReportRecorderOptions {
   readonly counter: SummaryCounter;
   readonly report?: ReportSink;
   readonly onRow?: (row: ImportReportRow) => void;
+  /** Every row's outcome once, as it is known (before an after-import stage holds it): `import --archive` keeps accepted rows. */
+  readonly onOutcome?: (row: ImportReportRow) => void;
   readonly journal?: ImportJournal;
   readonly postImport?: PostImportStage;
   readonly cleanup?: StagedCleanupStage;
@@ -66,6 +68,7 @@ export class ReportRecorder {
   emit(row: ImportReportRow, inputs: DeviceInputs = {}, journaled = false): void {
     const { counter, journal, postImport } = this.#options;
     counter.countOutcome(row.status);
+    this.#options.onOutcome?.(row);
     if (journal && !journaled && !rederived(row.status)) journal.rowOutcome(row, "polled");
     // A row the after-import stage will finish is written when the stage gives it back.
     if (!postImport?.take(row, inputs)) this.record(row);

@@ -6,6 +6,7 @@ import type { Readable } from "node:stream";
 import { inputDelimiter } from "../csv/delimiter.js";
 import { openDeviceReader } from "../csv/reader.js";
 import type { FileSummary, RowOverrides } from "../csv/types.js";
+import type { RowResult } from "../model/device.js";
 import { importDevices, type ImportDevicesOptions } from "../pipeline/import-devices.js";
 import { importReportColumns } from "../pipeline/report-columns.js";
 import type { ImportSummary } from "../pipeline/types.js";
@@ -24,6 +25,8 @@ export interface ImportFilesOptions extends Omit<ImportDevicesOptions, "rows" | 
   readonly reportDelimiter?: CsvDelimiter;
   /** Group tag and assigned user for every row, winning over the files' columns (--group-tag, --assigned-user). */
   readonly overrides?: RowOverrides;
+  /** Sees the rows on their way from the reader to the import (`import --archive` holds their hashes). */
+  readonly tapRows?: (rows: AsyncIterable<RowResult>) => AsyncIterable<RowResult>;
   /** As importDevices' `onOutcomes`, with each file's facts (encoding, rows, or why it could not be read). */
   readonly onOutcomes?: (summary: ImportSummary, files: readonly FileSummary[]) => void;
 }
@@ -34,7 +37,7 @@ export interface ImportFilesResult {
 }
 
 export async function importFiles(options: ImportFilesOptions): Promise<ImportFilesResult> {
-  const { files: inputs, cwd, stdin, reportPath, reportDelimiter, overrides, onOutcomes, ...rest } = options;
+  const { files: inputs, cwd, stdin, reportPath, reportDelimiter, overrides, onOutcomes, tapRows, ...rest } = options;
   // The reader stops when the import does, whatever it was waiting for.
   const stopReading = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, stopReading.signal]) : stopReading.signal;
@@ -47,7 +50,7 @@ export async function importFiles(options: ImportFilesOptions): Promise<ImportFi
   try {
     const summary = await importDevices({
       ...rest,
-      rows: reader.rows(),
+      rows: tapRows ? tapRows(reader.rows()) : reader.rows(),
       ...(report ? { report } : {}),
       ...(onOutcomes ? { onOutcomes: (summary: ImportSummary) => onOutcomes(summary, reader.files) } : {}),
     });

@@ -45,6 +45,8 @@ uses, so a run can be rehearsed without a tenant. It serves:
 
 When ready it prints exactly one JSON line on stdout:
   {"graphUrl","authorityHost","caCertPath","tenantId","clientId","clientSecret"}
+(with a scenario's "tenants", also "tenants":[{"tenantId","clientId","clientSecret"},…]; each tenant
+has its own token endpoint /{tenantId}/oauth2/v2.0/token, and Graph serves the tenant of the token)
 and runs until interrupted (Ctrl+C / SIGTERM). Point a client at it with, for example:
   NODE_EXTRA_CA_CERTS=<caCertPath> AZURE_AUTHORITY_HOST=<authorityHost>
 `,
@@ -104,6 +106,8 @@ async function run(args: readonly string[], context: CliContext): Promise<Comman
     tenantId: emulator.tenantId,
     clientId: emulator.clientId,
     clientSecret: emulator.clientSecret,
+    // The scenario's other tenants (migrate's other side), each with its app: only when there are any.
+    ...(emulator.tenants.length > 1 ? { tenants: emulator.tenants.slice(1).map(({ tenantId, clientId, clientSecret }) => ({ tenantId, clientId, clientSecret })) } : {}),
   };
   context.stdout.write(`${JSON.stringify(ready)}\n`);
   await waitForAbort(context.signal);

@@ -33,6 +33,7 @@ import { resumeNote, say } from "../output/run-state.js";
 import { prepareGroups } from "../../groups/prepare.js";
 import type { GroupsRequest } from "../../groups/add-to-groups.js";
 import type { Logger } from "pino";
+import { openRunArchive } from "../../archive/run-archive.js";
 
 const help = commandHelp({
   about: `Usage: autopilot-import import <files...|-> [options]
@@ -169,6 +170,7 @@ async function importWithState(
   const cleanup = { ...config.cleanup, maxTimeMs: budget.maxTimeMs };
   // A sync an earlier import here could not trigger (the 10-minute rule, or a stop): this run owes it too.
   const syncOwed = state !== undefined && config.after.sync && readSyncDue(config.state.dir) !== undefined;
+  const archive = config.archiveDir === undefined ? undefined : await openRunArchive(config.archiveDir, state?.key);
   const { summary, files, stoppedAfterOutcomes, toldSync, leftovers } = await runImport(context, {
     graph,
     concurrency,
@@ -188,6 +190,10 @@ async function importWithState(
     journal: state?.journal,
     syncOwed,
     onOutcomes: (outcomes, read) => printOutcomes(context, outcomes, read, config.reportPath),
+    ...(archive ? { tapRows: (rows) => archive.tap.rows(rows), onOutcome: (row) => archive.tap.outcome(row) } : {}),
+  }).finally(async () => {
+    // What was archived stays, fsynced, whatever ended the run: a resumed run appends the rest.
+    if (archive) say(context, await archive.close());
   }).catch((error: unknown) => {
     if (context.signal.aborted) say(context, `stopped; the rows finished so far are in ${config.reportPath}`);
     // A journal lost or unwritable cannot resume anything: its own line says what happened.

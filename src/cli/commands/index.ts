@@ -15,4 +15,5 @@ export const commandLoaders: Record<string, () => Promise<Command>> = {
   update: async () => (await import("./update.js")).updateCommand,
   deregister: async () => (await import("./deregister.js")).deregisterCommand,
   "profile-status": async () => (await import("./profile-status.js")).profileStatusCommand,
+  migrate: async () => (await import("./migrate.js")).migrateCommand,
 };

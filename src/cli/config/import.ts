@@ -37,6 +37,11 @@ export const importOwnOptions = {
     help: "start these files over in this tenant: the run's journal is archived and every valid row is submitted again (devices already registered then end as 806)",
   }),
   ...groupOptions,
+  archive: valueOption({
+    arg: "DIR",
+    schema: z.string().min(1),
+    help: "keep the rows whose device is in the tenant after the run (imported, already registered, updated) with their hardware hashes, in the admin center's CSV format, in DIR/autopilot-import-archive-<run>.csv (0600, written as the run goes; a resumed run appends to the same file without duplicates): Graph never gives a hash back, and `autopilot-import migrate` needs them",
+  }),
 };
 
 /** What `run` (the inbox job) shares with `import`: all but the inputs, the report, --dry-run and --fresh. */
@@ -70,6 +75,8 @@ export interface ImportConfig extends SubmitSettings {
   readonly overrides: RowOverrides | undefined;
   readonly dryRun: boolean;
   readonly json: boolean;
+  /** --archive: absolute directory of the run's archive of accepted rows with their hashes. */
+  readonly archiveDir: string | undefined;
   readonly after: AfterImportOptions;
   readonly cleanup: CleanupSettings;
   /** --cleanup-max-time (or its variable) was given: an interactive run then keeps it instead of its short budget. */
@@ -102,6 +109,7 @@ export function loadImportConfig(args: readonly string[], env: Env, cwd: string,
     overrides: rowOverrides(c),
     dryRun: c["dry-run"],
     json: c.json,
+    archiveDir: c.archive === undefined ? undefined : path.resolve(cwd, c.archive),
     after: afterImportSettings(c),
     cleanup: cleanupSettings(c),
     cleanupMaxTimeGiven: given.has("cleanup-max-time") || firstEnv(env, envNames("cleanup-max-time", importOptions["cleanup-max-time"])) !== undefined,

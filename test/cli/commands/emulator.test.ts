@@ -72,6 +72,29 @@ describe("autopilot-import emulator (child process)", () => {
     expect(existsSync(ready.caCertPath)).toBe(false);
   });
 
+  it("with a scenario's tenants, prints each one's app, and each signs in at its own token endpoint", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "emulator-cli-"));
+    try {
+      const file = join(dir, "two.json");
+      await writeFile(file, JSON.stringify({ tenants: [{ tenantId: "b0b0b0b0-1111-4222-8333-444455556666" }] }));
+      const emulator = track(startCli(["emulator", "--scenario", file]));
+      const ready = JSON.parse(await firstLine(emulator.child)) as Ready & { tenants: Array<Pick<Ready, "tenantId" | "clientId" | "clientSecret">> };
+      expect(ready.tenants).toEqual([{ tenantId: "b0b0b0b0-1111-4222-8333-444455556666", clientId: expect.any(String), clientSecret: expect.any(String) }]);
+      expect(ready.tenants[0]!.clientSecret).not.toBe(ready.clientSecret);
+      const other = { ...ready, ...ready.tenants[0]! };
+      const client = track(
+        startNode(["--input-type=module", "-e", CLIENT_SCRIPT], { env: { READY: JSON.stringify(other), NODE_EXTRA_CA_CERTS: ready.caCertPath, AZURE_AUTHORITY_HOST: ready.authorityHost } }),
+      );
+      const result = await client.result;
+      expect(result.stderr).toBe("");
+      expect(JSON.parse(result.stdout)).toEqual({ status: 200, serial: "CLI-1" });
+      emulator.child.kill("SIGTERM");
+      expect((await emulator.result).code).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it("exits 2 with a readable message on a bad scenario file or option", async () => {
     const dir = await mkdtemp(join(tmpdir(), "emulator-cli-"));
     try {

@@ -57,6 +57,7 @@ const IMPORT_VARIABLES: Record<keyof typeof ENV_FOR_FLAG, { value: string; expec
   "wait-profile": { value: "45m", expect: { after: expect.objectContaining({ waitProfileMs: 2_700_000 }) } },
   "add-to-group": { value: "Autopilot Devices\nKiosk", expect: { groups: { names: ["Autopilot Devices", "Kiosk"], entraWaitMs: 120_000 } } },
   "add-to-group-wait": { value: "5m", expect: {} },
+  archive: { value: "kept", expect: { archiveDir: path.join(cwd, "kept") } },
 };
 
 /** The long flags a help text documents (`--no-x` documents `x`). */

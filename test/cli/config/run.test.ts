@@ -23,10 +23,10 @@ describe("run configuration", () => {
     expect(loadRunConfig(["--inbox", "/data", "--settle", "0"], {}, cwd).settleMs).toBe(0);
   });
 
-  it("shares import's variables, except those of --report, --dry-run, --fresh and --add-to-group", () => {
+  it("shares import's variables, except those of --report, --dry-run, --fresh, --add-to-group and --archive", () => {
     for (const [flag, names] of Object.entries(SHARED_ENV_FOR_FLAG)) expect(RUN_ENV_FOR_FLAG[flag as keyof typeof RUN_ENV_FOR_FLAG], flag).toEqual(names);
     const importOnly = Object.keys(ENV_FOR_FLAG).filter((flag) => !(flag in RUN_ENV_FOR_FLAG));
-    expect(importOnly.sort()).toEqual(["add-to-group", "add-to-group-wait", "dry-run", "fresh", "report"]);
+    expect(importOnly.sort()).toEqual(["add-to-group", "add-to-group-wait", "archive", "dry-run", "fresh", "report"]);
   });
 
   it("--group-tag, --assigned-user and --report-delimiter apply to every file, validated as import validates them", () => {
