@@ -47,6 +47,10 @@ export class ServiceError extends AutopilotImportError {
   }
 }
 
+/** A failure the service may not repeat (no answer, throttled, 5xx) once the client's own retries are spent. */
+export const isTransientServiceError = (error: unknown): error is ServiceError =>
+  error instanceof ServiceError && (error.status === undefined || error.status === 429 || error.status >= 500);
+
 /** The local state directory is locked, corrupt or unusable. */
 export class StateError extends AutopilotImportError {
   readonly kind = "state";

@@ -9,7 +9,7 @@
  * every couple of minutes. The requests of a round, per strategy, are in poll-refresh.ts.
  */
 import type { DeviceImportStatus, ImportedDeviceIdentity } from "../graph/resources.js";
-import { ServiceError } from "../errors.js";
+import { isTransientServiceError } from "../errors.js";
 import { abortError } from "../util/abort.js";
 import { isTerminal, verdictFor } from "./outcomes.js";
 import { ProcessingTime, StagedCollection } from "./poll-estimates.js";
@@ -169,8 +169,7 @@ export class Poller {
       this.#failedRounds = 0;
       return result;
     } catch (error) {
-      const transient = error instanceof ServiceError && (error.status === undefined || error.status === 429 || error.status >= 500);
-      if (!transient || this.#deps.signal.aborted || ++this.#failedRounds > MAX_FAILED_ROUNDS) throw error;
+      if (!isTransientServiceError(error) || this.#deps.signal.aborted || ++this.#failedRounds > MAX_FAILED_ROUNDS) throw error;
       this.stats.failedRounds += 1;
       this.#deps.log?.({ err: error, failedRounds: this.#failedRounds }, "poll round failed; trying again later");
       return { progressed: false, full: true, units: 0, requests: 0 };

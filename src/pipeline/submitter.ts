@@ -2,7 +2,7 @@
  * Submits one upload: splits it when the service rejects it with 400 so a poison row never sinks the others, and
  * reconciles instead of resending when a submission's outcome is unknown.
  */
-import { ServiceError } from "../errors.js";
+import { ServiceError, isTransientServiceError } from "../errors.js";
 import { OutcomeUnknownError } from "../graph/errors/index.js";
 import type { ImportedDeviceIdentity } from "../graph/resources.js";
 import { learnImportIdKept } from "./import-id.js";
@@ -115,6 +115,22 @@ async function splitAndRetry(upload: Upload, devices: readonly PendingDevice[], 
   }
 }
 
+/** Rounds of the reconciliation lookup (each already retried by the client) before a transient failure ends the run. */
+const RECONCILE_ROUNDS = 4;
+
+/** The lookup only reads: after a transient failure it is tried again later, as a poll round would be. */
+async function findStagedPatiently(uploadId: string, devices: readonly PendingDevice[], deps: SubmitterDeps): ReturnType<typeof findStaged> {
+  for (let round = 1; ; round += 1) {
+    try {
+      return await findStaged(uploadId, devices, deps);
+    } catch (error) {
+      if (round >= RECONCILE_ROUNDS || deps.signal.aborted || !isTransientServiceError(error)) throw error;
+      deps.log?.({ uploadId, round, err: error }, "reconciliation lookup failed; trying again");
+      await deps.sleep(deps.reconcileDelayMs * 2 ** round, deps.signal);
+    }
+  }
+}
+
 async function reconcileAndRetry(
   upload: Upload,
   devices: readonly PendingDevice[],
@@ -132,7 +148,7 @@ async function reconcileAndRetry(
   }
   deps.log?.({ uploadId: upload.id, devices: devices.length, err: cause }, "submission outcome unknown; reconciling");
   await deps.sleep(deps.reconcileDelayMs, deps.signal);
-  const { staged, unknown } = await findStaged(upload.id, devices, deps);
+  const { staged, unknown } = await findStagedPatiently(upload.id, devices, deps);
   for (const [device, record] of staged) deps.onStaged(upload, device, record);
   for (const device of unknown) deps.onUnknown(upload, device);
   const notStaged = devices.filter((d) => !staged.has(d) && !unknown.includes(d));

@@ -52,7 +52,7 @@ describe("reports that open in Excel, and a group tag / assigned user for a whol
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     expect(bytes.toString("latin1").match(/(?<!\r)\n/g)).toBeNull();
     expect(bytes.subarray(3).toString("utf8").split("\r\n")[0]).toBe(
-      "file;line;serialNumber;status;errorCode;errorName;message;groupTag;assignedUser;uploadId;importedDeviceId;deviceRegistrationId;registered;groups",
+      "file;line;serialNumber;status;errorCode;errorName;message;groupTag;assignedUser;uploadId;importedDeviceId;deviceRegistrationId;registered;groups;profileStatus;profileName",
     );
     const rows = readCsvReport(report, ";");
     expect(rows).toHaveLength(5);

@@ -88,6 +88,16 @@ describe("importDevices (in-memory service)", () => {
     expect(service.calls.filter((c) => c.kind === "list" && c.filter?.startsWith("importId eq")).length).toBeGreaterThanOrEqual(2);
   });
 
+  it("looks again when the reconciliation's own lookup fails for a while, and gives up only after a few rounds", async () => {
+    const rows = Array.from({ length: 6 }, (_, i) => validRow(i));
+    // The lost answer's lookup meets two failed listings (the client's retries already spent): tried again, not fatal.
+    const { summary, service } = await run(rows, { unknownOutcomes: ["appliedThenLost"], failingListsAfterLostAnswer: 2 });
+    expect(summary).toMatchObject({ imported: 6, submitted: 6 });
+    expect([...service.submittedTimes.values()]).toEqual(Array(6).fill(1));
+    // A service that keeps failing ends the run with its error, nothing resent blindly.
+    await expect(run(rows, { unknownOutcomes: ["appliedThenLost"], failingListsAfterLostAnswer: 100 })).rejects.toThrow(/503/);
+  });
+
   it("falls back to serial lookups when the service cannot filter by importId", async () => {
     const rows = Array.from({ length: 4 }, (_, i) => validRow(i));
     const { summary, service } = await run(rows, { unknownOutcomes: ["appliedThenLost"], importIdFilter: false, foreignRecords: 5_000 });

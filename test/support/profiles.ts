@@ -38,6 +38,8 @@ function pessimistic(scenario: ScenarioInput): ScenarioInput {
       deletionLingerMs: Math.max(processing.deletionLingerMs ?? 0, delayMs),
       updateLagMs: Math.max(processing.updateLagMs ?? 0, delayMs),
     },
+    // Entra's device object shows as late as a device takes to process.
+    directory: { ...scenario.directory, deviceLagMs: Math.max(scenario.directory?.deviceLagMs ?? 0, delayMs) },
   };
 }
 

@@ -26,15 +26,17 @@ export const { tenant: _commonTenant, ...migrateSignInOptions } = signInOptions;
 const own = (flag: string): string[] => [`AUTOPILOT_IMPORT_MIGRATE_${flag.toUpperCase().replace(/-/g, "_")}`];
 
 export const migrateOwnOptions = {
-  "from-tenant": valueOption({ arg: "ID", schema: z.string().trim().min(1), help: "the tenant (id or domain) the devices leave: deregistered there" }),
-  "to-tenant": valueOption({ arg: "ID", schema: z.string().trim().min(1), help: "the tenant (id or domain) the devices join: imported there" }),
+  "from-tenant": valueOption({ arg: "ID", env: ["AUTOPILOT_IMPORT_FROM_TENANT"], schema: z.string().trim().min(1), help: "the tenant (id or domain) the devices leave: deregistered there" }),
+  "to-tenant": valueOption({ arg: "ID", env: ["AUTOPILOT_IMPORT_TO_TENANT"], schema: z.string().trim().min(1), help: "the tenant (id or domain) the devices join: imported there" }),
   "from-client-id": valueOption({
     arg: "ID",
+    env: ["AUTOPILOT_IMPORT_FROM_CLIENT_ID"],
     schema: z.string().trim().min(1),
     help: `the app signing in to --from-tenant (default: --client-id, for a multi-tenant app); its secret from ${SIDE_SECRET_ENV.from.secret}\n(or the file named by ${SIDE_SECRET_ENV.from.file}), else AZURE_CLIENT_SECRET`,
   }),
   "to-client-id": valueOption({
     arg: "ID",
+    env: ["AUTOPILOT_IMPORT_TO_CLIENT_ID"],
     schema: z.string().trim().min(1),
     help: `the app signing in to --to-tenant (default: --client-id); its secret from ${SIDE_SECRET_ENV.to.secret}\n(or the file named by ${SIDE_SECRET_ENV.to.file}), else AZURE_CLIENT_SECRET`,
   }),

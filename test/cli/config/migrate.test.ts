@@ -29,6 +29,14 @@ describe("migrate configuration", () => {
     expect(config.yes).toBe(true);
   });
 
+  it("takes both tenants and both apps from their variables, for a container's settings; flags win", () => {
+    const env = { AUTOPILOT_IMPORT_FROM_TENANT: A, AUTOPILOT_IMPORT_TO_TENANT: B, AUTOPILOT_IMPORT_FROM_CLIENT_ID: "app-a", AUTOPILOT_IMPORT_TO_CLIENT_ID: "app-b" };
+    const config = loadMigrateConfig(["f.csv", "--yes"], env, "/work");
+    expect(config.from).toMatchObject({ tenant: A, clientId: "app-a" });
+    expect(config.to).toMatchObject({ tenant: B, clientId: "app-b" });
+    expect(loadMigrateConfig(["f.csv", "--to-client-id", "flag-b"], env, "/work").to).toMatchObject({ tenant: B, clientId: "flag-b" });
+  });
+
   it("builds the halves' words: the side's tenant and app, the migration's files and state, the carried flags", () => {
     const flags = { deadlineMs: 90_500, yes: true, deleteIntuneRecord: true, forceUnlock: false };
     expect(leaveArgs({ tenant: A, clientId: "app-a" }, flags, { moving: "m.csv", report: "l.jsonl", stateDir: "s" }, ["--graph-url", "https://g"])).toEqual([

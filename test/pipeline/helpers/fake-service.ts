@@ -28,6 +28,8 @@ export interface FakeServiceOptions {
   foreignRecords?: number;
   /** The next listings fail with 503 (as after the client's retries ran out). */
   failingLists?: number;
+  /** The same, for the listings after a submission's answer was lost (the reconciliation's first of all). */
+  failingListsAfterLostAnswer?: number;
   /** false: records store their own id as importId (a public report of the real service), so `importId eq` finds nothing. */
   importIdKept?: boolean;
   /** Serials staged by an earlier run before this one starts (same serials, other records). */
@@ -54,6 +56,8 @@ export class FakeService implements StagedApi {
   /** How many times each serial was submitted in a request the service applied. */
   readonly submittedTimes = new Map<string, number>();
   readonly calls: Array<{ kind: "submit" | "list" | "get" | "open"; size?: number; filter?: string }> = [];
+  /** Submissions whose answer was lost so far. */
+  #answersLost = 0;
   #nextId = 1;
   readonly options: Required<Omit<FakeServiceOptions, "unknownOutcomes">> & { unknownOutcomes: Array<"appliedThenLost" | "lost"> };
 
@@ -73,6 +77,7 @@ export class FakeService implements StagedApi {
       nameLiteral: true,
       foreignRecords: 0,
       failingLists: 0,
+      failingListsAfterLostAnswer: 0,
       importIdKept: true,
       preStaged: [],
       ...options,
@@ -100,6 +105,7 @@ export class FakeService implements StagedApi {
       });
     }
     const fault = this.options.unknownOutcomes.shift();
+    if (fault !== undefined) this.#answersLost += 1;
     if (fault === "lost") throw new OutcomeUnknownError(info, "connection reset");
     const staged = devices.map((d) => this.#stage(d.device, upload.id));
     for (const d of devices) this.submittedTimes.set(d.device.serialNumber, (this.submittedTimes.get(d.device.serialNumber) ?? 0) + 1);
@@ -109,8 +115,10 @@ export class FakeService implements StagedApi {
 
   async *list(options: ListOptions): AsyncIterable<readonly ImportedDeviceIdentity[]> {
     this.calls.push({ kind: "list", filter: options.filter });
-    if (this.options.failingLists > 0) {
-      this.options.failingLists -= 1;
+    const failsAfterLoss = this.#answersLost > 0 && this.options.failingListsAfterLostAnswer > 0;
+    if (this.options.failingLists > 0 || failsAfterLoss) {
+      if (this.options.failingLists > 0) this.options.failingLists -= 1;
+      else this.options.failingListsAfterLostAnswer -= 1;
       this.requests += 1;
       throw new GraphRequestError(info, { status: 503, headers: {}, body: { error: { code: "ServiceUnavailable", message: "try later" } } });
     }
